@@ -1,0 +1,25 @@
+// The contract between a source (files, Kubernetes) and the event loop.
+import type { StoreEvent } from '../store/store.js';
+
+/** Where a source stands; /readyz reports it per source. */
+export type SourceState = 'starting' | 'syncing' | 'synced' | 'stale';
+
+/** What the event loop gives a source to deliver into. */
+export interface SourceSink {
+  /** Delivers a batch of changes; applied to the store synchronously. */
+  apply(events: StoreEvent[]): void;
+  /** The initial list has been delivered through apply(): the source is synced. Call once. */
+  synced(): void;
+  /** The source lost (true) or regained (false) its backing store after syncing. */
+  stale(isStale: boolean): void;
+}
+
+/** A producer of object events. */
+export interface Source {
+  /** Short name used in /readyz ("files", "kubernetes"). */
+  readonly name: string;
+  /** Starts delivering events into the sink; resolves once started (not once synced). */
+  start(sink: SourceSink): Promise<void>;
+  /** Stops watching; no events are delivered after it resolves. */
+  stop(): Promise<void>;
+}

@@ -1,0 +1,44 @@
+// The process logger: pino JSON by default, readable text with --log-format text.
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+export interface LoggerOptions {
+  format: 'json' | 'text';
+  debug: boolean;
+  /** Write to stderr (the default) or a given file descriptor. */
+  destination?: number;
+}
+
+/** Creates the root logger. */
+export const createLogger = (options: LoggerOptions): Logger => {
+  const level = options.debug ? 'debug' : 'info';
+  const destination = pino.destination({ dest: options.destination ?? 2, sync: true });
+  if (options.format === 'json') return pino({ level, base: undefined }, destination);
+  return pino(
+    {
+      level,
+      base: undefined,
+      timestamp: false,
+      formatters: { level: (label) => ({ level: label }) },
+      hooks: {
+        // Text format: "level msg key=value ...", one line, no JSON.
+        streamWrite: (line: string) => {
+          try {
+            const { level: lvl, msg, ...fields } = JSON.parse(line) as Record<string, unknown>;
+            const extra = Object.entries(fields)
+              .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+              .join(' ');
+            return `${String(lvl)} ${String(msg ?? '')}${extra ? ' ' + extra : ''}\n`;
+          } catch {
+            return line;
+          }
+        },
+      },
+    },
+    destination,
+  );
+};
+
+/** A logger that drops everything (for tests and offline commands). */
+export const silentLogger = (): Logger => pino({ level: 'silent' });
