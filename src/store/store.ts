@@ -4,9 +4,7 @@ import type { KubeObject, ObjectRef } from '../apis/meta.js';
 import { compactObject } from './compact.js';
 
 /** A change delivered by a source. */
-export type StoreEvent =
-  | { type: 'upsert'; object: KubeObject }
-  | { type: 'delete'; ref: ObjectRef };
+export type StoreEvent = { type: 'upsert'; object: KubeObject } | { type: 'delete'; ref: ObjectRef };
 
 /** Read access to the store, as the build stage sees it. */
 export interface StoreView {
@@ -49,7 +47,9 @@ export const createStore = (): Store => {
       let sorted = sortedCache.get(kind);
       if (!sorted) {
         const objects = byKind.get(kind);
-        sorted = objects ? [...objects.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, o]) => o) : [];
+        sorted = objects
+          ? [...objects.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, o]) => o)
+          : [];
         sortedCache.set(kind, sorted);
       }
       return sorted as T[];

@@ -29,7 +29,7 @@ export const createLogger = (options: LoggerOptions): Logger => {
             const extra = Object.entries(fields)
               .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
               .join(' ');
-            return `${String(lvl)} ${String(msg ?? '')}${extra ? ' ' + extra : ''}\n`;
+            return `${String(lvl)} ${typeof msg === 'string' ? msg : JSON.stringify(msg ?? '')}${extra ? ' ' + extra : ''}\n`;
           } catch {
             return line;
           }

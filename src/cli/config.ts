@@ -1,0 +1,140 @@
+// `contour serve` flags → one validated Config. The only place flags are interpreted.
+import { parseDuration } from '../util/duration.js';
+
+/** Everything `contour serve` needs, validated. */
+export interface ServeConfig {
+  /** Standalone mode: a directory of manifests. Absent = Kubernetes mode. */
+  manifests?: string;
+  kubeconfig?: string;
+  inCluster: boolean;
+  xdsAddress: string;
+  xdsPort: number;
+  /** TLS files for the xDS server (mTLS with Envoy). */
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  insecure: boolean;
+  healthAddress: string;
+  healthPort: number;
+  debugAddress: string;
+  debugPort: number;
+  envoyHttpAddress: string;
+  envoyHttpPort: number;
+  envoyHttpsAddress: string;
+  envoyHttpsPort: number;
+  statsAddress: string;
+  statsPort: number;
+  holdoffDelayMs: number;
+  holdoffMaxDelayMs: number;
+  rootNamespaces: string[];
+  watchNamespaces: string[];
+  ingressClassNames: string[];
+  ingressStatusAddress?: string;
+  enableExternalNameService: boolean;
+  envoyServiceName: string;
+  envoyServiceNamespace: string;
+  leaderElection: {
+    disabled: boolean;
+    resourceName: string;
+    resourceNamespace: string;
+    leaseDurationMs: number;
+    renewDeadlineMs: number;
+    retryPeriodMs: number;
+    identity: string;
+  };
+  logFormat: 'json' | 'text';
+  debug: boolean;
+}
+
+/** The raw option values commander hands over (all strings or booleans). */
+export type RawServeOptions = Record<string, string | boolean | undefined>;
+
+const list = (value: string | boolean | undefined): string[] =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== '')
+    : [];
+
+const port = (flag: string, value: string | boolean | undefined): number => {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0 || number > 65535) {
+    throw new Error(`--${flag}: "${String(value)}" is not a port number (0-65535)`);
+  }
+  return number;
+};
+
+const duration = (flag: string, value: string | boolean | undefined): number => {
+  try {
+    return parseDuration(String(value));
+  } catch (error) {
+    throw new Error(`--${flag}: ${(error as Error).message}`);
+  }
+};
+
+const text = (value: string | boolean | undefined): string | undefined =>
+  typeof value === 'string' && value !== '' ? value : undefined;
+
+/** Validates raw flag values; throws an Error whose message names the bad flag. */
+export const parseServeConfig = (raw: RawServeOptions, env: NodeJS.ProcessEnv = process.env): ServeConfig => {
+  const namespace = env.CONTOUR_NAMESPACE || 'projectcontour';
+  const logFormat = String(raw.logFormat ?? 'json');
+  if (logFormat !== 'json' && logFormat !== 'text')
+    throw new Error(`--log-format: must be json or text, not "${logFormat}"`);
+  const config: ServeConfig = {
+    manifests: text(raw.manifests),
+    kubeconfig: text(raw.kubeconfig),
+    inCluster: raw.incluster === true,
+    xdsAddress: String(raw.xdsAddress),
+    xdsPort: port('xds-port', raw.xdsPort),
+    caFile: text(raw.contourCafile),
+    certFile: text(raw.contourCertFile),
+    keyFile: text(raw.contourKeyFile),
+    insecure: raw.insecure === true,
+    healthAddress: String(raw.healthAddress),
+    healthPort: port('health-port', raw.healthPort),
+    debugAddress: String(raw.debugHttpAddress),
+    debugPort: port('debug-http-port', raw.debugHttpPort),
+    envoyHttpAddress: String(raw.envoyServiceHttpAddress),
+    envoyHttpPort: port('envoy-service-http-port', raw.envoyServiceHttpPort),
+    envoyHttpsAddress: String(raw.envoyServiceHttpsAddress),
+    envoyHttpsPort: port('envoy-service-https-port', raw.envoyServiceHttpsPort),
+    statsAddress: String(raw.statsAddress),
+    statsPort: port('stats-port', raw.statsPort),
+    holdoffDelayMs: duration('holdoff-delay', raw.holdoffDelay),
+    holdoffMaxDelayMs: duration('holdoff-max-delay', raw.holdoffMaxDelay),
+    rootNamespaces: list(raw.rootNamespaces),
+    watchNamespaces: list(raw.watchNamespaces),
+    ingressClassNames: list(raw.ingressClassName),
+    ingressStatusAddress: text(raw.ingressStatusAddress),
+    enableExternalNameService: raw.enableExternalNameService === true,
+    envoyServiceName: String(raw.envoyServiceName ?? 'envoy'),
+    envoyServiceNamespace: text(raw.envoyServiceNamespace) ?? namespace,
+    leaderElection: {
+      disabled: raw.disableLeaderElection === true,
+      resourceName: String(raw.leaderElectionResourceName ?? 'leader-elect'),
+      resourceNamespace: text(raw.leaderElectionResourceNamespace) ?? namespace,
+      leaseDurationMs: duration('leader-election-lease-duration', raw.leaderElectionLeaseDuration ?? '15s'),
+      renewDeadlineMs: duration('leader-election-renew-deadline', raw.leaderElectionRenewDeadline ?? '10s'),
+      retryPeriodMs: duration('leader-election-retry-period', raw.leaderElectionRetryPeriod ?? '2s'),
+      identity: env.POD_NAME || `contour-${process.pid}`,
+    },
+    logFormat,
+    debug: raw.debug === true,
+  };
+  if (config.holdoffMaxDelayMs < config.holdoffDelayMs) {
+    throw new Error('--holdoff-max-delay must not be shorter than --holdoff-delay');
+  }
+  const le = config.leaderElection;
+  if (!le.disabled && !(le.leaseDurationMs > le.renewDeadlineMs && le.renewDeadlineMs > le.retryPeriodMs)) {
+    throw new Error(
+      'leader election: lease duration must exceed renew deadline, which must exceed retry period',
+    );
+  }
+  const tlsFiles = [config.caFile, config.certFile, config.keyFile].filter((file) => file !== undefined);
+  if (tlsFiles.length > 0 && tlsFiles.length < 3) {
+    throw new Error('--contour-cafile, --contour-cert-file and --contour-key-file must be given together');
+  }
+  return config;
+};

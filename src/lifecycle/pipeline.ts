@@ -1,0 +1,160 @@
+// The event loop: sources → store → (holdoff) → build → translate → snapshot cache.
+// It is the store's single writer and drives readiness (DESIGN.md §2–3).
+import { buildDag, type BuildOptions, type BuildResult } from '../dag/build.js';
+import { translate, type TranslateOptions } from '../envoy/translate.js';
+import type { EnvoyResources } from '../envoy/resources.js';
+import type { Source, SourceSink } from '../sources/source.js';
+import type { Store, StoreEvent } from '../store/store.js';
+import type { Logger } from '../util/logger.js';
+import type { ConfigState, Readiness } from './readiness.js';
+import { Counter, Histogram } from 'prom-client';
+import { metricsRegistry } from './metrics.js';
+
+/** The part of the snapshot cache the loop needs. */
+export interface SnapshotTarget {
+  publish(resources: EnvoyResources): void;
+  version(): string;
+  hash(): string;
+}
+
+export interface PipelineOptions {
+  sources: Source[];
+  store: Store;
+  cache: SnapshotTarget;
+  readiness: Readiness;
+  buildOptions: BuildOptions;
+  translateOptions: TranslateOptions;
+  /** Quiet period after the last relevant event before building. */
+  holdoffDelayMs: number;
+  /** Upper bound from the first pending event to the build. */
+  holdoffMaxDelayMs: number;
+  logger: Logger;
+  /** Called after every published build (the status writer listens here). */
+  onBuild?: (result: BuildResult) => void;
+}
+
+export interface Pipeline {
+  /** Starts every source, waits for all to sync, publishes the first build. Resolves in SERVING. */
+  start(): Promise<void>;
+  /** Stops the sources and any pending build. */
+  stop(): Promise<void>;
+  /** The latest build's result. */
+  lastBuild(): BuildResult | undefined;
+  /** Builds now, skipping the holdoff (used on sync and by tests). */
+  buildNow(reason: string): void;
+}
+
+const buildsTotal = new Counter({
+  name: 'contour_dag_builds_total',
+  help: 'Builds of the DAG, by what triggered them',
+  labelNames: ['trigger'],
+  registers: [metricsRegistry],
+});
+const buildSeconds = new Histogram({
+  name: 'contour_dag_build_duration_seconds',
+  help: 'Time to build the DAG and translate it to Envoy resources',
+  buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+  registers: [metricsRegistry],
+});
+
+/** Whether the build holds routing config, and whether any object was rejected. */
+export const configStateOf = (result: BuildResult): ConfigState => {
+  const rejected = result.statuses.some(
+    (status) =>
+      status.currentStatus === 'invalid' ||
+      status.conditions.some((condition) => condition.type === 'Valid' && condition.status === 'False'),
+  );
+  if (rejected) return 'degraded';
+  const { dag } = result;
+  return dag.httpVirtualHosts.length === 0 && dag.httpsVirtualHosts.length === 0 ? 'empty' : 'valid';
+};
+
+/** Creates the event loop. */
+export const createPipeline = (options: PipelineOptions): Pipeline => {
+  const { store, cache, readiness, logger } = options;
+  let last: BuildResult | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let firstPendingAt: number | undefined;
+  let initialBuildDone = false;
+  let stopped = false;
+
+  const build = (trigger: string): void => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    firstPendingAt = undefined;
+    const end = buildSeconds.startTimer();
+    const result = buildDag(store, options.buildOptions);
+    const resources = translate(result.dag, store, options.translateOptions);
+    cache.publish(resources);
+    end();
+    buildsTotal.inc({ trigger });
+    last = result;
+    const snapshot = { version: cache.version(), hash: cache.hash() };
+    const config = configStateOf(result);
+    if (!initialBuildDone) {
+      initialBuildDone = true;
+      readiness.published(config, snapshot);
+    } else readiness.updated(config, snapshot);
+    logger.debug({ trigger, version: snapshot.version, config }, 'build published');
+    try {
+      options.onBuild?.(result);
+    } catch (error) {
+      logger.error({ error: (error as Error).message }, 'build listener failed');
+    }
+  };
+
+  // Holdoff: wait for a quiet period, but never longer than the max delay after the first pending event.
+  const schedule = (): void => {
+    if (stopped || !initialBuildDone) return; // before sync, the unconditional first build covers everything
+    const now = Date.now();
+    firstPendingAt ??= now;
+    const untilMax = options.holdoffMaxDelayMs - (now - firstPendingAt);
+    const wait = Math.max(0, Math.min(options.holdoffDelayMs, untilMax));
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => build('change'), wait);
+  };
+
+  const sinkFor = (source: Source): SourceSink => {
+    let synced = false;
+    return {
+      apply(events: StoreEvent[]) {
+        if (stopped) return;
+        let changed = false;
+        for (const event of events) changed = store.apply(event) || changed;
+        if (changed) schedule();
+      },
+      synced() {
+        if (synced) return;
+        synced = true;
+        readiness.sourceSynced(source.name);
+      },
+      stale(isStale: boolean) {
+        readiness.sourceStale(source.name, isStale);
+        logger.warn(
+          { source: source.name, stale: isStale },
+          isStale ? 'source is stale' : 'source recovered',
+        );
+      },
+    };
+  };
+
+  return {
+    async start() {
+      for (const source of options.sources) {
+        readiness.sourceStarted(source.name);
+        await source.start(sinkFor(source));
+      }
+      await readiness.allSynced();
+      if (stopped) return;
+      // The one unconditional build: whatever exists (even nothing) is published.
+      build('initial');
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await Promise.all(options.sources.map((source) => source.stop()));
+    },
+    lastBuild: () => last,
+    buildNow: (reason: string) => build(reason),
+  };
+};

@@ -1,0 +1,131 @@
+// The readiness state machine of DESIGN.md §3:
+//   STARTING → SYNCING (sources started) → BUILDING (every source synced) → SERVING (first build published).
+// Readiness depends only on sources and the first build: never on leadership or on which objects exist.
+import type { SourceState } from '../sources/source.js';
+
+export type Phase = 'STARTING' | 'SYNCING' | 'BUILDING' | 'SERVING';
+
+/** What the served configuration holds: nothing, only valid objects, or some rejected objects. */
+export type ConfigState = 'unknown' | 'empty' | 'valid' | 'degraded';
+
+/** The JSON body of /readyz. */
+export interface ReadinessReport {
+  phase: Phase;
+  config: ConfigState;
+  leader: boolean;
+  sources: Record<string, SourceState>;
+  snapshot: { version: string; hash: string };
+  xdsClients: number;
+  /** Extra facts worth showing (e.g. kinds skipped because their CRD is missing). */
+  notes?: string[];
+}
+
+export interface Readiness {
+  phase(): Phase;
+  /** A promise per source, resolved once its initial list is delivered and processed. */
+  whenSynced(source: string): Promise<void>;
+  /** Resolves when every source has synced. */
+  allSynced(): Promise<void>;
+  sourceStarted(source: string): void;
+  sourceSynced(source: string): void;
+  sourceStale(source: string, stale: boolean): void;
+  /** The first build has been published: enter SERVING. */
+  published(config: ConfigState, snapshot: { version: string; hash: string }): void;
+  /** A later build was published. */
+  updated(config: ConfigState, snapshot: { version: string; hash: string }): void;
+  setLeader(leader: boolean): void;
+  setXdsClients(count: () => number): void;
+  addNote(note: string): void;
+  ready(): boolean;
+  report(): ReadinessReport;
+  /** Subscribes to phase changes. */
+  onPhase(listener: (phase: Phase) => void): void;
+}
+
+/** Creates the state machine for the named sources. */
+export const createReadiness = (sourceNames: string[]): Readiness => {
+  let phase: Phase = 'STARTING';
+  let config: ConfigState = 'unknown';
+  let leader = false;
+  let snapshot = { version: '', hash: '' };
+  let xdsClients: () => number = () => 0;
+  const notes: string[] = [];
+  const listeners: ((phase: Phase) => void)[] = [];
+  const states = new Map<string, SourceState>(sourceNames.map((name) => [name, 'starting']));
+  const syncSignals = new Map<string, { promise: Promise<void>; resolve: () => void }>();
+  for (const name of sourceNames) {
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    syncSignals.set(name, { promise, resolve });
+  }
+  const all = Promise.all([...syncSignals.values()].map((s) => s.promise)).then(() => undefined);
+
+  const enter = (next: Phase): void => {
+    if (next === phase) return;
+    phase = next;
+    for (const listener of listeners) listener(next);
+  };
+  const known = (source: string): void => {
+    if (!states.has(source)) throw new Error(`readiness: unknown source ${source}`);
+  };
+  // Entering BUILDING is driven by the sync promises themselves, so it cannot depend on later events.
+  void all.then(() => {
+    if (phase === 'STARTING' || phase === 'SYNCING') enter('BUILDING');
+  });
+
+  return {
+    phase: () => phase,
+    whenSynced: (source) => {
+      known(source);
+      return syncSignals.get(source)!.promise;
+    },
+    allSynced: () => all,
+    sourceStarted(source) {
+      known(source);
+      if (states.get(source) === 'starting') states.set(source, 'syncing');
+      if (phase === 'STARTING') enter('SYNCING');
+    },
+    sourceSynced(source) {
+      known(source);
+      states.set(source, 'synced');
+      syncSignals.get(source)!.resolve();
+    },
+    sourceStale(source, stale) {
+      known(source);
+      const state = states.get(source);
+      if (stale && state === 'synced') states.set(source, 'stale');
+      if (!stale && state === 'stale') states.set(source, 'synced');
+    },
+    published(nextConfig, nextSnapshot) {
+      config = nextConfig;
+      snapshot = nextSnapshot;
+      enter('SERVING');
+    },
+    updated(nextConfig, nextSnapshot) {
+      config = nextConfig;
+      snapshot = nextSnapshot;
+    },
+    setLeader(value) {
+      leader = value;
+    },
+    setXdsClients(count) {
+      xdsClients = count;
+    },
+    addNote(note) {
+      if (!notes.includes(note)) notes.push(note);
+    },
+    ready: () => phase === 'SERVING',
+    report: () => ({
+      phase,
+      config,
+      leader,
+      sources: Object.fromEntries([...states.entries()].sort()),
+      snapshot,
+      xdsClients: xdsClients(),
+      ...(notes.length > 0 ? { notes: [...notes] } : {}),
+    }),
+    onPhase(listener) {
+      listeners.push(listener);
+    },
+  };
+};

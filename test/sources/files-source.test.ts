@@ -1,0 +1,156 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createFilesSource, type FilesSource } from '../../src/sources/files/files-source.js';
+import { parseManifest } from '../../src/sources/files/parse.js';
+import { createStore, type StoreEvent } from '../../src/store/store.js';
+import { silentLogger } from '../../src/util/logger.js';
+import { waitFor } from '../helpers/wait.js';
+
+const service = (name: string, port = 80): string => `apiVersion: v1
+kind: Service
+metadata: { name: ${name}, namespace: default }
+spec: { ports: [{ name: http, port: ${port} }] }
+`;
+
+describe('parseManifest', () => {
+  it('reads multi-document YAML, skips empty documents, defaults the namespace', () => {
+    const { objects, errors } = parseManifest(
+      'a.yaml',
+      `---\n${service('one')}---\n---\napiVersion: v1\nkind: Secret\nmetadata: { name: s }\n`,
+    );
+    assert.deepEqual(errors, []);
+    assert.deepEqual(
+      objects.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`),
+      ['Service/default/one', 'Secret/default/s'],
+    );
+  });
+
+  it('reports a malformed document by file and index and keeps the others', () => {
+    const text = `${service('one')}---\nkind: [unclosed\n---\napiVersion: v1\nkind: Service\n---\n${service('two')}`;
+    const { objects, errors } = parseManifest('bad.yaml', text);
+    assert.deepEqual(
+      objects.map((o) => o.metadata.name),
+      ['one', 'two'],
+    );
+    assert.equal(errors.length, 2);
+    assert.deepEqual(
+      errors.map((e) => [e.file, e.document]),
+      [
+        ['bad.yaml', 1],
+        ['bad.yaml', 2],
+      ],
+    );
+    assert.match(errors[1].message, /metadata/);
+  });
+
+  it('reads JSON files and flattens List objects', () => {
+    const list = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [
+        JSON.parse(
+          JSON.stringify({
+            apiVersion: 'v1',
+            kind: 'Service',
+            metadata: { name: 'j', namespace: 'x' },
+            spec: {},
+          }),
+        ),
+      ],
+    });
+    const { objects } = parseManifest('l.json', list);
+    assert.equal(objects.length, 1);
+    assert.equal(objects[0].metadata.namespace, 'x');
+  });
+});
+
+describe('files source', () => {
+  let dir: string;
+  let source: FilesSource;
+  const events: StoreEvent[] = [];
+  const store = createStore();
+  let synced = 0;
+
+  const names = (): string[] => store.list('Service').map((o) => o.metadata.name);
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'contour-files-'));
+    await mkdir(join(dir, 'nested', 'deeper'), { recursive: true });
+    await writeFile(join(dir, 'a.yaml'), service('alpha'));
+    await writeFile(join(dir, 'nested', 'deeper', 'b.yml'), service('beta') + '---\n' + service('gamma'));
+    await writeFile(join(dir, 'notes.txt'), 'not a manifest');
+    await writeFile(
+      join(dir, 'ignored.yaml'),
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: d }\n',
+    );
+    source = createFilesSource({ directory: dir, debounceMs: 20 }, silentLogger());
+    await source.start({
+      apply: (batch) => {
+        events.push(...batch);
+        for (const event of batch) store.apply(event);
+      },
+      synced: () => synced++,
+      stale: () => assert.fail('files never go stale'),
+    });
+  });
+
+  after(async () => {
+    await source.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('delivers the initial list recursively, then signals synced once', () => {
+    assert.equal(synced, 1);
+    assert.deepEqual(names(), ['alpha', 'beta', 'gamma']);
+    assert.equal(store.list('Deployment').length, 0, 'unknown kinds are ignored');
+  });
+
+  it('applies a changed file without a restart', async () => {
+    await writeFile(join(dir, 'a.yaml'), service('alpha', 8080));
+    await waitFor('port 8080', () => {
+      const alpha = store.get('Service', 'default', 'alpha') as
+        { spec: { ports: { port: number }[] } } | undefined;
+      return alpha?.spec.ports[0].port === 8080;
+    });
+  });
+
+  it('applies a created file', async () => {
+    await writeFile(
+      join(dir, 'nested', 'c.json'),
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'delta', namespace: 'default' },
+        spec: {},
+      }),
+    );
+    await waitFor('delta', () => names().includes('delta'));
+  });
+
+  it('keeps objects when a file is renamed', async () => {
+    const before = events.length;
+    await rename(join(dir, 'nested', 'c.json'), join(dir, 'c-renamed.yaml'));
+    await source.rescan();
+    assert.ok(names().includes('delta'));
+    const deletes = events.slice(before).filter((e) => e.type === 'delete');
+    assert.equal(deletes.length, 0, 'a rename is not a delete');
+  });
+
+  it('deletes the objects of a deleted file', async () => {
+    await rm(join(dir, 'nested', 'deeper', 'b.yml'));
+    await waitFor('beta and gamma gone', () => !names().includes('beta') && !names().includes('gamma'));
+    assert.deepEqual(names(), ['alpha', 'delta']);
+  });
+
+  it('reports a malformed document and still loads the rest of the file', async () => {
+    await writeFile(join(dir, 'broken.yaml'), `${service('epsilon')}---\nspec: {{{\n`);
+    await waitFor('epsilon', () => names().includes('epsilon'));
+    const errors = source.errors();
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0].file, 'broken.yaml');
+    assert.equal(errors[0].document, 1);
+  });
+});
