@@ -28,8 +28,8 @@ export const openApiSchemaOf = (schema: z.ZodType): OpenApiSchema =>
   z.toJSONSchema(schema, {
     target: 'openapi-3.0',
     io: 'input',
-    override: (context) => tidy(context.jsonSchema as OpenApiSchema),
-  }) as OpenApiSchema;
+    override: (context) => tidy(context.jsonSchema),
+  });
 
 /** A CRD root schema: apiVersion, kind, metadata, spec and status. */
 const crdRootSchema = (spec: z.ZodType, status: z.ZodType, specRequired: boolean): OpenApiSchema => {
