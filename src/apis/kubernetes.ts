@@ -71,3 +71,25 @@ export interface IngressClass extends KubeObject {
   kind: 'IngressClass';
   spec: { controller?: string };
 }
+
+/** The topology keys v1beta1 EndpointSlices used where v1 has nodeName and zone fields. */
+const hostnameTopologyKey = 'kubernetes.io/hostname';
+const zoneTopologyKey = 'topology.kubernetes.io/zone';
+
+/** Converts a `discovery.k8s.io/v1beta1` EndpointSlice (Kubernetes < 1.21) to the v1 shape. */
+export const endpointSliceFromV1beta1 = (object: KubeObject): EndpointSlice => {
+  const endpoints = (object.endpoints as Record<string, unknown>[] | undefined)?.map((endpoint) => {
+    const { topology, ...rest } = endpoint as { topology?: Record<string, string> } & Record<string, unknown>;
+    const converted = { ...rest } as NonNullable<EndpointSlice['endpoints']>[number];
+    // v1 moved these two topology labels into fields and dropped the map.
+    if (topology?.[hostnameTopologyKey] && converted.nodeName === undefined) {
+      converted.nodeName = topology[hostnameTopologyKey];
+    }
+    if (topology?.[zoneTopologyKey] && converted.zone === undefined)
+      converted.zone = topology[zoneTopologyKey];
+    return converted;
+  });
+  const converted = { ...object, apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice' } as EndpointSlice;
+  if (endpoints) converted.endpoints = endpoints;
+  return converted;
+};

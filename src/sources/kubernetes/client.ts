@@ -1,0 +1,233 @@
+// A small Kubernetes REST client: requests and watch streams over node:https, with the
+// credentials of a kubeconfig (or the in-cluster service account) from @kubernetes/client-node.
+// We own the HTTP layer because the library's informer and typed clients hide the status codes,
+// resourceVersions and watch errors that supervision, leader election and status writes depend on.
+import http from 'node:http';
+import https from 'node:https';
+import { createInterface } from 'node:readline';
+import { KubeConfig } from '@kubernetes/client-node';
+
+/** An error the API server answered with (or a transport failure, status 0). */
+export class KubeApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly reason: string,
+  ) {
+    super(message);
+    this.name = 'KubeApiError';
+  }
+}
+
+/** Whether an error is an API answer with that HTTP status. */
+export const isApiStatus = (error: unknown, status: number): boolean =>
+  error instanceof KubeApiError && error.status === status;
+
+export interface KubeRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  /** Required for PATCH: the patch flavour (merge patch, JSON patch, apply). */
+  contentType?: string;
+  signal?: AbortSignal;
+  /** Milliseconds before the request is abandoned (default 30 s). */
+  timeoutMs?: number;
+}
+
+/** One event of a watch stream, as the API server sends it. */
+export interface WatchEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: Record<string, unknown>;
+}
+
+export interface WatchOptions {
+  signal: AbortSignal;
+  /** The stream is presumed dead after this long without a byte (bookmarks included). */
+  idleTimeoutMs: number;
+  /** Called once the server accepted the watch (HTTP 200). */
+  onOpen?: () => void;
+}
+
+export interface KubeClient {
+  /** The API server's URL. */
+  readonly server: string;
+  /** Sends one request; resolves with the decoded JSON body, rejects with KubeApiError. */
+  request<T = unknown>(request: KubeRequest): Promise<T>;
+  /**
+   * Opens a watch and calls onEvent per event until the stream ends, the signal aborts, or the
+   * server goes quiet for idleTimeoutMs. Resolves when the stream ends; rejects on HTTP errors.
+   */
+  watch(
+    path: string,
+    query: Record<string, string | number | boolean | undefined>,
+    onEvent: (event: WatchEvent) => void,
+    options: WatchOptions,
+  ): Promise<void>;
+}
+
+export interface KubeConfigOptions {
+  /** Path to a kubeconfig; empty = $KUBECONFIG, else in-cluster, else ~/.kube/config. */
+  kubeconfig?: string;
+  /** Force the in-cluster service-account config. */
+  inCluster?: boolean;
+}
+
+/** Loads client credentials the way Contour does: --kubeconfig, else in-cluster, else defaults. */
+export const loadKubeConfig = (options: KubeConfigOptions): KubeConfig => {
+  const config = new KubeConfig();
+  if (options.inCluster) config.loadFromCluster();
+  else if (options.kubeconfig) config.loadFromFile(options.kubeconfig);
+  else config.loadFromDefault();
+  if (!config.getCurrentCluster()) throw new Error('kubeconfig has no current cluster');
+  return config;
+};
+
+const buildUrl = (server: string, path: string, query: KubeRequest['query']): URL => {
+  const url = new URL(server.replace(/\/+$/, '') + path);
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value !== undefined) url.searchParams.set(key, String(value));
+  }
+  return url;
+};
+
+const errorFromBody = (status: number, text: string): KubeApiError => {
+  try {
+    const parsed = JSON.parse(text) as { message?: string; reason?: string };
+    return new KubeApiError(parsed.message ?? `HTTP ${status}`, status, parsed.reason ?? '');
+  } catch {
+    return new KubeApiError(`HTTP ${status}: ${text.slice(0, 200)}`, status, '');
+  }
+};
+
+/** Creates a client bound to a loaded kubeconfig. */
+export const createKubeClient = (config: KubeConfig): KubeClient => {
+  const cluster = config.getCurrentCluster();
+  if (!cluster) throw new Error('kubeconfig has no current cluster');
+  const server = cluster.server;
+  const secure = server.startsWith('https:');
+  // One keep-alive agent per client: watches and requests share TLS sessions.
+  const agentOptions: https.AgentOptions = { keepAlive: true, maxSockets: 64 };
+  let agent: http.Agent | undefined;
+
+  const open = async (
+    method: string,
+    url: URL,
+    headers: Record<string, string>,
+    signal: AbortSignal | undefined,
+  ): Promise<http.ClientRequest> => {
+    const options: https.RequestOptions = { method, headers: { ...headers } };
+    // Applied per request so rotated in-cluster tokens are picked up.
+    await config.applyToHTTPSOptions(options);
+    if (!agent) {
+      agent = secure
+        ? new https.Agent({
+            ...agentOptions,
+            ca: options.ca,
+            cert: options.cert,
+            key: options.key,
+            rejectUnauthorized: options.rejectUnauthorized,
+            servername: options.servername,
+          })
+        : new http.Agent(agentOptions);
+    }
+    const requestOptions: https.RequestOptions = {
+      method,
+      headers: options.headers,
+      agent,
+      signal,
+      auth: options.auth,
+    };
+    return secure ? https.request(url, requestOptions) : http.request(url, requestOptions);
+  };
+
+  const request = async <T>(req: KubeRequest): Promise<T> => {
+    const url = buildUrl(server, req.path, req.query);
+    const body = req.body === undefined ? undefined : JSON.stringify(req.body);
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = req.contentType ?? 'application/json';
+    const timeout = AbortSignal.timeout(req.timeoutMs ?? 30_000);
+    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+    const clientRequest = await open(req.method, url, headers, signal);
+    return new Promise<T>((resolve, reject) => {
+      clientRequest.on('error', (error) => reject(new KubeApiError(error.message, 0, 'Transport')));
+      clientRequest.on('response', (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', (error) => reject(new KubeApiError(error.message, 0, 'Transport')));
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const status = response.statusCode ?? 0;
+          if (status < 200 || status >= 300) return reject(errorFromBody(status, text));
+          try {
+            resolve((text ? JSON.parse(text) : undefined) as T);
+          } catch {
+            reject(new KubeApiError('response is not JSON', status, 'BadResponse'));
+          }
+        });
+      });
+      clientRequest.end(body);
+    });
+  };
+
+  const watch: KubeClient['watch'] = async (path, query, onEvent, options) => {
+    const url = buildUrl(server, path, { ...query, watch: true });
+    const idle = new AbortController();
+    const signal = AbortSignal.any([options.signal, idle.signal]);
+    const clientRequest = await open('GET', url, { Accept: 'application/json' }, signal);
+    let timer: NodeJS.Timeout | undefined;
+    const touch = (): void => {
+      clearTimeout(timer);
+      // A watch with no traffic (not even bookmarks) for this long is presumed dead.
+      timer = setTimeout(() => idle.abort(new Error('watch idle timeout')), options.idleTimeoutMs);
+      timer.unref();
+    };
+    touch();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const transportError = (error: Error): void => {
+          if (options.signal.aborted) return resolve();
+          reject(new KubeApiError(error.message, 0, 'Transport'));
+        };
+        clientRequest.on('error', transportError);
+        clientRequest.on('response', (response) => {
+          const status = response.statusCode ?? 0;
+          if (status !== 200) {
+            const chunks: Buffer[] = [];
+            response.on('data', (chunk: Buffer) => chunks.push(chunk));
+            response.on('end', () => reject(errorFromBody(status, Buffer.concat(chunks).toString('utf8'))));
+            response.on('error', transportError);
+            return;
+          }
+          options.onOpen?.();
+          response.on('data', touch);
+          response.on('error', transportError);
+          const lines = createInterface({ input: response, crlfDelay: Infinity });
+          // readline re-emits input errors (e.g. "aborted" on stop); without a listener they throw.
+          lines.on('error', transportError);
+          lines.on('line', (line) => {
+            if (!line.trim()) return;
+            let event: WatchEvent;
+            try {
+              event = JSON.parse(line) as WatchEvent;
+            } catch {
+              return reject(new KubeApiError('watch sent a line that is not JSON', 0, 'BadResponse'));
+            }
+            onEvent(event);
+          });
+          lines.on('close', () => {
+            if (idle.signal.aborted && !options.signal.aborted) {
+              reject(new KubeApiError('watch idle timeout', 0, 'Timeout'));
+            } else resolve();
+          });
+        });
+        clientRequest.end();
+      });
+    } finally {
+      clearTimeout(timer);
+      clientRequest.destroy();
+    }
+  };
+
+  return { server, request, watch };
+};

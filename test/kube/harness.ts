@@ -1,0 +1,286 @@
+// Test harness for Kubernetes tests: a real kube-apiserver + etcd from ../shared/envtest (or the
+// cluster $KUBECONFIG points at), CRD installation, object helpers, and API server restarts.
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+import type { KubeObject } from '../../src/apis/meta.js';
+import {
+  createKubeClient,
+  isApiStatus,
+  type KubeClient,
+  loadKubeConfig,
+} from '../../src/sources/kubernetes/client.js';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const envtestDir = process.env.KUBE_ENVTEST_SCRIPTS ?? resolve(repoRoot, '../shared/envtest');
+
+/** A running API server the tests talk to. */
+export interface TestCluster {
+  kubeconfig: string;
+  client: KubeClient;
+  /** Whether this harness controls the processes (false with a developer's $KUBECONFIG). */
+  controlled: boolean;
+  /** Stops kube-apiserver only (etcd keeps the data). */
+  stopApiServer(): Promise<void>;
+  /** Starts kube-apiserver again with the same flags and port; resolves once it is ready. */
+  startApiServer(): Promise<void>;
+  /** Stops everything the harness started. */
+  stop(): Promise<void>;
+}
+
+const parseKeyValues = (output: string): Record<string, string> =>
+  Object.fromEntries(
+    output
+      .trim()
+      .split('\n')
+      .filter((line) => line.includes('='))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+
+const runScript = (script: string, args: string[] = [], env: NodeJS.ProcessEnv = process.env): string =>
+  execFileSync(resolve(envtestDir, script), args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+  });
+
+/** Polls until check returns a value other than undefined/false, or fails after timeoutMs. */
+export const eventually = async <T>(
+  description: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 30_000,
+  intervalMs = 100,
+): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      const detail = lastError instanceof Error ? `: ${lastError.message}` : '';
+      throw new Error(`timed out waiting for ${description}${detail}`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+};
+
+const waitApiReady = (client: KubeClient, timeoutMs = 60_000): Promise<true> =>
+  eventually(
+    'kube-apiserver /readyz',
+    async () => {
+      await client.request({ method: 'GET', path: '/readyz', timeoutMs: 2000 }).catch((error: unknown) => {
+        // /readyz answers text, not JSON: a 200 with a non-JSON body is ready.
+        if ((error as { reason?: string }).reason !== 'BadResponse') throw error;
+      });
+      return true as const;
+    },
+    timeoutMs,
+    200,
+  );
+
+const procStartTime = (pid: number): string => {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[19];
+};
+
+const isGone = (pid: number): boolean => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(') ') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
+};
+
+/** Starts envtest (installing it if needed) or uses $KUBECONFIG when a developer set it. */
+export const startTestCluster = async (): Promise<TestCluster> => {
+  if (process.env.KUBECONFIG && !process.env.KUBE_ENVTEST_FORCE_START) {
+    const kubeconfig = process.env.KUBECONFIG;
+    const client = createKubeClient(loadKubeConfig({ kubeconfig }));
+    const unsupported = (): Promise<void> => Promise.reject(new Error('cannot restart an external cluster'));
+    return {
+      kubeconfig,
+      client,
+      controlled: false,
+      stopApiServer: unsupported,
+      startApiServer: unsupported,
+      stop: async () => {},
+    };
+  }
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.KUBE_ENVTEST_STATE;
+  Object.assign(env, parseKeyValues(runScript('install.sh', [], env)));
+  const started = parseKeyValues(runScript('start.sh', [], env));
+  const kubeconfig = started.KUBECONFIG;
+  const state = started.KUBE_ENVTEST_STATE;
+  if (!kubeconfig || !state)
+    throw new Error('envtest start.sh did not print KUBECONFIG and KUBE_ENVTEST_STATE');
+  const client = createKubeClient(loadKubeConfig({ kubeconfig }));
+  let savedArgv: string[] | undefined;
+
+  const stopApiServer = async (): Promise<void> => {
+    const pidFile = `${state}/kube-apiserver.pid`;
+    const pid = Number(readFileSync(pidFile, 'utf8').trim());
+    if (isGone(pid)) return;
+    savedArgv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    // A short grace period, then SIGKILL: long-running watches make a clean shutdown slow, and
+    // an abrupt stop is the harder case for clients anyway.
+    process.kill(pid, 'SIGTERM');
+    await eventually('kube-apiserver to exit', () => isGone(pid), 3000).catch(async () => {
+      process.kill(pid, 'SIGKILL');
+      await eventually('kube-apiserver to exit after SIGKILL', () => isGone(pid), 10_000);
+    });
+  };
+
+  const startApiServer = async (): Promise<void> => {
+    if (!savedArgv) throw new Error('kube-apiserver was not stopped by this harness');
+    const log = openSync(`${state}/kube-apiserver.log`, 'a');
+    const child = spawn(savedArgv[0], savedArgv.slice(1), { detached: true, stdio: ['ignore', log, log] });
+    closeSync(log);
+    child.unref();
+    const pid = child.pid;
+    if (!pid) throw new Error('could not start kube-apiserver');
+    // Recorded like start.sh does, so stop.sh stops the new process too.
+    writeFileSync(`${state}/kube-apiserver.pid`, `${pid}\n`);
+    writeFileSync(`${state}/kube-apiserver.starttime`, `${procStartTime(pid)}\n`);
+    await waitApiReady(client);
+  };
+
+  const stop = async (): Promise<void> => {
+    if (existsSync(state)) runScript('stop.sh', [state], env);
+  };
+
+  return { kubeconfig, client, controlled: true, stopApiServer, startApiServer, stop };
+};
+
+/** REST coordinates of the kinds tests create. */
+const restInfo: Record<string, { plural: string; namespaced: boolean }> = {
+  Namespace: { plural: 'namespaces', namespaced: false },
+  Secret: { plural: 'secrets', namespaced: true },
+  Service: { plural: 'services', namespaced: true },
+  Endpoints: { plural: 'endpoints', namespaced: true },
+  EndpointSlice: { plural: 'endpointslices', namespaced: true },
+  Ingress: { plural: 'ingresses', namespaced: true },
+  IngressClass: { plural: 'ingressclasses', namespaced: false },
+  HTTPProxy: { plural: 'httpproxies', namespaced: true },
+  TLSCertificateDelegation: { plural: 'tlscertificatedelegations', namespaced: true },
+  ExtensionService: { plural: 'extensionservices', namespaced: true },
+  CustomResourceDefinition: { plural: 'customresourcedefinitions', namespaced: false },
+  Lease: { plural: 'leases', namespaced: true },
+  ConfigMap: { plural: 'configmaps', namespaced: true },
+};
+
+/** The REST path of an object (or its collection when name is omitted). */
+export const pathOf = (
+  apiVersion: string,
+  kind: string,
+  namespace: string | undefined,
+  name?: string,
+): string => {
+  const info = restInfo[kind];
+  if (!info) throw new Error(`harness does not know kind ${kind}`);
+  const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+  const scope = info.namespaced ? `/namespaces/${namespace ?? 'default'}` : '';
+  return `${base}${scope}/${info.plural}${name ? `/${name}` : ''}`;
+};
+
+const pathOfObject = (object: KubeObject, withName: boolean): string =>
+  pathOf(
+    object.apiVersion,
+    object.kind,
+    object.metadata.namespace,
+    withName ? object.metadata.name : undefined,
+  );
+
+/** Creates an object, or replaces it when it exists. Returns what the server stored. */
+export const applyObject = async <T extends KubeObject>(client: KubeClient, object: T): Promise<T> => {
+  try {
+    return await client.request<T>({ method: 'POST', path: pathOfObject(object, false), body: object });
+  } catch (error) {
+    if (!isApiStatus(error, 409)) throw error;
+  }
+  const current = await client.request<KubeObject>({ method: 'GET', path: pathOfObject(object, true) });
+  const replacement: KubeObject = {
+    ...object,
+    metadata: { ...object.metadata, resourceVersion: current.metadata.resourceVersion },
+  };
+  if (object.kind === 'Service') {
+    // A Service's cluster IP is allocated by the server and may not be unset by a replace.
+    const { clusterIP, clusterIPs } = (current.spec ?? {}) as { clusterIP?: string; clusterIPs?: string[] };
+    replacement.spec = { ...(object.spec as object), clusterIP, clusterIPs };
+  }
+  return client.request<T>({ method: 'PUT', path: pathOfObject(object, true), body: replacement });
+};
+
+/** Reads an object, or undefined when it does not exist. */
+export const getObject = async <T extends KubeObject>(
+  client: KubeClient,
+  apiVersion: string,
+  kind: string,
+  namespace: string | undefined,
+  name: string,
+): Promise<T | undefined> => {
+  try {
+    return await client.request<T>({ method: 'GET', path: pathOf(apiVersion, kind, namespace, name) });
+  } catch (error) {
+    if (isApiStatus(error, 404)) return undefined;
+    throw error;
+  }
+};
+
+/** Deletes an object; a missing object is fine. */
+export const deleteObject = async (
+  client: KubeClient,
+  apiVersion: string,
+  kind: string,
+  namespace: string | undefined,
+  name: string,
+): Promise<void> => {
+  try {
+    await client.request({ method: 'DELETE', path: pathOf(apiVersion, kind, namespace, name) });
+  } catch (error) {
+    if (!isApiStatus(error, 404)) throw error;
+  }
+};
+
+/** Creates a namespace (fine if it exists). */
+export const createNamespace = (client: KubeClient, name: string): Promise<KubeObject> =>
+  applyObject(client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+
+/** Reads every document of a YAML file as objects. */
+export const readYamlObjects = (file: string): KubeObject[] =>
+  parseAllDocuments(readFileSync(file, 'utf8'))
+    .map((document) => document.toJS() as KubeObject | null)
+    .filter((object): object is KubeObject => object !== null && typeof object === 'object');
+
+/** The CRDs the project ships. */
+export const projectCrdsFile = resolve(repoRoot, 'deploy/crds.yaml');
+/** Contour's published CRDs, for compatibility checks. */
+export const referenceCrdsFile = resolve(repoRoot, '../shared/reference/contour-crds.yaml');
+
+/** Installs CRDs from a YAML file and waits until the server serves them. */
+export const installCrds = async (client: KubeClient, file: string, kinds?: string[]): Promise<void> => {
+  const crds = readYamlObjects(file).filter(
+    (object) =>
+      object.kind === 'CustomResourceDefinition' &&
+      (!kinds || kinds.includes((object.spec as { names: { kind: string } }).names.kind)),
+  );
+  for (const crd of crds) await applyObject(client, crd);
+  for (const crd of crds) {
+    await eventually(`CRD ${crd.metadata.name} established`, async () => {
+      const current = await getObject<
+        KubeObject & { status?: { conditions?: { type: string; status: string }[] } }
+      >(client, 'apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, crd.metadata.name);
+      return current?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
+    });
+  }
+};
+
+/** A name no other test uses. */
+export const uniqueName = (prefix: string): string => `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
