@@ -1,0 +1,8 @@
+// Runs the `contour` subcommands this test folder covers (bootstrap, certgen, cli), without
+// src/cli/main.ts, so these tests do not depend on every other command loading.
+import { Command } from 'commander';
+import { registerBootstrap } from '../../src/cli/commands/bootstrap.js';
+
+const program = new Command('contour').showHelpAfterError();
+registerBootstrap(program);
+await program.parseAsync(process.argv);
