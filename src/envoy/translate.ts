@@ -1,33 +1,53 @@
-// The translate stage: DAG (+ EndpointSlices for EDS) → Envoy resources. Pure.
+// The translate stage: DAG (+ EndpointSlices for EDS) → Envoy resources. Pure and deterministic:
+// every list is sorted by name, so equal inputs give byte-identical resources.
 import type { Dag } from '../dag/types.js';
 import type { StoreView } from '../store/store.js';
 import type { EnvoyResources } from './resources.js';
+import { envoyCluster } from './cluster.js';
+import { clusterLoadAssignments } from './endpoints.js';
+import { httpListener, httpsListener } from './listener.js';
+import { resolveTranslateOptions, type TranslateOptions } from './options.js';
+import { compareStrings } from './proto-util.js';
+import { routeConfigurations } from './route-configuration.js';
+import { envoySecret } from './secret.js';
+import { adminListener, statsListener } from './stats-listener.js';
 
-/** Listener ports and other knobs of the Envoy side (from `contour serve` flags). */
-export interface TranslateOptions {
-  httpAddress: string;
-  httpPort: number;
-  httpsAddress: string;
-  httpsPort: number;
-  statsAddress: string;
-  statsPort: number;
-}
+export { defaultTranslateOptions, resolveTranslateOptions, type TranslateOptions } from './options.js';
 
-export const defaultTranslateOptions: TranslateOptions = {
-  httpAddress: '0.0.0.0',
-  httpPort: 8080,
-  httpsAddress: '0.0.0.0',
-  httpsPort: 8443,
-  statsAddress: '0.0.0.0',
-  statsPort: 8002,
-};
+const byName = <T extends { name: string }>(a: T, b: T): number => compareStrings(a.name, b.name);
 
 /** Translates a DAG into Envoy resources; endpoints come from the store's EndpointSlices. */
-export const translate = (_dag: Dag, _store: StoreView, _options: TranslateOptions): EnvoyResources => ({
-  // Placeholder until the translators land.
-  listeners: [],
-  routes: [],
-  clusters: [],
-  endpoints: [],
-  secrets: [],
-});
+export const translate = (dag: Dag, store: StoreView, options: TranslateOptions): EnvoyResources => {
+  const resolved = resolveTranslateOptions(options);
+  const clustersByName = new Map(dag.clusters.map((cluster) => [cluster.name, cluster]));
+  const clusterSettings = {
+    connectTimeoutMs: resolved.connectTimeoutMs,
+    cipherSuites: resolved.cipherSuites,
+  };
+  return {
+    listeners: [
+      ...httpListener(dag.httpVirtualHosts, resolved),
+      ...httpsListener(dag.httpsVirtualHosts, resolved),
+      statsListener(resolved.statsAddress, resolved.statsPort),
+      ...adminListener(resolved.adminPort),
+    ].sort(byName),
+    routes: routeConfigurations(dag.httpVirtualHosts, dag.httpsVirtualHosts, {
+      routeSourceMetadata: resolved.routeSourceMetadata,
+      clusters: clustersByName,
+    }),
+    clusters: uniqueByName(dag.clusters)
+      .map((cluster) => envoyCluster(cluster, clusterSettings))
+      .sort(byName),
+    endpoints: clusterLoadAssignments(dag.clusters, store),
+    secrets: uniqueByName(dag.secrets)
+      .map(envoySecret)
+      .filter((secret) => secret !== undefined)
+      .sort(byName),
+  };
+};
+
+// The DAG promises unique names; a duplicate would make Envoy reject the whole update, so keep the first.
+const uniqueByName = <T extends { name: string }>(items: T[]): T[] => {
+  const seen = new Set<string>();
+  return items.filter((item) => (seen.has(item.name) ? false : (seen.add(item.name), true)));
+};

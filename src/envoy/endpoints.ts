@@ -1,0 +1,98 @@
+// ClusterLoadAssignments from EndpointSlices. Kept independent of the DAG build so EDS can be
+// recomputed when only EndpointSlices change.
+import { create } from '@bufbuild/protobuf';
+import {
+  ClusterLoadAssignmentSchema,
+  type ClusterLoadAssignment,
+} from '../gen/envoy/config/endpoint/v3/endpoint_pb.js';
+import { LbEndpointSchema, type LbEndpoint } from '../gen/envoy/config/endpoint/v3/endpoint_components_pb.js';
+import type { Address } from '../gen/envoy/config/core/v3/address_pb.js';
+import { serviceNameLabel, type EndpointSlice } from '../apis/kubernetes.js';
+import type { Cluster } from '../dag/types.js';
+import type { StoreView } from '../store/store.js';
+import { socketAddress } from './address.js';
+import { compareStrings } from './proto-util.js';
+
+/** One load-balancing endpoint at `address`. */
+export const lbEndpoint = (address: Address): LbEndpoint =>
+  create(LbEndpointSchema, { hostIdentifier: { case: 'endpoint' as const, value: { address } } });
+
+/** A ClusterLoadAssignment with all endpoints in one locality (none when `endpoints` is empty). */
+export const clusterLoadAssignment = (name: string, endpoints: LbEndpoint[]): ClusterLoadAssignment =>
+  create(ClusterLoadAssignmentSchema, {
+    clusterName: name,
+    endpoints: endpoints.length === 0 ? [] : [{ lbEndpoints: endpoints, loadBalancingWeight: 1 }],
+  });
+
+/** The Service a cluster's endpoints come from, and which of its ports. */
+export interface EndpointTarget {
+  namespace: string;
+  name: string;
+  /** The Service port's name; EndpointSlice ports carry the same name. Absent for unnamed ports. */
+  portName?: string;
+}
+
+/** Ready endpoint addresses of a Service port, sorted by address then port, without duplicates. */
+export const readyEndpoints = (
+  slices: EndpointSlice[],
+  target: EndpointTarget,
+): { address: string; port: number }[] => {
+  const seen = new Map<string, { address: string; port: number }>();
+  for (const slice of slices) {
+    // EDS endpoints must be IP addresses; FQDN slices are for other consumers.
+    if (slice.addressType === 'FQDN') continue;
+    for (const endpoint of slice.endpoints ?? []) {
+      // Absent readiness means ready (the API's documented default).
+      if (endpoint.conditions?.ready === false) continue;
+      const address = endpoint.addresses?.[0];
+      if (!address) continue;
+      for (const port of slice.ports ?? []) {
+        if (port.port === undefined || port.port === null) continue;
+        // The API server defaults protocol to TCP; manifests read from files may omit it.
+        if ((port.protocol ?? 'TCP') !== 'TCP') continue;
+        if (target.portName && port.name && port.name !== target.portName) continue;
+        const key = `${address}|${port.port}`;
+        if (!seen.has(key)) seen.set(key, { address, port: port.port });
+      }
+    }
+  }
+  return [...seen.values()].sort((a, b) => compareStrings(a.address, b.address) || a.port - b.port);
+};
+
+/** The EndpointSlices of every Service, keyed by `namespace/name`. */
+export const endpointSlicesByService = (store: StoreView): Map<string, EndpointSlice[]> => {
+  const byService = new Map<string, EndpointSlice[]>();
+  for (const slice of store.list<EndpointSlice>('EndpointSlice')) {
+    const service = slice.metadata.labels?.[serviceNameLabel];
+    if (!service) continue;
+    const key = `${slice.metadata.namespace ?? ''}/${service}`;
+    const slices = byService.get(key);
+    if (slices) slices.push(slice);
+    else byService.set(key, [slice]);
+  }
+  return byService;
+};
+
+/** One ClusterLoadAssignment per distinct EDS name of `clusters` (ExternalName clusters excluded), sorted. */
+export const clusterLoadAssignments = (clusters: Cluster[], store: StoreView): ClusterLoadAssignment[] => {
+  const slices = endpointSlicesByService(store);
+  const targets = new Map<string, EndpointTarget>();
+  for (const cluster of clusters) {
+    if (cluster.externalName !== undefined || targets.has(cluster.edsName)) continue;
+    targets.set(cluster.edsName, {
+      namespace: cluster.service.namespace,
+      name: cluster.service.name,
+      portName: cluster.service.portName,
+    });
+  }
+  return [...targets.entries()]
+    .sort(([a], [b]) => compareStrings(a, b))
+    .map(([edsName, target]) =>
+      clusterLoadAssignment(
+        edsName,
+        readyEndpoints(slices.get(`${target.namespace}/${target.name}`) ?? [], target).map((endpoint) =>
+          lbEndpoint(socketAddress(endpoint.address, endpoint.port)),
+        ),
+      ),
+    );
+};

@@ -1,0 +1,166 @@
+// The ingress listeners: ingress_http (plaintext) and ingress_https (one filter chain per SNI).
+import { create } from '@bufbuild/protobuf';
+import { ListenerSchema, type Listener } from '../gen/envoy/config/listener/v3/listener_pb.js';
+import {
+  FilterChainSchema,
+  type FilterChain,
+} from '../gen/envoy/config/listener/v3/listener_components_pb.js';
+import { TlsInspectorSchema } from '../gen/envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector_pb.js';
+import type { HttpFilter } from '../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js';
+import type { SecureVirtualHost, TlsVersion, VirtualHost } from '../dag/types.js';
+import { fileAccessLogs } from './access-log.js';
+import { socketAddress, tcpKeepaliveOptions } from './address.js';
+import { defaultHttpFilters, misdirectedRequestFilter } from './http-filters.js';
+import { httpConnectionManagerFilter } from './http-connection-manager.js';
+import {
+  httpListenerName,
+  httpRouteConfigName,
+  httpsListenerName,
+  httpsRouteConfigName,
+  wellKnown,
+} from './names.js';
+import type { ResolvedTranslateOptions } from './options.js';
+import { compareStrings, packAny } from './proto-util.js';
+import { tcpProxyFilter } from './tcp-proxy.js';
+import { downstreamTlsContext, httpAlpnProtocols, tlsTransportSocket } from './tls-context.js';
+
+const connectionManager = (
+  options: ResolvedTranslateOptions,
+  routeConfigName: string,
+  statPrefix: string,
+  httpFilters: HttpFilter[],
+  accessLogPath: string,
+) =>
+  httpConnectionManagerFilter({
+    routeConfigName,
+    statPrefix,
+    httpFilters,
+    accessLogs: fileAccessLogs(accessLogPath),
+    mergeSlashes: options.mergeSlashes,
+    allowChunkedLength: options.allowChunkedLength,
+    xffNumTrustedHops: options.xffNumTrustedHops,
+    requestTimeoutMs: options.requestTimeoutMs,
+    connectionIdleTimeoutMs: options.connectionIdleTimeoutMs,
+    streamIdleTimeoutMs: options.streamIdleTimeoutMs,
+  });
+
+/** The plaintext listener, or none when no virtual host is served over HTTP. */
+export const httpListener = (virtualHosts: VirtualHost[], options: ResolvedTranslateOptions): Listener[] => {
+  if (virtualHosts.length === 0) return [];
+  return [
+    create(ListenerSchema, {
+      name: httpListenerName,
+      address: socketAddress(options.httpAddress, options.httpPort),
+      socketOptions: tcpKeepaliveOptions(),
+      filterChains: [
+        {
+          filters: [
+            connectionManager(
+              options,
+              httpRouteConfigName,
+              httpListenerName,
+              defaultHttpFilters(),
+              options.httpAccessLog,
+            ),
+          ],
+        },
+      ],
+    }),
+  ];
+};
+
+const tlsVersionRank = (version: TlsVersion): number => (version === '1.3' ? 13 : 12);
+
+/** The stricter of the Envoy-wide and per-host bounds, as Contour chooses them. */
+const effectiveTlsVersions = (
+  virtualHost: SecureVirtualHost,
+  options: ResolvedTranslateOptions,
+): { minVersion: TlsVersion; maxVersion: TlsVersion } => {
+  const minVersion =
+    tlsVersionRank(virtualHost.minTlsVersion) > tlsVersionRank(options.minTlsVersion)
+      ? virtualHost.minTlsVersion
+      : options.minTlsVersion;
+  const maxVersion =
+    tlsVersionRank(virtualHost.maxTlsVersion) < tlsVersionRank(options.maxTlsVersion)
+      ? virtualHost.maxTlsVersion
+      : options.maxTlsVersion;
+  return {
+    minVersion,
+    maxVersion: tlsVersionRank(maxVersion) < tlsVersionRank(minVersion) ? minVersion : maxVersion,
+  };
+};
+
+/** Whether a TLS virtual host yields a filter chain (it must either terminate TLS or pass it through). */
+export const servesSecureVirtualHost = (virtualHost: SecureVirtualHost): boolean =>
+  virtualHost.secret !== undefined || virtualHost.tcpProxy?.passthrough === true;
+
+/** The filter chain of one TLS virtual host, selected by SNI. */
+export const secureFilterChain = (
+  virtualHost: SecureVirtualHost,
+  options: ResolvedTranslateOptions,
+): FilterChain => {
+  const tcpProxy = virtualHost.tcpProxy;
+  const filters = tcpProxy
+    ? [tcpProxyFilter(httpsListenerName, tcpProxy.clusters, fileAccessLogs(options.httpsAccessLog))]
+    : [
+        connectionManager(
+          options,
+          httpsRouteConfigName(virtualHost.fqdn),
+          // Every TLS host shares the listener's stat prefix, as dashboards expect.
+          httpsListenerName,
+          [misdirectedRequestFilter(), ...defaultHttpFilters()],
+          options.httpsAccessLog,
+        ),
+      ];
+  const terminate = virtualHost.secret !== undefined && !(tcpProxy?.passthrough ?? false);
+  return create(FilterChainSchema, {
+    // A bare "*" host cannot be matched by SNI: match any TLS connection instead.
+    filterChainMatch:
+      virtualHost.fqdn === '*' ? { transportProtocol: 'tls' } : { serverNames: [virtualHost.fqdn] },
+    filters,
+    transportSocket: terminate
+      ? tlsTransportSocket(
+          downstreamTlsContext({
+            secretName: virtualHost.secret ?? '',
+            ...effectiveTlsVersions(virtualHost, options),
+            cipherSuites: options.cipherSuites,
+            // TCP proxying leaves protocol negotiation to the backend.
+            alpnProtocols: tcpProxy ? [] : httpAlpnProtocols,
+          }),
+        )
+      : undefined,
+  });
+};
+
+const filterChainOrder = (a: FilterChain, b: FilterChain): number => {
+  const nameA = a.filterChainMatch?.serverNames[0];
+  const nameB = b.filterChainMatch?.serverNames[0];
+  if (nameA === undefined || nameB === undefined) return nameA === nameB ? 0 : nameA === undefined ? 1 : -1;
+  return compareStrings(nameA, nameB);
+};
+
+/** The TLS listener, or none when there is no TLS virtual host. */
+export const httpsListener = (
+  virtualHosts: SecureVirtualHost[],
+  options: ResolvedTranslateOptions,
+): Listener[] => {
+  const chains = virtualHosts
+    .filter(servesSecureVirtualHost)
+    .map((virtualHost) => secureFilterChain(virtualHost, options))
+    .sort(filterChainOrder);
+  if (chains.length === 0) return [];
+  return [
+    create(ListenerSchema, {
+      name: httpsListenerName,
+      address: socketAddress(options.httpsAddress, options.httpsPort),
+      socketOptions: tcpKeepaliveOptions(),
+      listenerFilters: [
+        {
+          name: wellKnown.tlsInspector,
+          configType: { case: 'typedConfig' as const, value: packAny(TlsInspectorSchema, {}) },
+        },
+      ],
+      filterChains: chains,
+    }),
+  ];
+};

@@ -1,0 +1,73 @@
+// Knobs of the Envoy side of translation (from `contour serve` flags and the Contour config file).
+import type { TlsVersion } from '../dag/types.js';
+import { defaultCipherSuites } from './tls-context.js';
+
+/** Listener addresses and the optional Envoy-wide settings; unset optional fields take Contour's defaults. */
+export interface TranslateOptions {
+  httpAddress: string;
+  httpPort: number;
+  httpsAddress: string;
+  httpsPort: number;
+  statsAddress: string;
+  statsPort: number;
+  /** Access log file of the plaintext listener; '' disables it. Default /dev/stdout. */
+  httpAccessLog?: string;
+  /** Access log file of the TLS listener; '' disables it. Default /dev/stdout. */
+  httpsAccessLog?: string;
+  /** Lowest TLS version any virtual host may accept. Default 1.2. */
+  minTlsVersion?: TlsVersion;
+  /** Highest TLS version any virtual host may accept. Default 1.3. */
+  maxTlsVersion?: TlsVersion;
+  /** TLS 1.2 cipher suites, downstream and upstream. Default: Contour's list. */
+  cipherSuites?: string[];
+  /** Envoy's merge_slashes on the ingress listeners. Default true (Contour's disableMergeSlashes=false). */
+  mergeSlashes?: boolean;
+  /** HTTP/1 allow_chunked_length. Default true. */
+  allowChunkedLength?: boolean;
+  /** X-Forwarded-For hops to trust. Default 0. */
+  xffNumTrustedHops?: number;
+  /** Port of the read-only `envoy-admin` listener on 127.0.0.1; 0 = none. Default 9001. */
+  adminPort?: number;
+  /** Tag routes with their source object (access log metadata). Default false. */
+  routeSourceMetadata?: boolean;
+  /** Upstream connect timeout in ms. Default 2000. */
+  connectTimeoutMs?: number;
+  /** Connection manager timeouts in ms: absent = Envoy default, 0 = disabled. */
+  requestTimeoutMs?: number;
+  connectionIdleTimeoutMs?: number;
+  streamIdleTimeoutMs?: number;
+}
+
+/** TranslateOptions with every optional field resolved. */
+export type ResolvedTranslateOptions = Required<
+  Omit<TranslateOptions, 'requestTimeoutMs' | 'connectionIdleTimeoutMs' | 'streamIdleTimeoutMs'>
+> &
+  Pick<TranslateOptions, 'requestTimeoutMs' | 'connectionIdleTimeoutMs' | 'streamIdleTimeoutMs'>;
+
+export const defaultTranslateOptions: TranslateOptions = {
+  httpAddress: '0.0.0.0',
+  httpPort: 8080,
+  httpsAddress: '0.0.0.0',
+  httpsPort: 8443,
+  statsAddress: '0.0.0.0',
+  statsPort: 8002,
+};
+
+/** Fills the optional fields with their defaults. */
+export const resolveTranslateOptions = (options: TranslateOptions): ResolvedTranslateOptions => ({
+  httpAccessLog: '/dev/stdout',
+  httpsAccessLog: '/dev/stdout',
+  minTlsVersion: '1.2',
+  maxTlsVersion: '1.3',
+  cipherSuites: defaultCipherSuites,
+  mergeSlashes: true,
+  allowChunkedLength: true,
+  xffNumTrustedHops: 0,
+  adminPort: 9001,
+  routeSourceMetadata: false,
+  connectTimeoutMs: 2000,
+  ...withoutUndefined(options),
+});
+
+const withoutUndefined = (options: TranslateOptions): TranslateOptions =>
+  Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as TranslateOptions;

@@ -1,0 +1,113 @@
+// TLS transport sockets: downstream (serving certificates via SDS) and upstream (to backends).
+import { create } from '@bufbuild/protobuf';
+import { TransportSocketSchema, type TransportSocket } from '../gen/envoy/config/core/v3/base_pb.js';
+import {
+  DownstreamTlsContextSchema,
+  UpstreamTlsContextSchema,
+  type DownstreamTlsContext,
+  type UpstreamTlsContext,
+} from '../gen/envoy/extensions/transport_sockets/tls/v3/tls_pb.js';
+import {
+  SubjectAltNameMatcher_SanType,
+  TlsParameters_TlsProtocol,
+} from '../gen/envoy/extensions/transport_sockets/tls/v3/common_pb.js';
+import type { TlsVersion } from '../dag/types.js';
+import { wellKnown } from './names.js';
+import { anyPack } from '@bufbuild/protobuf/wkt';
+import { adsConfigSource } from './proto-util.js';
+
+/** Envoy's enum value for a TLS version string of the DAG. */
+export const tlsProtocol = (version: TlsVersion): TlsParameters_TlsProtocol =>
+  version === '1.3' ? TlsParameters_TlsProtocol.TLSv1_3 : TlsParameters_TlsProtocol.TLSv1_2;
+
+/** Contour's default TLS 1.2 cipher suites (TLS 1.3 suites are not configurable in Envoy). */
+export const defaultCipherSuites = [
+  '[ECDHE-ECDSA-AES128-GCM-SHA256|ECDHE-ECDSA-CHACHA20-POLY1305]',
+  '[ECDHE-RSA-AES128-GCM-SHA256|ECDHE-RSA-CHACHA20-POLY1305]',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+];
+
+/** ALPN offered by TLS listeners terminating HTTP: HTTP/2 preferred. */
+export const httpAlpnProtocols = ['h2', 'http/1.1'];
+
+export interface DownstreamTlsSettings {
+  /** SDS name of the serving certificate. */
+  secretName: string;
+  minVersion: TlsVersion;
+  maxVersion: TlsVersion;
+  cipherSuites: string[];
+  /** Empty for TCP proxying: the backend picks the protocol. */
+  alpnProtocols: string[];
+}
+
+/** The TLS context of a filter chain terminating TLS with a certificate served over SDS. */
+export const downstreamTlsContext = (settings: DownstreamTlsSettings): DownstreamTlsContext =>
+  create(DownstreamTlsContextSchema, {
+    commonTlsContext: {
+      tlsParams: {
+        tlsMinimumProtocolVersion: tlsProtocol(settings.minVersion),
+        tlsMaximumProtocolVersion: tlsProtocol(settings.maxVersion),
+        cipherSuites: settings.cipherSuites,
+      },
+      tlsCertificateSdsSecretConfigs: [{ name: settings.secretName, sdsConfig: adsConfigSource() }],
+      alpnProtocols: settings.alpnProtocols,
+    },
+  });
+
+export interface UpstreamTlsSettings {
+  sni?: string;
+  alpnProtocols: string[];
+  cipherSuites: string[];
+  /** Verify the backend with this CA (an SDS secret name) and subject alt name. */
+  validation?: { caSecret: string; subjectName: string };
+}
+
+/** The TLS context Envoy uses towards a backend. */
+export const upstreamTlsContext = (settings: UpstreamTlsSettings): UpstreamTlsContext =>
+  create(UpstreamTlsContextSchema, {
+    sni: settings.sni ?? '',
+    commonTlsContext: {
+      alpnProtocols: settings.alpnProtocols,
+      tlsParams: {
+        tlsMinimumProtocolVersion: TlsParameters_TlsProtocol.TLSv1_2,
+        tlsMaximumProtocolVersion: TlsParameters_TlsProtocol.TLSv1_3,
+        cipherSuites: settings.cipherSuites,
+      },
+      validationContextType: settings.validation
+        ? {
+            // The CA comes over SDS (a validation_context secret); the SAN check stays local.
+            case: 'combinedValidationContext' as const,
+            value: {
+              defaultValidationContext: {
+                matchTypedSubjectAltNames: [
+                  {
+                    sanType: SubjectAltNameMatcher_SanType.DNS,
+                    matcher: {
+                      matchPattern: { case: 'exact' as const, value: settings.validation.subjectName },
+                    },
+                  },
+                ],
+              },
+              validationContextSdsSecretConfig: {
+                name: settings.validation.caSecret,
+                sdsConfig: adsConfigSource(),
+              },
+            },
+          }
+        : { case: undefined },
+    },
+  });
+
+/** Wraps a downstream or upstream TLS context as an `envoy.transport_sockets.tls` socket. */
+export const tlsTransportSocket = (context: DownstreamTlsContext | UpstreamTlsContext): TransportSocket =>
+  create(TransportSocketSchema, {
+    name: wellKnown.tlsTransportSocket,
+    configType: {
+      case: 'typedConfig' as const,
+      value:
+        context.$typeName === 'envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext'
+          ? anyPack(DownstreamTlsContextSchema, context)
+          : anyPack(UpstreamTlsContextSchema, context),
+    },
+  });
