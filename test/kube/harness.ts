@@ -153,7 +153,8 @@ export const startTestCluster = async (): Promise<TestCluster> => {
   };
 
   const stop = async (): Promise<void> => {
-    if (existsSync(state)) runScript('stop.sh', [state], env);
+    // A short SIGTERM grace: the API server's open watches otherwise hold it for the full 20 s.
+    if (existsSync(state)) runScript('stop.sh', [state], { ...env, KUBE_ENVTEST_STOP_TIMEOUT: '3' });
   };
 
   return { kubeconfig, client, controlled: true, stopApiServer, startApiServer, stop };
@@ -284,3 +285,52 @@ export const installCrds = async (client: KubeClient, file: string, kinds?: stri
 
 /** A name no other test uses. */
 export const uniqueName = (prefix: string): string => `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
+
+/** A child process whose stdout lines are collected. */
+export interface ChildHandle {
+  child: import('node:child_process').ChildProcess;
+  lines: string[];
+  /** Resolves when the process has exited. */
+  exited: Promise<number | null>;
+}
+
+const children = new Set<ChildHandle>();
+
+/** Runs a TypeScript file as a real child process (node + tsx), collecting its stdout lines. */
+export const spawnTypeScript = (
+  file: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): ChildHandle => {
+  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
+    cwd: repoRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const handle: ChildHandle = {
+    child,
+    lines: [],
+    exited: new Promise((resolveExit) => child.on('exit', (code) => resolveExit(code))),
+  };
+  let buffered = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    const parts = buffered.split('\n');
+    buffered = parts.pop() ?? '';
+    handle.lines.push(...parts);
+  });
+  // Keep stderr drained (and available for debugging with KUBE_TEST_VERBOSE=1).
+  child.stderr?.on('data', (chunk: Buffer) => {
+    if (process.env.KUBE_TEST_VERBOSE) process.stderr.write(chunk);
+  });
+  children.add(handle);
+  void handle.exited.then(() => children.delete(handle));
+  return handle;
+};
+
+/** Kills every child process still running (SIGKILL) and waits for them; for after() hooks. */
+export const killAllChildren = async (): Promise<void> => {
+  const running = [...children];
+  for (const handle of running) handle.child.kill('SIGKILL');
+  await Promise.all(running.map((handle) => handle.exited));
+};
