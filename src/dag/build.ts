@@ -1,16 +1,14 @@
 // The build stage: store objects → DAG + per-object status. Pure: no I/O, no clock, no randomness.
 import type { StoreView } from '../store/store.js';
 import type { ObjectStatus } from '../status/types.js';
+import { createDagAccumulator } from './accumulator.js';
+import type { BuildContext, BuildOptions } from './context.js';
+import { processHttpProxies } from './httpproxy/processor.js';
+import { createSecretResolver } from './secrets.js';
+import { createStatusRecorder } from './status.js';
 import type { Dag } from './types.js';
 
-/** Options that change how objects become routing config (all from `contour serve` flags). */
-export interface BuildOptions {
-  /** Namespaces where root HTTPProxies may live; empty = any. */
-  rootNamespaces: string[];
-  /** Ingress classes this instance serves; empty = Contour's default ("contour"). */
-  ingressClassNames: string[];
-  enableExternalNameService: boolean;
-}
+export type { BuildOptions } from './context.js';
 
 export const defaultBuildOptions: BuildOptions = {
   rootNamespaces: [],
@@ -25,9 +23,21 @@ export interface BuildResult {
   statuses: ObjectStatus[];
 }
 
+/** A processor turns one kind of routing object into DAG entries and statuses. */
+export type Processor = (context: BuildContext) => void;
+
+/** The processors of a build, in order (the Ingress processor joins here). */
+export const processors: Processor[] = [processHttpProxies];
+
 /** Builds the DAG and statuses from the store's current objects. */
-export const buildDag = (_store: StoreView, _options: BuildOptions): BuildResult => ({
-  // Placeholder until the DAG processors land.
-  dag: { httpVirtualHosts: [], httpsVirtualHosts: [], clusters: [], secrets: [] },
-  statuses: [],
-});
+export const buildDag = (store: StoreView, options: BuildOptions): BuildResult => {
+  const context: BuildContext = {
+    store,
+    options,
+    dag: createDagAccumulator(),
+    status: createStatusRecorder(),
+    secrets: createSecretResolver(store),
+  };
+  for (const processor of processors) processor(context);
+  return { dag: context.dag.finish(), statuses: context.status.statuses() };
+};

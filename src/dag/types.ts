@@ -41,7 +41,11 @@ export interface TcpProxy {
 }
 
 export type PathMatch =
-  | { kind: 'prefix'; value: string; /** match on segment boundaries, as Contour's prefix conditions */ segment: boolean }
+  | {
+      kind: 'prefix';
+      value: string;
+      /** match on segment boundaries, as Contour's prefix conditions */ segment: boolean;
+    }
   | { kind: 'exact'; value: string }
   | { kind: 'regex'; value: string };
 
@@ -75,11 +79,14 @@ export interface HeadersPolicy {
   remove: string[];
   /** Rewrite of the Host header (request policies only). */
   hostRewrite?: string;
+  /** Rewrite the Host header from this request header (`Host: "%REQ(X-Target)%"`; request policies only). */
+  hostRewriteHeader?: string;
 }
 
 export interface WeightedCluster {
   /** A Cluster.name. */
   cluster: string;
+  /** Relative weight; the builder turns "all zero or omitted" into 1 each (equal split). */
   weight: number;
   requestHeaders?: HeadersPolicy;
   responseHeaders?: HeadersPolicy;

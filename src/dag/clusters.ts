@@ -1,0 +1,36 @@
+// Cluster identity: a cluster is named after its backend and a hash of its settings, so equal settings
+// give equal names wherever (and in whatever order) routes use them.
+import { shortHash } from './names.js';
+import type { ResolvedService } from './services.js';
+import type { Cluster, UpstreamProtocol } from './types.js';
+
+/** The settings a route chooses for an upstream cluster, beyond the Service port itself. */
+export interface ClusterSettings {
+  protocol?: UpstreamProtocol;
+  sni?: string;
+  upstreamValidation?: { caSecret: string; subjectName: string };
+  loadBalancerPolicy?: Cluster['loadBalancerPolicy'];
+}
+
+/** The EDS service name of a Service port: `namespace/service/portname` (the number when unnamed). */
+export const edsNameOf = (service: ResolvedService): string =>
+  `${service.namespace}/${service.name}/${service.port.name || String(service.port.port)}`;
+
+/** Builds the cluster for a resolved Service port and settings; the name hashes every setting. */
+export const makeCluster = (service: ResolvedService, settings: ClusterSettings): Cluster => {
+  const body: Omit<Cluster, 'name'> = {
+    edsName: edsNameOf(service),
+    service: {
+      namespace: service.namespace,
+      name: service.name,
+      port: service.port.port,
+      ...(service.port.name ? { portName: service.port.name } : {}),
+    },
+    ...(settings.protocol ? { protocol: settings.protocol } : {}),
+    ...(service.externalName !== undefined ? { externalName: service.externalName } : {}),
+    ...(settings.sni ? { sni: settings.sni } : {}),
+    ...(settings.upstreamValidation ? { upstreamValidation: settings.upstreamValidation } : {}),
+    ...(settings.loadBalancerPolicy ? { loadBalancerPolicy: settings.loadBalancerPolicy } : {}),
+  };
+  return { name: `${service.namespace}/${service.name}/${service.port.port}/${shortHash(body)}`, ...body };
+};

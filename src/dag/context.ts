@@ -1,0 +1,39 @@
+// What every processor of one build shares.
+import type { StoreView } from '../store/store.js';
+import type { DagAccumulator } from './accumulator.js';
+import type { SecretResolver } from './secrets.js';
+import type { StatusRecorder } from './status.js';
+
+/** Options that change how objects become routing config (all from `contour serve` flags). */
+export interface BuildOptions {
+  /** Namespaces where root HTTPProxies may live; empty = any. */
+  rootNamespaces: string[];
+  /** Ingress classes this instance serves; empty = Contour's default ("contour"). */
+  ingressClassNames: string[];
+  enableExternalNameService: boolean;
+}
+
+/** The state one build's processors share. */
+export interface BuildContext {
+  store: StoreView;
+  options: BuildOptions;
+  dag: DagAccumulator;
+  status: StatusRecorder;
+  secrets: SecretResolver;
+}
+
+/** The ingress class Contour serves when none is configured. */
+export const defaultIngressClassName = 'contour';
+
+/** Whether an object's class (annotation first, then spec field) is one this instance serves. */
+export const ingressClassMatches = (
+  annotations: Record<string, string> | undefined,
+  specClassName: string | undefined,
+  classNames: string[],
+): boolean => {
+  const annotated =
+    annotations?.['projectcontour.io/ingress.class'] || annotations?.['kubernetes.io/ingress.class'] || '';
+  const objectClass = annotated || (typeof specClassName === 'string' ? specClassName : '');
+  if (classNames.length === 0) return objectClass === '' || objectClass === defaultIngressClassName;
+  return classNames.includes(objectClass);
+};

@@ -1,0 +1,137 @@
+// The Ingress processor of the build stage: every Ingress of a served class becomes routes on the
+// plaintext and TLS virtual hosts of its rules' hosts (`*` for the default backend and host-less rules).
+// Contour's ingress_processor is the reference; the differences are listed in docs/compat.md.
+import type { Ingress } from '../../apis/kubernetes.js';
+import { refOf, type ObjectRef } from '../../apis/meta.js';
+import { makeCluster } from '../clusters.js';
+import { ingressClassMatches, type BuildContext } from '../context.js';
+import { wildcardAuthorityRegex } from '../httpproxy/route.js';
+import { resolveService } from '../services.js';
+import type { HeaderMatch, Route, RouteAction } from '../types.js';
+import { httpAllowed, retryPolicyOf, timeoutPolicyOf, tlsRequired, websocketPaths } from './annotations.js';
+import { createIngressDiagnostics, type IngressDiagnostic, type IngressDiagnostics } from './diagnostics.js';
+import { ingressHostError, ingressPathMatch } from './paths.js';
+import { ingressClassNameOf, ingressPathEntries, type IngressPathEntry } from './spec.js';
+import { addIngressSecureVirtualHosts } from './tls.js';
+
+/** Whether this instance serves an Ingress (class annotation first, then `spec.ingressClassName`). */
+export const servesIngress = (ingress: Ingress, classNames: string[]): boolean =>
+  ingressClassMatches(ingress.metadata.annotations, ingressClassNameOf(ingress), classNames);
+
+/** The Ingresses of the store this instance serves, sorted by namespace and name. */
+export const servedIngresses = (context: BuildContext): Ingress[] =>
+  context.store
+    .list<Ingress>('Ingress')
+    .filter((ingress) => servesIngress(ingress, context.options.ingressClassNames));
+
+// A backend that cannot be served answers 503 rather than letting the request fall through to a
+// less specific route.
+const serviceUnavailable: RouteAction = { kind: 'directResponse', statusCode: 503 };
+
+const backendAction = (
+  context: BuildContext,
+  ingress: Ingress,
+  entry: IngressPathEntry,
+  diagnostics: IngressDiagnostics,
+): RouteAction => {
+  const ref = refOf(ingress);
+  if (!entry.backend.ok) {
+    diagnostics.add(ref, 'error', entry.field, `${entry.backend.message}; the path answers 503`);
+    return serviceUnavailable;
+  }
+  const { name, port } = entry.backend.service;
+  const lookup = resolveService(
+    context.store,
+    ref.namespace,
+    name,
+    port,
+    context.options.enableExternalNameService,
+  );
+  if (!lookup.ok) {
+    diagnostics.add(
+      ref,
+      'error',
+      entry.field,
+      `unresolved service reference: ${lookup.message}; the path answers 503`,
+    );
+    return serviceUnavailable;
+  }
+  // Ingress clusters carry only the Service's own upstream protocol (no SNI, validation or LB policy).
+  const cluster = makeCluster(lookup.service, { protocol: lookup.service.protocol });
+  context.dag.addCluster(cluster);
+  return { kind: 'cluster', clusters: [{ cluster: cluster.name, weight: 1 }] };
+};
+
+// Envoy's `*.example.com` domain matches any number of labels; Kubernetes means exactly one.
+const wildcardHeaders = (host: string): HeaderMatch[] =>
+  host.startsWith('*.')
+    ? [
+        {
+          name: ':authority',
+          kind: 'regex',
+          value: wildcardAuthorityRegex(host),
+          invert: false,
+          ignoreCase: false,
+          treatMissingAsEmpty: false,
+        },
+      ]
+    : [];
+
+const addIngressRoutes = (
+  context: BuildContext,
+  ingress: Ingress,
+  tlsHosts: Set<string>,
+  diagnostics: IngressDiagnostics,
+): void => {
+  const ref: ObjectRef = refOf(ingress);
+  const forceHttps = tlsRequired(ingress);
+  const serveHttp = forceHttps || httpAllowed(ingress);
+  const websockets = websocketPaths(ingress);
+  const timeout = timeoutPolicyOf(ingress);
+  const retry = retryPolicyOf(ingress);
+  for (const problem of [...timeout.problems, ...retry.problems]) {
+    diagnostics.add(ref, 'warning', 'metadata.annotations', problem);
+  }
+
+  for (const entry of ingressPathEntries(ingress)) {
+    const host = entry.host === '' ? '*' : entry.host;
+    const hostError = host === '*' ? undefined : ingressHostError(host);
+    if (hostError) {
+      diagnostics.add(ref, 'error', entry.field, `${hostError}; the path is not served`);
+      continue;
+    }
+    const path = ingressPathMatch(entry.path, entry.pathType);
+    if (!path.match) {
+      diagnostics.add(ref, 'error', entry.field, `${path.error ?? 'invalid path'}; the path is not served`);
+      continue;
+    }
+    const route: Route = {
+      match: { path: path.match, headers: wildcardHeaders(host), queryParams: [] },
+      action: backendAction(context, ingress, entry, diagnostics),
+      httpsRedirect: forceHttps,
+      // The annotation lists paths as written in the Ingress.
+      websocket: websockets.has(entry.path === '' ? '/' : entry.path),
+      ...(timeout.value ? { timeout: timeout.value } : {}),
+      ...(retry.value ? { retry: retry.value } : {}),
+      mirrors: [],
+      source: ref,
+    };
+    if (serveHttp) context.dag.addRoute(context.dag.httpVirtualHost(host, ref), route);
+    // Routes of a host with an Ingress TLS certificate (from any Ingress) are also served over TLS.
+    if (host !== '*' && tlsHosts.has(host))
+      context.dag.addRoute(context.dag.httpsVirtualHost(host, ref), route);
+  }
+};
+
+/**
+ * Adds the routes, virtual hosts, clusters and secrets of every served Ingress to the build's DAG.
+ * Run it before the HTTPProxy processor: as in Contour, an HTTPProxy route with the same match on the
+ * same host then replaces the Ingress route. Returns the problems found, sorted.
+ */
+export const processIngresses = (context: BuildContext): IngressDiagnostic[] => {
+  const diagnostics = createIngressDiagnostics();
+  const ingresses = servedIngresses(context);
+  const tlsHosts = addIngressSecureVirtualHosts(context, ingresses, diagnostics);
+  for (const ingress of ingresses) addIngressRoutes(context, ingress, tlsHosts, diagnostics);
+  return diagnostics.list();
+};
