@@ -52,7 +52,12 @@ describe('Ingress annotations', () => {
         }),
       ),
       {
-        value: { retryOn: ['5xx', 'gateway-error'], numRetries: 3, perTryTimeoutMs: 150, retriableStatusCodes: [] },
+        value: {
+          retryOn: ['5xx', 'gateway-error'],
+          numRetries: 3,
+          perTryTimeoutMs: 150,
+          retriableStatusCodes: [],
+        },
         problems: [],
       },
     );
@@ -72,7 +77,8 @@ describe('Ingress annotations', () => {
   });
 
   it('response-timeout: duration, infinity = disabled (0), 0s = default, garbage = default with a warning', () => {
-    const timeout = (value: string) => timeoutPolicyOf(annotated({ 'projectcontour.io/response-timeout': value }));
+    const timeout = (value: string) =>
+      timeoutPolicyOf(annotated({ 'projectcontour.io/response-timeout': value }));
     assert.deepEqual(timeout('1m30s'), { value: { responseMs: 90_000 }, problems: [] });
     assert.deepEqual(timeout('infinity'), { value: { responseMs: 0 }, problems: [] });
     assert.deepEqual(timeout('0s'), { value: undefined, problems: [] });

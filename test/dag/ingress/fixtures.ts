@@ -101,7 +101,11 @@ export const rule = (
 ): NonNullable<Ingress['spec']['rules']>[number] => ({
   ...(host !== undefined ? { host } : {}),
   http: {
-    paths: paths.map(([path, pathType, target]) => ({ ...(path !== undefined ? { path } : {}), pathType, backend: target })),
+    paths: paths.map(([path, pathType, target]) => ({
+      ...(path !== undefined ? { path } : {}),
+      pathType,
+      backend: target,
+    })),
   },
 });
 

@@ -5,14 +5,24 @@ import { ingressHostError, ingressPathMatch } from '../../../src/dag/ingress/pat
 
 describe('ingressPathMatch', () => {
   it('makes Prefix paths segment prefixes without trailing slashes', () => {
-    assert.deepEqual(ingressPathMatch('/foo/bar', 'Prefix'), { match: { kind: 'prefix', value: '/foo/bar', segment: true } });
-    assert.deepEqual(ingressPathMatch('/foo/', 'Prefix'), { match: { kind: 'prefix', value: '/foo', segment: true } });
+    assert.deepEqual(ingressPathMatch('/foo/bar', 'Prefix'), {
+      match: { kind: 'prefix', value: '/foo/bar', segment: true },
+    });
+    assert.deepEqual(ingressPathMatch('/foo/', 'Prefix'), {
+      match: { kind: 'prefix', value: '/foo', segment: true },
+    });
   });
 
   it('makes the Prefix "/" (and an empty path) a plain string prefix', () => {
-    assert.deepEqual(ingressPathMatch('/', 'Prefix'), { match: { kind: 'prefix', value: '/', segment: false } });
-    assert.deepEqual(ingressPathMatch('', 'Prefix'), { match: { kind: 'prefix', value: '/', segment: false } });
-    assert.deepEqual(ingressPathMatch('///', 'Prefix'), { match: { kind: 'prefix', value: '/', segment: false } });
+    assert.deepEqual(ingressPathMatch('/', 'Prefix'), {
+      match: { kind: 'prefix', value: '/', segment: false },
+    });
+    assert.deepEqual(ingressPathMatch('', 'Prefix'), {
+      match: { kind: 'prefix', value: '/', segment: false },
+    });
+    assert.deepEqual(ingressPathMatch('///', 'Prefix'), {
+      match: { kind: 'prefix', value: '/', segment: false },
+    });
   });
 
   it('makes Exact paths exact matches, keeping a trailing slash', () => {
@@ -28,7 +38,11 @@ describe('ingressPathMatch', () => {
       match: { kind: 'prefix', value: '/a.b$', segment: false },
     });
     for (const path of ['/foo.*', '/^x', '/a+', '/[ab]', '/100%25']) {
-      assert.deepEqual(ingressPathMatch(path, 'ImplementationSpecific'), { match: { kind: 'regex', value: path } }, path);
+      assert.deepEqual(
+        ingressPathMatch(path, 'ImplementationSpecific'),
+        { match: { kind: 'regex', value: path } },
+        path,
+      );
     }
   });
 
