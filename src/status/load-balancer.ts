@@ -2,7 +2,6 @@
 // or from the Envoy Service (--envoy-service-name/--envoy-service-namespace), watched on its own.
 import { isIP } from 'node:net';
 import type { LoadBalancerStatus, Service } from '../apis/kubernetes.js';
-import type { KubeObject } from '../apis/meta.js';
 import type { KubeClient } from '../sources/kubernetes/client.js';
 import { runReflector } from '../sources/kubernetes/reflector.js';
 import type { Logger } from '../util/logger.js';
@@ -67,7 +66,7 @@ export const watchEnvoyService = (options: EnvoyServiceWatchOptions): (() => Pro
       onEvents: (events) => {
         for (const event of events) {
           if (event.type === 'delete') publish({ ingress: [] });
-          else publish(loadBalancerOfService(event.object as KubeObject as Service));
+          else publish(loadBalancerOfService(event.object as Service));
         }
       },
       onSynced: () => undefined,
