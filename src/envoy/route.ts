@@ -200,6 +200,14 @@ const redirectAction = (action: Extract<RouteAction, { kind: 'redirect' }>) => (
   },
 });
 
+// A literal host wins over one copied from a request header, as in Contour.
+const hostRewrite = (policy: HeadersPolicy | undefined) =>
+  policy?.hostRewrite !== undefined
+    ? { case: 'hostRewriteLiteral' as const, value: policy.hostRewrite }
+    : policy?.hostRewriteHeader !== undefined
+      ? { case: 'hostRewriteHeader' as const, value: policy.hostRewriteHeader }
+      : { case: undefined };
+
 const usesCookieAffinity = (clusters: WeightedCluster[], context: RouteContext): boolean =>
   clusters.some((cluster) => context.clusters?.get(cluster.cluster)?.loadBalancerPolicy === 'Cookie');
 
@@ -229,10 +237,7 @@ const forwardAction = (route: Route, clusters: WeightedCluster[], context: Route
             }
           : undefined,
       prefixRewrite: route.prefixRewrite ?? '',
-      hostRewriteSpecifier:
-        route.requestHeaders?.hostRewrite !== undefined
-          ? { case: 'hostRewriteLiteral' as const, value: route.requestHeaders.hostRewrite }
-          : { case: undefined },
+      hostRewriteSpecifier: hostRewrite(route.requestHeaders),
       upgradeConfigs: route.websocket ? [{ upgradeType: 'websocket' }] : [],
       requestMirrorPolicies: route.mirrors.map((mirror) => ({
         cluster: mirror.cluster,
