@@ -105,8 +105,7 @@ const walkField = (field: DescField, value: unknown, registry: Registry, collect
   }
 };
 
-const fromBinaryLoose = (desc: DescMessage, bytes: Uint8Array): PlainMessage =>
-  fromBinary(desc, bytes);
+const fromBinaryLoose = (desc: DescMessage, bytes: Uint8Array): PlainMessage => fromBinary(desc, bytes);
 
 /** Lists the resources a message of the given schema refers to (clusters, route configs, secrets, endpoints). */
 export const findReferences = (

@@ -1,0 +1,146 @@
+// Make before break: what each type's next response may contain so that, on one stream, nothing sent
+// refers to something the client has not been sent, and nothing is removed while something sent refers to it.
+//
+// Rules (a resource R of type T refers to name m of type U):
+// - If the client subscribes to m (wildcard or by name) and m exists, R waits until m is in the client's view.
+//   Names the client has not subscribed to cannot be pushed; clients subscribe after seeing the reference
+//   (Envoy does so for RDS/EDS/SDS, gRPC clients for every type), so they do not gate.
+// - A cluster with EDS is "ready" for referrers only once its ClusterLoadAssignment was sent too, or the client
+//   answered the cluster's response without subscribing to it (a client that does not use EDS).
+// - A resource gone from the snapshot stays in the client's view while anything the client was sent or
+//   accepted (including NACKed responses it may have partly applied) still refers to it.
+// - While a resource waits, the client keeps its previous version of it (or does not get it yet).
+// Types are planned in an order where every referenced type comes before its referrers.
+import type { ResourceType } from '../../envoy/resources.js';
+import type { CachedResource } from '../cache/cached-resource.js';
+import type { ResourceMap } from '../cache/snapshot-cache.js';
+import {
+  clientView,
+  isSubscribed,
+  isWildcard,
+  type TypeState,
+  type View,
+  type ViewItem,
+} from './type-state.js';
+
+/** The order types are planned and sent in: every type before the types that refer to it. */
+export const sendOrder: readonly ResourceType[] = ['secret', 'cluster', 'endpoint', 'route', 'listener'];
+
+/** Reads the current snapshot's resources of one type. */
+export type SnapshotReader = (type: ResourceType) => ResourceMap;
+
+/** Names of each type that something the client has (or may have) refers to. */
+const heldNames = (types: ReadonlyMap<ResourceType, TypeState>, snapshot: SnapshotReader) => {
+  const held = new Map<ResourceType, Set<string>>();
+  const addView = (view: View, type: ResourceType) => {
+    for (const [name, item] of view) {
+      // Versions a delta client announced on reconnect have no entry: use the current one if it matches.
+      const entry = item.entry ?? matchingEntry(snapshot, type, name, item.version);
+      if (!entry) continue;
+      for (const [refType, names] of Object.entries(entry.references) as [
+        ResourceType,
+        readonly string[],
+      ][]) {
+        let set = held.get(refType);
+        if (!set) held.set(refType, (set = new Set()));
+        for (const name of names) set.add(name);
+      }
+    }
+  };
+  for (const [type, state] of types) {
+    addView(state.acked, type);
+    if (state.inFlight) addView(state.inFlight.view, type);
+    for (const view of state.possiblyApplied) addView(view, type);
+  }
+  return held;
+};
+
+const matchingEntry = (snapshot: SnapshotReader, type: ResourceType, name: string, version: string) => {
+  const entry = snapshot(type).get(name);
+  return entry?.version === version ? entry : undefined;
+};
+
+/** Computes the view each requested type should move to next (types with a response in flight keep theirs). */
+export const planTargets = (
+  types: ReadonlyMap<ResourceType, TypeState>,
+  snapshot: SnapshotReader,
+): Map<ResourceType, View> => {
+  const targets = new Map<ResourceType, View>();
+  const held = heldNames(types, snapshot);
+
+  const targetOf = (type: ResourceType): View | undefined => {
+    const planned = targets.get(type);
+    if (planned) return planned;
+    const state = types.get(type);
+    return state ? clientView(state) : undefined;
+  };
+
+  /** Whether a direct reference to m of type U allows sending its referrer now. */
+  const referenceReady = (refType: ResourceType, name: string): boolean => {
+    const state = types.get(refType);
+    if (!isSubscribed(state, name) || !snapshot(refType).has(name)) return true;
+    return targetOf(refType)?.has(name) ?? false;
+  };
+
+  /** Whether a cluster may be referred to: sent, and its endpoints sent or not expected. */
+  const clusterReady = (name: string): boolean => {
+    if (!referenceReady('cluster', name)) return false;
+    const clusterState = types.get('cluster');
+    const cluster = targetOf('cluster')?.get(name)?.entry;
+    if (!clusterState || !cluster || !isSubscribed(clusterState, name)) return true;
+    for (const endpointName of cluster.references.endpoint ?? []) {
+      if (!snapshot('endpoint').has(endpointName)) continue;
+      const endpointState = types.get('endpoint');
+      if (isSubscribed(endpointState, endpointName)) {
+        if (!(targetOf('endpoint')?.has(endpointName) ?? false)) return false;
+      } else if (!clusterState.acked.has(name)) {
+        // The client has not answered the response carrying this cluster: it may be about to subscribe.
+        return false;
+      }
+    }
+    return true;
+  };
+
+  const ready = (type: ResourceType, entry: CachedResource): boolean => {
+    for (const [refType, names] of Object.entries(entry.references) as [ResourceType, readonly string[]][]) {
+      // A cluster's endpoints follow the cluster; they never hold it back.
+      if (refType === 'endpoint' && type === 'cluster') continue;
+      for (const name of names) {
+        if (refType === 'cluster' ? !clusterReady(name) : !referenceReady(refType, name)) return false;
+      }
+    }
+    return true;
+  };
+
+  for (const type of sendOrder) {
+    const state = types.get(type);
+    if (!state || !state.requested) continue;
+    if (state.inFlight) {
+      targets.set(type, state.inFlight.view);
+      continue;
+    }
+    const current = state.acked;
+    const resources = snapshot(type);
+    const candidates = new Set<string>(state.names);
+    if (isWildcard(state)) for (const name of resources.keys()) candidates.add(name);
+    for (const name of current.keys()) candidates.add(name);
+    const target = new Map<string, ViewItem>();
+    for (const name of candidates) {
+      if (!isSubscribed(state, name)) continue;
+      const desired = resources.get(name);
+      const have = current.get(name);
+      if (desired) {
+        const rejectedVersion = state.rejected.get(name);
+        if (rejectedVersion !== undefined && rejectedVersion !== desired.version) state.rejected.delete(name);
+        if (have?.version === desired.version) target.set(name, { version: desired.version, entry: desired });
+        else if (rejectedVersion !== desired.version && ready(type, desired)) {
+          target.set(name, { version: desired.version, entry: desired });
+        } else if (have) target.set(name, have);
+      } else if (have && (held.get(type)?.has(name) ?? false)) {
+        target.set(name, have);
+      }
+    }
+    targets.set(type, target);
+  }
+  return targets;
+};

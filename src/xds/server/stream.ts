@@ -1,0 +1,361 @@
+// One xDS stream (state of the world or delta, ADS or one type): reads requests, tracks what the client
+// has, and sends what it should have next. At most one response per type is unanswered at a time, and
+// responses are built from the newest snapshot when they are sent, so a slow client gets the newest
+// version, never a backlog.
+import type { ServerDuplexStream } from '@grpc/grpc-js';
+import type { Logger } from '../../util/logger.js';
+import { typeUrls, type ResourceType } from '../../envoy/resources.js';
+import type { Node } from '../../gen/envoy/config/core/v3/base_pb.js';
+import type { Status } from '../../gen/google/rpc/status_pb.js';
+import type {
+  DeltaDiscoveryRequest,
+  DiscoveryRequest,
+} from '../../gen/envoy/service/discovery/v3/discovery_pb.js';
+import { resourceTypeOfUrl, type CachedResource } from '../cache/cached-resource.js';
+import type { SnapshotCache, SnapshotChange } from '../cache/snapshot-cache.js';
+import { nackCounter } from './metrics.js';
+import { planTargets, sendOrder } from './planner.js';
+import { encodeDeltaResponse, encodeSotwResponse } from './responses.js';
+import type { DiscoveryMethod } from './service-definitions.js';
+import {
+  applyDeltaSubscriptions,
+  applySotwNames,
+  clientView,
+  isSubscribed,
+  isWildcard,
+  newTypeState,
+  viewVersion,
+  type NackInfo,
+  type TypeState,
+  type View,
+} from './type-state.js';
+
+/** One type's state on one stream, for the debug page. */
+export interface ClientTypeInfo {
+  typeUrl: string;
+  wildcard: boolean;
+  names: string[];
+  ackedVersion: string;
+  /** Nonce of the response awaiting an ACK, if any. */
+  pendingNonce?: string;
+  ackedResources: Record<string, string>;
+  nackCount: number;
+  lastNack?: NackInfo;
+}
+
+/** One connected stream, for the debug page. */
+export interface ClientInfo {
+  streamId: number;
+  /** e.g. "ads-delta", "sotw" (a per-type service). */
+  kind: string;
+  method: string;
+  peer: string;
+  nodeId: string;
+  nodeCluster: string;
+  userAgent: string;
+  connectedAt: string;
+  types: ClientTypeInfo[];
+}
+
+export interface XdsStream {
+  readonly id: number;
+  info(): ClientInfo;
+  /** Wakes the stream if the change touches what it subscribes to or has. */
+  onSnapshotChange(change: SnapshotChange): void;
+  /** Ends the stream with status OK so the client reconnects (to another replica). */
+  end(): void;
+}
+
+export type SotwCall = ServerDuplexStream<DiscoveryRequest, Uint8Array>;
+export type DeltaCall = ServerDuplexStream<DeltaDiscoveryRequest, Uint8Array>;
+
+export interface StreamOptions {
+  id: number;
+  method: DiscoveryMethod;
+  call: SotwCall | DeltaCall;
+  cache: SnapshotCache;
+  logger: Logger;
+  onClosed: (id: number) => void;
+}
+
+// Enough to log each rejected version once without growing for ever on a flapping client.
+const maxLoggedNacksPerType = 64;
+
+const nodeUserAgent = (node: Node | undefined): string => {
+  if (!node) return '';
+  const version =
+    node.userAgentVersionType.case === 'userAgentVersion' ? node.userAgentVersionType.value : '';
+  return [node.userAgentName, version].filter((part) => part !== '').join('/');
+};
+
+/** Serves one xDS stream until either side ends it. */
+export const serveStream = (options: StreamOptions): XdsStream => {
+  const { id, method, cache } = options;
+  const call = options.call as SotwCall & DeltaCall;
+  const variant = method.variant;
+  const kind = method.type ? variant : `ads-${variant}`;
+  const connectedAt = new Date().toISOString();
+  const types = new Map<ResourceType, TypeState>();
+  const lastNonces = new Map<ResourceType, string>();
+  let logger = options.logger.child({ stream: id, kind });
+  let node: Node | undefined;
+  let nonceCounter = 0;
+  let closed = false;
+  let blocked = false;
+  let flushScheduled = false;
+
+  const stateOf = (type: ResourceType): TypeState => {
+    let state = types.get(type);
+    if (!state) types.set(type, (state = newTypeState(type)));
+    return state;
+  };
+
+  const resolveType = (typeUrl: string): ResourceType | undefined => {
+    if (method.type) return typeUrl === '' || typeUrl === typeUrls[method.type] ? method.type : undefined;
+    return resourceTypeOfUrl.get(typeUrl);
+  };
+
+  const rememberNode = (requestNode: Node | undefined): void => {
+    // Some clients send the node only on the first request; keep the first one seen.
+    if (node || !requestNode) return;
+    node = requestNode;
+    logger = logger.child({ node: node.id });
+    logger.info({ cluster: node.cluster, userAgent: nodeUserAgent(node) }, 'xDS client connected');
+  };
+
+  /** Settles the in-flight response of a type as ACKed or NACKed. */
+  const settle = (state: TypeState, errorDetail: Status | undefined): void => {
+    const inFlight = state.inFlight;
+    if (!inFlight) return;
+    state.inFlight = undefined;
+    if (!errorDetail) {
+      state.acked = inFlight.view;
+      state.ackedVersionInfo = inFlight.versionInfo;
+      state.possiblyApplied = [];
+      state.nackedVersionInfo = undefined;
+      return;
+    }
+    // The client stays on what it accepted; what it rejected is not resent until its content changes.
+    state.possiblyApplied.push(inFlight.view);
+    for (const [name, item] of inFlight.view) {
+      if (state.acked.get(name)?.version !== item.version) state.rejected.set(name, item.version);
+    }
+    state.nackedVersionInfo = inFlight.versionInfo;
+    state.nackCount += 1;
+    state.lastNack = {
+      versionInfo: inFlight.versionInfo,
+      nonce: inFlight.nonce,
+      code: errorDetail.code,
+      message: errorDetail.message,
+      at: new Date().toISOString(),
+    };
+    const typeUrl = typeUrls[state.type];
+    nackCounter.inc({ type_url: typeUrl });
+    if (!state.loggedNacks.has(inFlight.versionInfo)) {
+      if (state.loggedNacks.size >= maxLoggedNacksPerType) state.loggedNacks.clear();
+      state.loggedNacks.add(inFlight.versionInfo);
+      logger.warn(
+        { typeUrl, version: inFlight.versionInfo, code: errorDetail.code, error: errorDetail.message },
+        'xDS client rejected configuration (NACK)',
+      );
+    }
+  };
+
+  /** Classifies a response nonce: "current" answers our last response of the type, "stale" an older one. */
+  const nonceKind = (type: ResourceType, nonce: string): 'none' | 'current' | 'stale' => {
+    if (nonce === '') return 'none';
+    return lastNonces.get(type) === nonce ? 'current' : 'stale';
+  };
+
+  const onSotwRequest = (request: DiscoveryRequest): void => {
+    rememberNode(request.node);
+    const type = resolveType(request.typeUrl);
+    if (!type) {
+      logger.debug({ typeUrl: request.typeUrl }, 'ignoring request for a type this server does not serve');
+      return;
+    }
+    const state = stateOf(type);
+    const nonce = nonceKind(type, request.responseNonce);
+    // A stale nonce means the client has not seen our newest response yet; it will answer that one.
+    if (nonce === 'stale') return;
+    if (nonce === 'current' && state.inFlight?.nonce === request.responseNonce)
+      settle(state, request.errorDetail);
+    if (applySotwNames(state, request.resourceNames)) state.mustRespond = true;
+    scheduleFlush();
+  };
+
+  const onDeltaRequest = (request: DeltaDiscoveryRequest): void => {
+    rememberNode(request.node);
+    const type = resolveType(request.typeUrl);
+    if (!type) {
+      logger.debug({ typeUrl: request.typeUrl }, 'ignoring request for a type this server does not serve');
+      return;
+    }
+    const state = stateOf(type);
+    const nonce = nonceKind(type, request.responseNonce);
+    if (nonce === 'current' && state.inFlight?.nonce === request.responseNonce)
+      settle(state, request.errorDetail);
+    // Subscription changes count whatever the nonce: delta clients send them independently of ACKs.
+    applyDeltaSubscriptions(
+      state,
+      request.resourceNamesSubscribe,
+      request.resourceNamesUnsubscribe,
+      request.initialResourceVersions,
+      cache.resources(type),
+    );
+    scheduleFlush();
+  };
+
+  const nextNonce = (type: ResourceType): string => {
+    nonceCounter += 1;
+    const nonce = String(nonceCounter);
+    lastNonces.set(type, nonce);
+    return nonce;
+  };
+
+  const sotwResponse = (state: TypeState, target: View): Uint8Array | undefined => {
+    const versionInfo = viewVersion(target);
+    const unchanged = versionInfo === viewVersion(state.acked) && state.ackedVersionInfo !== '';
+    if (!state.mustRespond && (unchanged || versionInfo === state.nackedVersionInfo)) return undefined;
+    const nonce = nextNonce(state.type);
+    state.inFlight = { nonce, view: target, versionInfo };
+    state.mustRespond = false;
+    const resources: CachedResource[] = [];
+    for (const item of target.values()) if (item.entry) resources.push(item.entry);
+    return encodeSotwResponse(typeUrls[state.type], versionInfo, nonce, resources);
+  };
+
+  const deltaResponse = (state: TypeState, target: View): Uint8Array | undefined => {
+    const current = state.acked;
+    const snapshot = cache.resources(state.type);
+    const changed: CachedResource[] = [];
+    for (const [name, item] of target) {
+      if (item.entry && (current.get(name)?.version !== item.version || state.forceNames.has(name))) {
+        changed.push(item.entry);
+      }
+    }
+    const removed = [...current.keys()].filter((name) => !target.has(name));
+    // A name subscribed that does not exist is reported removed, so the client need not wait for it.
+    for (const name of state.forceNames) {
+      if (!target.has(name) && !current.has(name) && !snapshot.has(name)) removed.push(name);
+    }
+    const versionInfo = viewVersion(target);
+    const nothingNew = changed.length === 0 && removed.length === 0;
+    if (!state.mustRespond && (nothingNew || versionInfo === state.nackedVersionInfo)) return undefined;
+    const nonce = nextNonce(state.type);
+    state.inFlight = { nonce, view: target, versionInfo };
+    state.mustRespond = false;
+    for (const resource of changed) state.forceNames.delete(resource.name);
+    for (const name of removed) state.forceNames.delete(name);
+    return encodeDeltaResponse(typeUrls[state.type], cache.version(), nonce, changed, removed);
+  };
+
+  const flush = (): void => {
+    flushScheduled = false;
+    if (closed || blocked) return;
+    const targets = planTargets(types, (type) => cache.resources(type));
+    for (const type of sendOrder) {
+      const state = types.get(type);
+      if (!state || !state.requested || state.inFlight) continue;
+      const target = targets.get(type)!;
+      const bytes = variant === 'sotw' ? sotwResponse(state, target) : deltaResponse(state, target);
+      if (!bytes) continue;
+      if (!call.write(bytes)) {
+        // The transport is full: wait for it to drain, then send whatever is newest by then.
+        blocked = true;
+        return;
+      }
+    }
+  };
+
+  const scheduleFlush = (): void => {
+    if (flushScheduled || closed) return;
+    flushScheduled = true;
+    setImmediate(() => {
+      try {
+        flush();
+      } catch (error) {
+        logger.error({ err: error }, 'xDS stream failed to send; ending it');
+        finish();
+        call.destroy(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+  };
+
+  const finish = (): void => {
+    if (closed) return;
+    closed = true;
+    logger.info('xDS stream closed');
+    options.onClosed(id);
+  };
+
+  call.on('data', (request: DiscoveryRequest | DeltaDiscoveryRequest) => {
+    if (closed) return;
+    try {
+      if (variant === 'sotw') onSotwRequest(request as DiscoveryRequest);
+      else onDeltaRequest(request as DeltaDiscoveryRequest);
+    } catch (error) {
+      // A malformed request must not take the server down; it only costs this request.
+      logger.warn({ err: error }, 'xDS request could not be handled');
+    }
+  });
+  call.on('drain', () => {
+    blocked = false;
+    scheduleFlush();
+  });
+  call.on('end', () => {
+    finish();
+    call.end();
+  });
+  call.on('error', () => finish());
+  call.on('close', () => finish());
+  call.on('cancelled', () => finish());
+
+  return {
+    id,
+    info: () => ({
+      streamId: id,
+      kind,
+      method: `/${method.service}/${method.name}`,
+      peer: call.getPeer(),
+      nodeId: node?.id ?? '',
+      nodeCluster: node?.cluster ?? '',
+      userAgent: nodeUserAgent(node),
+      connectedAt,
+      types: sendOrder
+        .map((type) => types.get(type))
+        .filter((state): state is TypeState => state !== undefined && state.requested)
+        .map((state) => ({
+          typeUrl: typeUrls[state.type],
+          wildcard: isWildcard(state),
+          names: [...state.names].sort(),
+          ackedVersion: state.ackedVersionInfo,
+          pendingNonce: state.inFlight?.nonce,
+          ackedResources: Object.fromEntries(
+            [...state.acked].map(([name, item]): [string, string] => [name, item.version]).sort(),
+          ),
+          nackCount: state.nackCount,
+          lastNack: state.lastNack,
+        })),
+    }),
+    onSnapshotChange: (change) => {
+      if (closed) return;
+      for (const [type, names] of change.changed) {
+        const state = types.get(type);
+        if (!state || !state.requested) continue;
+        const has = clientView(state);
+        for (const name of names) {
+          if (isSubscribed(state, name) || has.has(name)) {
+            scheduleFlush();
+            return;
+          }
+        }
+      }
+    },
+    end: () => {
+      if (closed) return;
+      finish();
+      call.end();
+    },
+  };
+};

@@ -1,0 +1,163 @@
+// What one stream knows about one resource type: subscriptions, what the client was sent and accepted.
+import type { ResourceType } from '../../envoy/resources.js';
+import type { CachedResource } from '../cache/cached-resource.js';
+import { shortHash } from '../cache/cached-resource.js';
+
+/** One resource as a client has (or will have) it. `entry` is absent only for versions a delta client announced. */
+export interface ViewItem {
+  readonly version: string;
+  readonly entry?: CachedResource;
+}
+
+/** A client's resources of one type, by name. */
+export type View = ReadonlyMap<string, ViewItem>;
+
+/** A response sent and not yet ACKed or NACKed. */
+export interface InFlight {
+  readonly nonce: string;
+  readonly view: View;
+  readonly versionInfo: string;
+}
+
+/** The last NACK of one type, for the debug page. */
+export interface NackInfo {
+  readonly versionInfo: string;
+  readonly nonce: string;
+  readonly code: number;
+  readonly message: string;
+  readonly at: string;
+}
+
+export interface TypeState {
+  readonly type: ResourceType;
+  /** The client has sent at least one request for this type on this stream. */
+  requested: boolean;
+  /** Legacy wildcard: the first request named nothing (LDS/CDS only). */
+  legacyWildcard: boolean;
+  /** The client subscribed to "*". */
+  explicitWildcard: boolean;
+  /** Names subscribed explicitly ("*" excluded). */
+  names: Set<string>;
+  /** What the client last accepted. */
+  acked: View;
+  ackedVersionInfo: string;
+  inFlight?: InFlight;
+  /** Views sent and NACKed since the last ACK: the client may have applied parts of them (Envoy does for CDS/LDS). */
+  possiblyApplied: View[];
+  /** Resource versions the client rejected: not resent until their content changes. */
+  rejected: Map<string, string>;
+  /** The version_info of the last NACKed response: an identical response is not resent. */
+  nackedVersionInfo?: string;
+  /** A response is owed even if nothing changed (first request, subscription change). */
+  mustRespond: boolean;
+  /** Delta: names to (re)send even if the client is believed to have them. */
+  forceNames: Set<string>;
+  lastNack?: NackInfo;
+  nackCount: number;
+  /** version_infos whose NACK was already logged (log once per client, type and version). */
+  loggedNacks: Set<string>;
+}
+
+const legacyWildcardTypes: ReadonlySet<ResourceType> = new Set(['listener', 'cluster']);
+
+/** A fresh state for a type the client has not asked for yet. */
+export const newTypeState = (type: ResourceType): TypeState => ({
+  type,
+  requested: false,
+  legacyWildcard: false,
+  explicitWildcard: false,
+  names: new Set(),
+  acked: new Map(),
+  ackedVersionInfo: '',
+  possiblyApplied: [],
+  rejected: new Map(),
+  mustRespond: false,
+  forceNames: new Set(),
+  nackCount: 0,
+  loggedNacks: new Set(),
+});
+
+/** Whether the client wants every resource of this type. */
+export const isWildcard = (state: TypeState): boolean =>
+  state.explicitWildcard || (state.legacyWildcard && state.names.size === 0);
+
+/** Whether the client wants the named resource. */
+export const isSubscribed = (state: TypeState | undefined, name: string): boolean =>
+  state !== undefined && state.requested && (isWildcard(state) || state.names.has(name));
+
+/** What the client has been sent most recently (its in-flight response, else its accepted state). */
+export const clientView = (state: TypeState): View => state.inFlight?.view ?? state.acked;
+
+/** A version_info for a view: a hash of its names and versions, equal on every replica for equal content. */
+export const viewVersion = (view: View): string =>
+  shortHash(...[...view].map(([name, item]) => `${name}\0${item.version}\n`).sort());
+
+const withoutNames = (view: View, drop: (name: string) => boolean): View => {
+  const kept = new Map<string, ViewItem>();
+  for (const [name, item] of view) if (!drop(name)) kept.set(name, item);
+  return kept;
+};
+
+/** Forgets resources the client no longer wants (it drops them itself when it unsubscribes). */
+export const forgetUnsubscribed = (state: TypeState): void => {
+  const drop = (name: string): boolean => !isSubscribed(state, name);
+  state.acked = withoutNames(state.acked, drop);
+  if (state.inFlight) state.inFlight = { ...state.inFlight, view: withoutNames(state.inFlight.view, drop) };
+};
+
+/** Applies a state-of-the-world request's resource_names; returns whether the subscription changed. */
+export const applySotwNames = (state: TypeState, resourceNames: readonly string[]): boolean => {
+  const first = !state.requested;
+  const wildcardBefore = isWildcard(state);
+  const namesBefore = [...state.names].sort().join('\n');
+  state.requested = true;
+  if (first && resourceNames.length === 0 && legacyWildcardTypes.has(state.type)) state.legacyWildcard = true;
+  if (resourceNames.length > 0) state.legacyWildcard = false;
+  state.explicitWildcard = resourceNames.includes('*');
+  state.names = new Set(resourceNames.filter((n) => n !== '*'));
+  forgetUnsubscribed(state);
+  return first || wildcardBefore !== isWildcard(state) || namesBefore !== [...state.names].sort().join('\n');
+};
+
+/** Applies a delta request's subscribe/unsubscribe lists (and, on the first request, the client's known versions). */
+export const applyDeltaSubscriptions = (
+  state: TypeState,
+  subscribe: readonly string[],
+  unsubscribe: readonly string[],
+  initialVersions: Readonly<Record<string, string>>,
+  current: ReadonlyMap<string, CachedResource>,
+): void => {
+  if (!state.requested) {
+    state.requested = true;
+    state.mustRespond = true;
+    if (subscribe.length === 0 && legacyWildcardTypes.has(state.type)) state.legacyWildcard = true;
+    const known = new Map<string, ViewItem>();
+    for (const [name, version] of Object.entries(initialVersions)) {
+      const entry = current.get(name);
+      known.set(name, entry?.version === version ? { version, entry } : { version });
+    }
+    state.acked = known;
+  }
+  for (const name of subscribe) {
+    if (name === '*') {
+      state.explicitWildcard = true;
+      continue;
+    }
+    state.names.add(name);
+    state.legacyWildcard = false;
+    // The client may have dropped a resource and want it back: resend unless it just told us its version.
+    if (initialVersions[name] === undefined || current.get(name)?.version !== initialVersions[name]) {
+      state.forceNames.add(name);
+    }
+  }
+  for (const name of unsubscribe) {
+    if (name === '*') {
+      state.explicitWildcard = false;
+      state.legacyWildcard = false;
+    } else {
+      state.names.delete(name);
+    }
+    state.forceNames.delete(name);
+  }
+  forgetUnsubscribed(state);
+};
