@@ -2,7 +2,9 @@
 // src/cli/main.ts, so these tests do not depend on every other command loading.
 import { Command } from 'commander';
 import { registerBootstrap } from '../../src/cli/commands/bootstrap.js';
+import { registerCertgen } from '../../src/cli/commands/certgen.js';
 
 const program = new Command('contour').showHelpAfterError();
 registerBootstrap(program);
+registerCertgen(program);
 await program.parseAsync(process.argv);
