@@ -31,6 +31,8 @@ export interface PipelineOptions {
   logger: Logger;
   /** Called after every published build (the status writer listens here). */
   onBuild?: (result: BuildResult) => void;
+  /** Opens the xDS port: awaited after the first build is in the cache and before SERVING. */
+  openServing?: () => Promise<void>;
 }
 
 export interface Pipeline {
@@ -76,6 +78,9 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
   let timer: NodeJS.Timeout | undefined;
   let firstPendingAt: number | undefined;
   let initialBuildDone = false;
+  let firstBuilt = false;
+  // Set when a change arrives after the first build but before SERVING.
+  let changedSinceFirstBuild = false;
   let stopped = false;
 
   const build = (trigger: string): void => {
@@ -91,10 +96,8 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
     last = result;
     const snapshot = { version: cache.version(), hash: cache.hash() };
     const config = configStateOf(result);
-    if (!initialBuildDone) {
-      initialBuildDone = true;
-      readiness.published(config, snapshot);
-    } else readiness.updated(config, snapshot);
+    // The first build's readiness is reported by start(), once the xDS port is open.
+    if (initialBuildDone) readiness.updated(config, snapshot);
     logger.debug({ trigger, version: snapshot.version, config }, 'build published');
     try {
       options.onBuild?.(result);
@@ -105,7 +108,12 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
 
   // Holdoff: wait for a quiet period, but never longer than the max delay after the first pending event.
   const schedule = (): void => {
-    if (stopped || !initialBuildDone) return; // before sync, the unconditional first build covers everything
+    if (stopped) return;
+    if (!initialBuildDone) {
+      // Before SERVING the unconditional first build covers everything delivered before it.
+      if (firstBuilt) changedSinceFirstBuild = true;
+      return;
+    }
     const now = Date.now();
     firstPendingAt ??= now;
     const untilMax = options.holdoffMaxDelayMs - (now - firstPendingAt);
@@ -148,6 +156,12 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
       if (stopped) return;
       // The one unconditional build: whatever exists (even nothing) is published.
       build('initial');
+      firstBuilt = true;
+      await options.openServing?.();
+      initialBuildDone = true;
+      // A change that arrived while the port opened is built now (schedule() held it back).
+      if (changedSinceFirstBuild) build('change');
+      readiness.published(configStateOf(last!), { version: cache.version(), hash: cache.hash() });
     },
     async stop() {
       stopped = true;

@@ -11,7 +11,7 @@ export const waitFor = async <T>(
   for (;;) {
     try {
       const value = await check();
-      if (value) return value;
+      if (value) return value as Exclude<T, undefined | null | false>;
     } catch (error) {
       last = error;
     }

@@ -1,12 +1,73 @@
-// `contour serve`: not built yet (placeholder so the CLI loads).
-import type { Command } from 'commander';
+// `contour serve`: watch objects, build, and serve Envoy configuration over xDS.
+import { Command, Option } from 'commander';
+import { parseServeConfig, type RawServeOptions } from '../config.js';
+import { runServe } from '../serve-runner.js';
 
-/** Registers `contour serve`. */
+/** Registers `contour serve` with Contour's flag names (plus --manifests for standalone mode). */
 export const registerServe = (program: Command): void => {
   program
     .command('serve')
-    .description('not implemented yet')
-    .action(() => {
-      throw new Error('contour serve is not implemented yet');
+    .description('Serve xDS for Envoy from Kubernetes objects (or, with --manifests, from a directory)')
+    .option(
+      '--manifests <dir>',
+      'standalone mode: load and watch manifests from this directory instead of Kubernetes',
+    )
+    .option('--kubeconfig <path>', 'path to a kubeconfig (default: $KUBECONFIG, then in-cluster)')
+    .option('--incluster', 'use the in-cluster configuration', false)
+    .option('--xds-address <address>', 'xDS gRPC API address', '127.0.0.1')
+    .option('--xds-port <port>', 'xDS gRPC API port', '8001')
+    .option('--contour-cafile <path>', 'CA bundle to verify Envoy client certificates (mTLS)')
+    .option('--contour-cert-file <path>', 'xDS server certificate')
+    .option('--contour-key-file <path>', 'xDS server private key')
+    .option('--insecure', 'allow serving xDS in plaintext on a non-loopback address', false)
+    .option('--health-address <address>', 'address of /healthz, /readyz and /metrics', '0.0.0.0')
+    .option('--health-port <port>', 'port of /healthz, /readyz and /metrics', '8000')
+    .addOption(new Option('--http-address <address>', 'alias of --health-address').hideHelp())
+    .addOption(new Option('--http-port <port>', 'alias of --health-port').hideHelp())
+    .option('--debug-http-address <address>', 'address of the /debug endpoints', '127.0.0.1')
+    .option('--debug-http-port <port>', 'port of the /debug endpoints', '6060')
+    .option('--envoy-service-http-address <address>', 'Envoy HTTP listener address', '0.0.0.0')
+    .option('--envoy-service-http-port <port>', 'Envoy HTTP listener port', '8080')
+    .option('--envoy-service-https-address <address>', 'Envoy HTTPS listener address', '0.0.0.0')
+    .option('--envoy-service-https-port <port>', 'Envoy HTTPS listener port', '8443')
+    .option('--stats-address <address>', 'Envoy stats/health listener address', '0.0.0.0')
+    .option('--stats-port <port>', 'Envoy stats/health listener port', '8002')
+    .option('--holdoff-delay <duration>', 'quiet period after a change before rebuilding', '100ms')
+    .option('--holdoff-max-delay <duration>', 'longest wait from a change to its build', '500ms')
+    .option('--root-namespaces <list>', 'comma-separated namespaces where root HTTPProxies may live')
+    .option('--watch-namespaces <list>', 'comma-separated namespaces to watch (default: all)')
+    .option('--ingress-class-name <list>', 'ingress classes to serve (comma-separated)')
+    .option('--ingress-status-address <address>', 'address to write into Ingress status')
+    .option('--enable-external-name-service', 'allow routing to ExternalName Services', false)
+    .option('--envoy-service-name <name>', 'Envoy Service whose address goes into status', 'envoy')
+    .option(
+      '--envoy-service-namespace <namespace>',
+      'namespace of the Envoy Service (default: $CONTOUR_NAMESPACE)',
+    )
+    .option('--disable-leader-election', 'do not elect a leader (every replica writes status)', false)
+    .option('--leader-election-resource-name <name>', 'name of the leader election Lease', 'leader-elect')
+    .option(
+      '--leader-election-resource-namespace <namespace>',
+      'namespace of the Lease (default: $CONTOUR_NAMESPACE)',
+    )
+    .option('--leader-election-lease-duration <duration>', 'lease duration', '15s')
+    .option('--leader-election-renew-deadline <duration>', 'renew deadline', '10s')
+    .option('--leader-election-retry-period <duration>', 'retry period', '2s')
+    .option('--log-format <format>', 'log format: json or text', 'json')
+    .option('-d, --debug', 'debug logging', false)
+    .action(async (raw: RawServeOptions) => {
+      const merged: RawServeOptions = {
+        ...raw,
+        healthAddress: raw.httpAddress ?? raw.healthAddress,
+        healthPort: raw.httpPort ?? raw.healthPort,
+      };
+      let config;
+      try {
+        config = parseServeConfig(merged);
+      } catch (error) {
+        process.stderr.write(`contour serve: ${(error as Error).message}\n`);
+        process.exit(2);
+      }
+      await runServe(config);
     });
 };

@@ -1,15 +1,14 @@
 // The standalone source: a directory of manifests, loaded recursively and watched for changes.
 import { watch, type FSWatcher } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { extname, join, relative } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { relative } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { isWatchedKind, objectKey, refOf, type KubeObject } from '../../apis/meta.js';
 import type { StoreEvent } from '../../store/store.js';
 import type { Logger } from '../../util/logger.js';
 import type { Source, SourceSink } from '../source.js';
+import { listManifestFiles } from './list-files.js';
 import { parseManifest, type ManifestError } from './parse.js';
-
-const manifestExtensions = new Set(['.yaml', '.yml', '.json']);
 
 export interface FilesSourceOptions {
   directory: string;
@@ -32,22 +31,6 @@ export interface FilesSource extends Source {
   /** Rescans now (tests and the watcher use it); resolves when changes are delivered. */
   rescan(): Promise<void>;
 }
-
-/** Lists manifest files under a directory, recursively, sorted. */
-const listManifestFiles = async (directory: string): Promise<string[]> => {
-  const files: string[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    const entries = await readdir(dir, { withFileTypes: true });
-    for (const entry of entries) {
-      if (entry.name.startsWith('.')) continue; // editors' swap files, .git
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) await walk(path);
-      else if (entry.isFile() && manifestExtensions.has(extname(entry.name).toLowerCase())) files.push(path);
-    }
-  };
-  await walk(directory);
-  return files.sort();
-};
 
 /** Creates a source reading and watching `directory`. */
 export const createFilesSource = (options: FilesSourceOptions, logger: Logger): FilesSource => {

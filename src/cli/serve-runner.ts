@@ -1,0 +1,133 @@
+// Wires the stages of `contour serve` together: the only place that does (DESIGN.md §1 "commands").
+import type { Logger } from '../util/logger.js';
+import { createLogger } from '../util/logger.js';
+import { collectProcessMetrics, metricsRegistry } from '../lifecycle/metrics.js';
+import { createReadiness } from '../lifecycle/readiness.js';
+import { createPipeline } from '../lifecycle/pipeline.js';
+import { startHttpServer, type HttpEndpoint } from '../lifecycle/http-server.js';
+import { debugRoutes } from '../lifecycle/debug-routes.js';
+import { createStore } from '../store/store.js';
+import { createSnapshotCache } from '../xds/cache/snapshot-cache.js';
+import { startXdsServer, type XdsServer } from '../xds/server/xds-server.js';
+import { createFilesSource } from '../sources/files/files-source.js';
+import type { Source } from '../sources/source.js';
+import type { ServeConfig } from './config.js';
+
+/** A running `contour serve`, for tests that run it in-process. */
+export interface RunningServe {
+  health: HttpEndpoint;
+  debug: HttpEndpoint;
+  /** Resolves when SERVING (or rejects when start-up fails). */
+  serving: Promise<void>;
+  xdsPort(): number | undefined;
+  stop(): Promise<void>;
+}
+
+const sourcesFor = (config: ServeConfig, logger: Logger): Source[] => {
+  if (config.manifests) return [createFilesSource({ directory: config.manifests }, logger)];
+  throw new Error('Kubernetes mode is not wired yet: use --manifests DIR');
+};
+
+/** Starts every stage of `contour serve`; resolves once the HTTP endpoints listen. */
+export const startServe = async (config: ServeConfig, logger: Logger): Promise<RunningServe> => {
+  collectProcessMetrics();
+  const store = createStore();
+  const cache = createSnapshotCache();
+  const sources = sourcesFor(config, logger);
+  const readiness = createReadiness(sources.map((source) => source.name));
+  let xds: XdsServer | undefined;
+
+  const pipeline = createPipeline({
+    sources,
+    store,
+    cache,
+    readiness,
+    buildOptions: {
+      rootNamespaces: config.rootNamespaces,
+      ingressClassNames: config.ingressClassNames,
+      enableExternalNameService: config.enableExternalNameService,
+    },
+    translateOptions: {
+      httpAddress: config.envoyHttpAddress,
+      httpPort: config.envoyHttpPort,
+      httpsAddress: config.envoyHttpsAddress,
+      httpsPort: config.envoyHttpsPort,
+      statsAddress: config.statsAddress,
+      statsPort: config.statsPort,
+    },
+    holdoffDelayMs: config.holdoffDelayMs,
+    holdoffMaxDelayMs: config.holdoffMaxDelayMs,
+    logger,
+    openServing: async () => {
+      xds = await startXdsServer({ cache, address: config.xdsAddress, port: config.xdsPort, logger });
+      readiness.setXdsClients(() => xds?.clients().length ?? 0);
+      logger.info({ address: config.xdsAddress, port: xds.port }, 'xDS server listening');
+    },
+  });
+
+  const health = await startHttpServer(
+    'health',
+    config.healthAddress,
+    config.healthPort,
+    {
+      '/healthz': async () => ({ status: 200, body: { status: 'ok' } }),
+      '/readyz': async () => ({ status: readiness.ready() ? 200 : 503, body: readiness.report() }),
+      '/metrics': async () => ({
+        status: 200,
+        body: await metricsRegistry.metrics(),
+        contentType: metricsRegistry.contentType,
+      }),
+    },
+    logger,
+  );
+  const debug = await startHttpServer(
+    'debug',
+    config.debugAddress,
+    config.debugPort,
+    debugRoutes({ pipeline, cache, readiness, xdsClients: () => xds?.clients() ?? [] }),
+    logger,
+  );
+
+  readiness.onPhase((phase) => logger.info({ phase }, 'readiness phase'));
+  const serving = pipeline.start();
+  serving.catch((error: Error) => logger.error({ error: error.message }, 'start-up failed'));
+
+  let stopping: Promise<void> | undefined;
+  return {
+    health,
+    debug,
+    serving,
+    xdsPort: () => xds?.port,
+    stop: () =>
+      (stopping ??= (async () => {
+        await pipeline.stop();
+        await xds?.close();
+        await Promise.all([health.close(), debug.close()]);
+      })()),
+  };
+};
+
+/** Runs `contour serve` until SIGTERM/SIGINT. */
+export const runServe = async (config: ServeConfig): Promise<void> => {
+  const logger = createLogger({ format: config.logFormat, debug: config.debug });
+  let running: RunningServe;
+  try {
+    running = await startServe(config, logger);
+    await running.serving;
+  } catch (error) {
+    logger.fatal({ error: (error as Error).message }, 'contour serve failed to start');
+    process.exit(1);
+  }
+  const shutdown = (signal: string): void => {
+    logger.info({ signal }, 'shutting down');
+    running.stop().then(
+      () => process.exit(0),
+      (error: Error) => {
+        logger.error({ error: error.message }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+};

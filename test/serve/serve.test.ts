@@ -1,0 +1,179 @@
+// `contour serve --manifests` as a real process: readiness, live changes, debug endpoints, shutdown.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, getJson, startContour } from '../helpers/process.js';
+import { waitFor } from '../helpers/wait.js';
+
+const quickstart = fileURLToPath(new URL('../../examples/quickstart', import.meta.url));
+// Start-up under a loaded 2-core CI machine can take tens of seconds; these bound waits, they assert nothing.
+const startTimeout = 90_000;
+
+interface Readyz {
+  phase: string;
+  config: string;
+  sources: Record<string, string>;
+  snapshot: { version: string; hash: string };
+}
+
+const canConnect = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+
+const serve = async (dir: string, extra: string[] = []) => {
+  const [health, debug, xds] = await Promise.all([freePort(), freePort(), freePort()]);
+  const process = startContour([
+    'serve',
+    '--manifests',
+    dir,
+    '--health-address',
+    '127.0.0.1',
+    '--health-port',
+    String(health),
+    '--debug-http-port',
+    String(debug),
+    '--xds-port',
+    String(xds),
+    '--holdoff-delay',
+    '0s',
+    '--holdoff-max-delay',
+    '0s',
+    ...extra,
+  ]);
+  return { process, health, debug, xds };
+};
+
+const readyz = async (port: number): Promise<{ status: number; body: Readyz } | undefined> =>
+  (await getJson(`http://127.0.0.1:${port}/readyz`)) as { status: number; body: Readyz } | undefined;
+
+describe('contour serve --manifests (empty directory)', () => {
+  let dir: string;
+  let running: Awaited<ReturnType<typeof serve>>;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'contour-serve-empty-'));
+    running = await serve(dir);
+  });
+  after(async () => {
+    await running.process.stop('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('becomes ready with config "empty" and opens the xDS port', async () => {
+    const ready = await waitFor(
+      'readyz 200',
+      async () => {
+        const response = await readyz(running.health);
+        return response?.status === 200 ? response : undefined;
+      },
+      startTimeout,
+    );
+    assert.equal(ready.body.phase, 'SERVING');
+    assert.equal(ready.body.config, 'empty');
+    assert.deepEqual(ready.body.sources, { files: 'synced' });
+    assert.equal(await canConnect(running.xds), true);
+  });
+
+  it('exits 0 on SIGTERM', async () => {
+    assert.equal(await running.process.stop('SIGTERM'), 0);
+  });
+});
+
+describe('contour serve --manifests (quickstart)', () => {
+  let dir: string;
+  let running: Awaited<ReturnType<typeof serve>>;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'contour-serve-qs-'));
+    await cp(quickstart, dir, { recursive: true });
+    running = await serve(dir);
+    await waitFor('readyz 200', async () => (await readyz(running.health))?.status === 200, startTimeout);
+  });
+  after(async () => {
+    await running.process.stop('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('serves valid config and reports every HTTPProxy on /debug/status', async () => {
+    const ready = await readyz(running.health);
+    assert.equal(ready?.body.config, 'valid');
+    const status = (await getJson(`http://127.0.0.1:${running.debug}/debug/status`))?.body as {
+      kind: string;
+      name: string;
+      status: { currentStatus: string };
+    }[];
+    assert.deepEqual(
+      status.map((entry) => `${entry.kind}/${entry.name}:${entry.status.currentStatus}`),
+      ['HTTPProxy/secure:valid', 'HTTPProxy/www:valid'],
+    );
+  });
+
+  it('serves the snapshot on /debug/xds with the quickstart clusters', async () => {
+    const xds = (await getJson(`http://127.0.0.1:${running.debug}/debug/xds`))?.body as {
+      clusters: { name: string }[];
+      listeners: { name: string }[];
+    };
+    const clusters = xds.clusters.map((c) => c.name);
+    for (const service of ['default/api/9000/', 'default/echo/80/', 'default/echo-canary/80/']) {
+      assert.ok(
+        clusters.some((name) => name.startsWith(service)),
+        `cluster for ${service} in ${clusters.join(', ')}`,
+      );
+    }
+    const listeners = xds.listeners.map((l) => l.name);
+    assert.ok(listeners.includes('ingress_http') && listeners.includes('ingress_https'));
+  });
+
+  it('applies an edited file without a restart and reports a rejected object as degraded', async () => {
+    const before = (await readyz(running.health))!.body.snapshot.version;
+    const file = join(dir, 'httpproxies.yaml');
+    const text = await readFile(file, 'utf8');
+    await writeFile(file, text.replace('fqdn: www.example.com', 'fqdn: www2.example.com'));
+    const changed = await waitFor(
+      'new snapshot',
+      async () => {
+        const response = await readyz(running.health);
+        return response && response.body.snapshot.version !== before ? response : undefined;
+      },
+      startTimeout,
+    );
+    assert.equal(changed.status, 200);
+    const xds = (await getJson(`http://127.0.0.1:${running.debug}/debug/xds`))?.body as { routes: unknown[] };
+    assert.match(JSON.stringify(xds.routes), /www2\.example\.com/);
+
+    // An HTTPProxy whose route names no service and no action is rejected: the rest is still served.
+    await writeFile(
+      join(dir, 'broken.yaml'),
+      'apiVersion: projectcontour.io/v1\nkind: HTTPProxy\nmetadata: { name: broken, namespace: default }\nspec:\n  virtualhost: { fqdn: broken.example.com }\n  routes:\n    - services: [{ name: echo, port: "not-a-number" }]\n',
+    );
+    const degraded = await waitFor(
+      'degraded',
+      async () => {
+        const response = await readyz(running.health);
+        return response?.body.config === 'degraded' ? response : undefined;
+      },
+      startTimeout,
+    );
+    assert.equal(degraded.status, 200, 'rejected objects do not make the replica unready');
+  });
+});
+
+describe('contour serve flag validation', () => {
+  it('refuses a bad duration with a message naming the flag', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'contour-serve-flags-'));
+    const process = startContour(['serve', '--manifests', dir, '--holdoff-delay', 'soon']);
+    assert.equal(await process.exited, 2);
+    assert.match(process.output(), /--holdoff-delay/);
+    await rm(dir, { recursive: true, force: true });
+  });
+});
