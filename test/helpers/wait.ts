@@ -1,17 +1,15 @@
 // Polling helper for tests that wait on asynchronous effects (a generous bound, never a timing assertion).
 
-/** Resolves once `check` returns a truthy value; rejects with `what` after `timeoutMs`. */
-export const waitFor = async <T>(
-  what: string,
-  check: () => T | Promise<T>,
-  timeoutMs = 10_000,
-): Promise<T> => {
+type Truthy<T> = Exclude<Awaited<T>, undefined | null | false | '' | 0>;
+
+/** Resolves with the first truthy value `check` returns; rejects naming `what` after `timeoutMs`. */
+export const waitFor = async <T>(what: string, check: () => T, timeoutMs = 10_000): Promise<Truthy<T>> => {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
       const value = await check();
-      if (value) return value as Exclude<T, undefined | null | false>;
+      if (value) return value as Truthy<T>;
     } catch (error) {
       last = error;
     }
