@@ -4,6 +4,7 @@ import type { ObjectStatus } from '../status/types.js';
 import { createDagAccumulator } from './accumulator.js';
 import type { BuildContext, BuildOptions } from './context.js';
 import { processHttpProxies } from './httpproxy/processor.js';
+import { processIngresses } from './ingress/processor.js';
 import { createSecretResolver } from './secrets.js';
 import { createStatusRecorder } from './status.js';
 import type { Dag } from './types.js';
@@ -26,8 +27,8 @@ export interface BuildResult {
 /** A processor turns one kind of routing object into DAG entries and statuses. */
 export type Processor = (context: BuildContext) => void;
 
-/** The processors of a build, in order (the Ingress processor joins here). */
-export const processors: Processor[] = [processHttpProxies];
+/** The processors of a build, in order: Ingress first so HTTPProxy routes replace same-match Ingress routes (as Contour). */
+export const processors: Processor[] = [processIngresses, processHttpProxies];
 
 /** Builds the DAG and statuses from the store's current objects. */
 export const buildDag = (store: StoreView, options: BuildOptions): BuildResult => {

@@ -7,9 +7,9 @@ import { makeCluster } from '../clusters.js';
 import { ingressClassMatches, type BuildContext } from '../context.js';
 import { wildcardAuthorityRegex } from '../httpproxy/route.js';
 import { resolveService } from '../services.js';
+import { ErrorType, type StatusSink } from '../status.js';
 import type { HeaderMatch, Route, RouteAction } from '../types.js';
 import { httpAllowed, retryPolicyOf, timeoutPolicyOf, tlsRequired, websocketPaths } from './annotations.js';
-import { createIngressDiagnostics, type IngressDiagnostic, type IngressDiagnostics } from './diagnostics.js';
 import { ingressHostError, ingressPathMatch } from './paths.js';
 import { ingressClassNameOf, ingressPathEntries, type IngressPathEntry } from './spec.js';
 import { addIngressSecureVirtualHosts } from './tls.js';
@@ -32,27 +32,30 @@ const backendAction = (
   context: BuildContext,
   ingress: Ingress,
   entry: IngressPathEntry,
-  diagnostics: IngressDiagnostics,
+  sink: StatusSink,
 ): RouteAction => {
-  const ref = refOf(ingress);
   if (!entry.backend.ok) {
-    diagnostics.add(ref, 'error', entry.field, `${entry.backend.message}; the path answers 503`);
+    sink.error(
+      ErrorType.Service,
+      'BackendNotSupported',
+      `${entry.field}: ${entry.backend.message}; the path answers 503`,
+    );
     return serviceUnavailable;
   }
   const { name, port } = entry.backend.service;
+  const namespace = ingress.metadata.namespace ?? '';
   const lookup = resolveService(
     context.store,
-    ref.namespace,
+    namespace,
     name,
     port,
     context.options.enableExternalNameService,
   );
   if (!lookup.ok) {
-    diagnostics.add(
-      ref,
-      'error',
-      entry.field,
-      `unresolved service reference: ${lookup.message}; the path answers 503`,
+    sink.error(
+      ErrorType.Service,
+      'ServiceUnresolvedReference',
+      `${entry.field}: unresolved service reference: ${lookup.message}; the path answers 503`,
     );
     return serviceUnavailable;
   }
@@ -77,37 +80,42 @@ const wildcardHeaders = (host: string): HeaderMatch[] =>
       ]
     : [];
 
-const addIngressRoutes = (
-  context: BuildContext,
-  ingress: Ingress,
-  tlsHosts: Set<string>,
-  diagnostics: IngressDiagnostics,
-): void => {
+const addIngressRoutes = (context: BuildContext, ingress: Ingress, tlsHosts: Set<string>): void => {
   const ref: ObjectRef = refOf(ingress);
+  // Every served Ingress gets a status entry (only /debug/status shows it: the writer keeps Ingress
+  // conditions out of the API, as Contour has none).
+  const sink = context.status.for(ref, ingress.metadata.generation);
   const forceHttps = tlsRequired(ingress);
   const serveHttp = forceHttps || httpAllowed(ingress);
   const websockets = websocketPaths(ingress);
   const timeout = timeoutPolicyOf(ingress);
   const retry = retryPolicyOf(ingress);
-  for (const problem of [...timeout.problems, ...retry.problems]) {
-    diagnostics.add(ref, 'warning', 'metadata.annotations', problem);
-  }
+  for (const problem of [...timeout.problems, ...retry.problems])
+    sink.warning(ErrorType.Spec, 'AnnotationNotValid', problem);
 
   for (const entry of ingressPathEntries(ingress)) {
     const host = entry.host === '' ? '*' : entry.host;
     const hostError = host === '*' ? undefined : ingressHostError(host);
     if (hostError) {
-      diagnostics.add(ref, 'error', entry.field, `${hostError}; the path is not served`);
+      sink.error(
+        ErrorType.VirtualHost,
+        'HostNotValid',
+        `${entry.field}: ${hostError}; the path is not served`,
+      );
       continue;
     }
     const path = ingressPathMatch(entry.path, entry.pathType);
     if (!path.match) {
-      diagnostics.add(ref, 'error', entry.field, `${path.error ?? 'invalid path'}; the path is not served`);
+      sink.error(
+        ErrorType.Route,
+        'PathMatchConditionsNotValid',
+        `${entry.field}: ${path.error ?? 'invalid path'}; the path is not served`,
+      );
       continue;
     }
     const route: Route = {
       match: { path: path.match, headers: wildcardHeaders(host), queryParams: [] },
-      action: backendAction(context, ingress, entry, diagnostics),
+      action: backendAction(context, ingress, entry, sink),
       httpsRedirect: forceHttps,
       // The annotation lists paths as written in the Ingress.
       websocket: websockets.has(entry.path === '' ? '/' : entry.path),
@@ -124,14 +132,12 @@ const addIngressRoutes = (
 };
 
 /**
- * Adds the routes, virtual hosts, clusters and secrets of every served Ingress to the build's DAG.
- * Run it before the HTTPProxy processor: as in Contour, an HTTPProxy route with the same match on the
- * same host then replaces the Ingress route. Returns the problems found, sorted.
+ * Adds the routes, virtual hosts, clusters and secrets of every served Ingress to the build's DAG, and a
+ * status entry per served Ingress (problems as errors and warnings). Run it before the HTTPProxy
+ * processor: as in Contour, an HTTPProxy route with the same match on the same host then replaces it.
  */
-export const processIngresses = (context: BuildContext): IngressDiagnostic[] => {
-  const diagnostics = createIngressDiagnostics();
+export const processIngresses = (context: BuildContext): void => {
   const ingresses = servedIngresses(context);
-  const tlsHosts = addIngressSecureVirtualHosts(context, ingresses, diagnostics);
-  for (const ingress of ingresses) addIngressRoutes(context, ingress, tlsHosts, diagnostics);
-  return diagnostics.list();
+  const tlsHosts = addIngressSecureVirtualHosts(context, ingresses);
+  for (const ingress of ingresses) addIngressRoutes(context, ingress, tlsHosts);
 };

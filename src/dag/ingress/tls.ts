@@ -4,8 +4,8 @@
 import type { Ingress } from '../../apis/kubernetes.js';
 import { refOf } from '../../apis/meta.js';
 import type { BuildContext } from '../context.js';
+import { ErrorType } from '../status.js';
 import { annotationOf, IngressAnnotation, tlsVersionOf } from './annotations.js';
-import type { IngressDiagnostics } from './diagnostics.js';
 import { ingressHostError } from './paths.js';
 import { ingressTlsEntries } from './spec.js';
 
@@ -23,15 +23,16 @@ export const ingressSecretRef = (
   return { namespace, name };
 };
 
-const versionWarning = (ingress: Ingress, key: string, diagnostics: IngressDiagnostics): void => {
+const versionWarning = (context: BuildContext, ingress: Ingress, key: string): void => {
   const value = annotationOf(ingress, key);
   if (value !== '' && value !== '1.2' && value !== '1.3') {
-    diagnostics.add(
-      refOf(ingress),
-      'warning',
-      `metadata.annotations["${key}"]`,
-      `unsupported TLS protocol version "${value}" (expected "1.2" or "1.3"), using the default`,
-    );
+    context.status
+      .for(refOf(ingress), ingress.metadata.generation)
+      .warning(
+        ErrorType.Tls,
+        'TLSVersionNotValid',
+        `annotation ${key}: unsupported TLS protocol version "${value}" (expected "1.2" or "1.3"), using the default`,
+      );
   }
 };
 
@@ -39,18 +40,15 @@ const versionWarning = (ingress: Ingress, key: string, diagnostics: IngressDiagn
  * Creates the secure virtual hosts of every Ingress's `spec.tls`; returns the hosts that got one.
  * Ingresses are taken in order and a later one's settings for a host replace an earlier one's.
  */
-export const addIngressSecureVirtualHosts = (
-  context: BuildContext,
-  ingresses: Ingress[],
-  diagnostics: IngressDiagnostics,
-): Set<string> => {
+export const addIngressSecureVirtualHosts = (context: BuildContext, ingresses: Ingress[]): Set<string> => {
   const tlsHosts = new Set<string>();
   for (const ingress of ingresses) {
     const ref = refOf(ingress);
     const entries = ingressTlsEntries(ingress);
     if (entries.length === 0) continue;
-    versionWarning(ingress, IngressAnnotation.tlsMinimumProtocolVersion, diagnostics);
-    versionWarning(ingress, IngressAnnotation.tlsMaximumProtocolVersion, diagnostics);
+    const sink = context.status.for(ref, ingress.metadata.generation);
+    versionWarning(context, ingress, IngressAnnotation.tlsMinimumProtocolVersion);
+    versionWarning(context, ingress, IngressAnnotation.tlsMaximumProtocolVersion);
     const minTlsVersion = tlsVersionOf(
       annotationOf(ingress, IngressAnnotation.tlsMinimumProtocolVersion),
       '1.2',
@@ -60,33 +58,40 @@ export const addIngressSecureVirtualHosts = (
       '1.3',
     );
     if (maxTlsVersion < minTlsVersion) {
-      diagnostics.add(
-        ref,
-        'error',
-        'metadata.annotations',
+      sink.error(
+        ErrorType.Tls,
+        'TLSVersionNotValid',
         `the minimum TLS protocol version (${minTlsVersion}) is greater than the maximum (${maxTlsVersion}): TLS is not served for this Ingress`,
       );
       continue;
     }
     for (const entry of entries) {
       if (entry.secretName === '') {
-        diagnostics.add(ref, 'error', entry.field, 'TLS entry has no secretName');
+        sink.error(ErrorType.Tls, 'SecretNotValid', `${entry.field}: TLS entry has no secretName`);
         continue;
       }
       const secretRef = ingressSecretRef(ingress, entry.secretName);
       const lookup = context.secrets.tls(secretRef.namespace, secretRef.name, ref.namespace);
       if (!lookup.ok) {
-        const message =
-          lookup.reason === 'NotPermitted'
-            ? `certificate delegation not permitted: Secret "${secretRef.namespace}/${secretRef.name}" is not delegated to namespace "${ref.namespace}"`
-            : `unresolved secret reference "${secretRef.namespace}/${secretRef.name}": ${lookup.message}`;
-        diagnostics.add(ref, 'error', entry.field, message);
+        if (lookup.reason === 'NotPermitted') {
+          sink.error(
+            ErrorType.Tls,
+            'DelegationNotPermitted',
+            `${entry.field}: certificate delegation not permitted: Secret "${secretRef.namespace}/${secretRef.name}" is not delegated to namespace "${ref.namespace}"`,
+          );
+        } else {
+          sink.error(
+            ErrorType.Tls,
+            'SecretNotValid',
+            `${entry.field}: unresolved secret reference "${secretRef.namespace}/${secretRef.name}": ${lookup.message}`,
+          );
+        }
         continue;
       }
       entry.hosts.forEach((host, index) => {
         const hostError = host === '*' ? 'host "*" cannot have a TLS certificate' : ingressHostError(host);
         if (hostError) {
-          diagnostics.add(ref, 'error', `${entry.field}.hosts[${index}]`, hostError);
+          sink.error(ErrorType.Tls, 'HostNotValid', `${entry.field}.hosts[${index}]: ${hostError}`);
           return;
         }
         const virtualHost = context.dag.httpsVirtualHost(host, ref);

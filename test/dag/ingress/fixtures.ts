@@ -6,10 +6,10 @@ import { createDagAccumulator } from '../../../src/dag/accumulator.js';
 import { defaultBuildOptions } from '../../../src/dag/build.js';
 import type { BuildOptions } from '../../../src/dag/context.js';
 import { processIngresses } from '../../../src/dag/ingress/processor.js';
-import type { IngressDiagnostic } from '../../../src/dag/ingress/diagnostics.js';
 import { createSecretResolver } from '../../../src/dag/secrets.js';
 import { createStatusRecorder } from '../../../src/dag/status.js';
 import type { Dag } from '../../../src/dag/types.js';
+import type { ObjectStatus } from '../../../src/status/types.js';
 import { createStore } from '../../../src/store/store.js';
 
 export const certificateOne = `-----BEGIN CERTIFICATE-----
@@ -109,20 +109,51 @@ export const rule = (
   },
 });
 
+/** One error or warning from an Ingress's status entry, flattened for assertions. */
+export interface Problem {
+  ingress: { namespace: string; name: string };
+  level: 'error' | 'warning';
+  type: string;
+  reason: string;
+  /** The object field the message starts with (`spec.…: `), or ''. */
+  field: string;
+  message: string;
+}
+
+const problemsOf = (statuses: ObjectStatus[]): Problem[] =>
+  statuses.flatMap((status) =>
+    status.conditions.flatMap((condition) =>
+      (['errors', 'warnings'] as const).flatMap((list) =>
+        (condition[list] ?? []).map((entry) => ({
+          ingress: { namespace: status.namespace, name: status.name },
+          level: list === 'errors' ? ('error' as const) : ('warning' as const),
+          type: entry.type,
+          reason: entry.reason,
+          field: /^spec\.[^:]*: /.test(entry.message)
+            ? entry.message.slice(0, entry.message.indexOf(': '))
+            : '',
+          message: entry.message,
+        })),
+      ),
+    ),
+  );
+
 /** Runs the Ingress processor alone over a real store holding `objects`. */
 export const buildIngresses = (
   objects: KubeObject[],
   options: Partial<BuildOptions> = {},
-): { dag: Dag; diagnostics: IngressDiagnostic[] } => {
+): { dag: Dag; statuses: ObjectStatus[]; diagnostics: Problem[] } => {
   const store = createStore();
   for (const object of objects) store.apply({ type: 'upsert', object });
   const dag = createDagAccumulator();
-  const diagnostics = processIngresses({
+  const status = createStatusRecorder();
+  processIngresses({
     store,
     options: { ...defaultBuildOptions, ...options },
     dag,
-    status: createStatusRecorder(),
+    status,
     secrets: createSecretResolver(store),
   });
-  return { dag: dag.finish(), diagnostics };
+  const statuses = status.statuses();
+  return { dag: dag.finish(), statuses, diagnostics: problemsOf(statuses) };
 };

@@ -303,8 +303,8 @@ describe('processIngresses: annotations on routes', () => {
     ]);
     assert.equal(dag.httpVirtualHosts[0].routes[0].timeout, undefined);
     assert.deepEqual(
-      diagnostics.map((diagnostic) => [diagnostic.level, diagnostic.field]),
-      [['warning', 'metadata.annotations']],
+      diagnostics.map((diagnostic) => [diagnostic.level, diagnostic.reason]),
+      [['warning', 'AnnotationNotValid']],
     );
   });
 });
@@ -547,5 +547,38 @@ describe('processIngresses: TLS', () => {
       namespace: 'default',
       name: 'b',
     });
+  });
+});
+
+describe('processIngresses: status entries', () => {
+  it('gives every served Ingress a status entry (for /debug/status), valid unless it has errors', () => {
+    const { statuses } = buildIngresses([
+      service('default', 'web'),
+      ingress('default', 'good', { rules: [rule('a.example.com', [['/', 'Prefix', backend('web', 80)]])] }),
+      ingress('default', 'bad', { rules: [rule('b.example.com', [['/', 'Prefix', backend('gone', 80)]])] }),
+      ingress(
+        'default',
+        'ignored',
+        { rules: [rule('c.example.com', [['/', 'Prefix', backend('gone', 80)]])] },
+        { 'kubernetes.io/ingress.class': 'nginx' },
+      ),
+    ]);
+    assert.deepEqual(
+      statuses.map((status) => [
+        status.kind,
+        status.name,
+        status.conditions[0].status,
+        status.conditions[0].reason,
+      ]),
+      [
+        ['Ingress', 'bad', 'False', 'ErrorPresent'],
+        ['Ingress', 'good', 'True', 'Valid'],
+      ],
+    );
+    assert.equal(statuses[1].currentStatus, undefined);
+    assert.deepEqual(
+      statuses[0].conditions[0].errors?.map((error) => [error.type, error.reason]),
+      [['ServiceError', 'ServiceUnresolvedReference']],
+    );
   });
 });
