@@ -1,0 +1,63 @@
+// edit: one HTTPProxy changed → every connected ADS client (half SotW, half delta) holds the new version.
+import { editedProxy, routeHolderOf } from '../scale-set.js';
+import { nextChange, targetsOf } from '../in-process.js';
+import { summarize } from '../stats.js';
+import { messageOf, unavailable, type Row, type RowContext, type RowResult } from './row.js';
+import type { XdsSession } from './xds-session.js';
+
+/** Measures edit latency over `edits` successive HTTPProxy edits on a running session. */
+export const measureEdits = async (
+  context: RowContext,
+  session: XdsSession,
+  edits: number,
+): Promise<number[] | string> => {
+  const { controlPlane, fleet } = session;
+  const plainSites = context.set.sites.filter((site) => !site.tls);
+  const samples: number[] = [];
+  for (let edit = 0; edit < edits; edit++) {
+    // Spread edits over the set so no single virtual host is hot.
+    const site = plainSites[Math.floor((edit * plainSites.length) / edits)];
+    const proxy = editedProxy(routeHolderOf(context.set, site), edit + 1);
+    const changed = nextChange(controlPlane.cache, 120_000);
+    const since = process.hrtime.bigint();
+    controlPlane.apply([{ type: 'upsert', object: proxy }]);
+    const change = await changed;
+    if (!change)
+      return `editing ${proxy.metadata.namespace}/${proxy.metadata.name} changed no Envoy resource`;
+    const targets = targetsOf(controlPlane.cache, change, ['cluster', 'listener', 'route']);
+    try {
+      samples.push(await fleet.allHold(targets, since, 120_000));
+    } catch (error) {
+      return messageOf(error);
+    }
+  }
+  return samples;
+};
+
+export const editRow = (session: (context: RowContext) => Promise<XdsSession>): Row => ({
+  id: 'edit',
+  measure: 'one HTTPProxy changed → all of 100 ADS clients (half SotW, half delta) hold it, holdoff 0',
+  target: 'p50 ≤ 15 ms, p99 ≤ 40 ms',
+  run: async (context): Promise<RowResult> => {
+    let current: XdsSession;
+    try {
+      current = await session(context);
+    } catch (error) {
+      return unavailable('edit', context.size, `n/a (${messageOf(error)})`);
+    }
+    if (current.problem) return unavailable('edit', context.size, `n/a (${current.problem})`);
+    const samples = await measureEdits(context, current, context.quick ? 5 : 50);
+    if (typeof samples === 'string') return unavailable('edit', context.size, `n/a (${samples})`);
+    const { median, p99, runs } = summarize(samples);
+    return {
+      id: 'edit',
+      size: context.size,
+      unit: 'ms',
+      median,
+      p99,
+      runs,
+      extra: { clients: current.fleet.clients.length },
+      meetsTarget: context.size >= 10_000 ? median <= 15 && p99 <= 40 : undefined,
+    };
+  },
+});

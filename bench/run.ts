@@ -1,0 +1,134 @@
+// `npm run bench`: the performance table of the scale set, at each size, written to bench/RESULTS.md.
+//   npm run bench -- [--sizes 1000,10000] [--quick] [--json] [--rows edit,endpoints] [--seed 1] [--results FILE]
+import { cpus, loadavg, totalmem } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { writeManifests } from './generate.js';
+import { generateScaleSet } from './scale-set.js';
+import { repoRoot } from './serve-process.js';
+import { messageOf, unavailable, type Row, type RowContext, type RowResult } from './rows/row.js';
+import { coldFilesRow } from './rows/cold-files.js';
+import { coldKubeRow } from './rows/cold-kube.js';
+import { editRow } from './rows/edit.js';
+import { endpointsRow } from './rows/endpoints.js';
+import { buildRatioRow } from './rows/build-ratio.js';
+import { rssRow } from './rows/rss.js';
+import { fanoutRow } from './rows/fanout.js';
+import { statusRow } from './rows/status.js';
+import { startXdsSession, stopXdsSession, type XdsSession } from './rows/xds-session.js';
+import { renderMarkdown, renderTable, type BenchReport } from './report.js';
+
+export interface BenchOptions {
+  sizes: number[];
+  quick: boolean;
+  seed: number;
+  /** Row ids to run (all when empty). */
+  rows: string[];
+  /** Directory under which manifests are written, one subdirectory per size. */
+  workDirectory: string;
+  log: (message: string) => void;
+}
+
+/** The machine the numbers were taken on. */
+export const machineInfo = (): BenchReport['machine'] => ({
+  cores: cpus().length,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  memoryGb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+  node: process.version,
+  loadAverage: loadavg().map((load) => Math.round(load * 100) / 100),
+});
+
+/** Runs the selected rows at every size and returns the report. */
+export const runBench = async (options: BenchOptions): Promise<BenchReport> => {
+  const started = new Date();
+  let sessionPromise: Promise<XdsSession> | undefined;
+  // edit and endpoints share one control plane and client fleet per size (setting it up dominates).
+  const sharedSession = (context: RowContext): Promise<XdsSession> =>
+    (sessionPromise ??= startXdsSession(context, context.quick ? 10 : 100));
+  const rows: Row[] = [
+    coldFilesRow,
+    coldKubeRow,
+    editRow(sharedSession),
+    endpointsRow(sharedSession),
+    buildRatioRow,
+    rssRow,
+    fanoutRow,
+    statusRow,
+  ].filter((row) => options.rows.length === 0 || options.rows.includes(row.id));
+  const results: RowResult[] = [];
+  for (const size of options.sizes) {
+    const set = generateScaleSet({ size, seed: options.seed });
+    const manifests = resolve(options.workDirectory, String(size));
+    writeManifests(set, manifests);
+    const context: RowContext = { size, set, manifests, quick: options.quick, log: options.log };
+    for (const row of rows) {
+      options.log(`N=${size}: ${row.id}`);
+      let result: RowResult;
+      try {
+        result = await row.run(context);
+      } catch (error) {
+        result = unavailable(row.id, size, `n/a (${messageOf(error)})`);
+      }
+      options.log(`N=${size}: ${row.id} done: ${JSON.stringify(result)}`);
+      results.push(result);
+    }
+    if (sessionPromise) {
+      await sessionPromise.then(stopXdsSession, () => undefined);
+      sessionPromise = undefined;
+    }
+  }
+  return {
+    started: started.toISOString(),
+    finished: new Date().toISOString(),
+    quick: options.quick,
+    seed: options.seed,
+    sizes: options.sizes,
+    machine: machineInfo(),
+    rows: rows.map(({ id, measure, target }) => ({ id, measure, target })),
+    results,
+  };
+};
+
+const main = async (): Promise<void> => {
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      rows: { type: 'string', default: '' },
+      seed: { type: 'string', default: '1' },
+      results: { type: 'string' },
+      'no-results': { type: 'boolean', default: false },
+    },
+  });
+  const sizes = (values.sizes ?? (values.quick ? '200,1000' : '1000,10000'))
+    .split(',')
+    .map((size) => Number(size.trim()))
+    .filter((size) => Number.isInteger(size) && size > 0);
+  if (sizes.length === 0) throw new Error('--sizes: give positive integers, e.g. 1000,10000');
+  const report = await runBench({
+    sizes,
+    quick: values.quick,
+    seed: Number(values.seed),
+    rows: values.rows.split(',').filter((row) => row !== ''),
+    workDirectory: resolve(repoRoot, 'bench/out'),
+    log: (message) => process.stderr.write(`bench: ${message}\n`),
+  });
+  if (values.json) process.stdout.write(JSON.stringify(report) + '\n');
+  else process.stdout.write(renderTable(report) + '\n');
+  if (!values['no-results']) {
+    writeFileSync(values.results ?? resolve(repoRoot, 'bench/RESULTS.md'), renderMarkdown(report));
+  }
+};
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().then(
+    // gRPC channels and timers of finished rows must not keep the process alive.
+    () => process.exit(0),
+    (error: Error) => {
+      process.stderr.write(`bench: ${error.stack ?? error.message}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,58 @@
+// Child process of the rss row: the control plane over the scale set, then successive HTTPProxy
+// edits, each built and published. Prints one JSON line: resident memory before and after.
+// Run with --expose-gc so both readings follow a full collection.
+import { parseArgs } from 'node:util';
+import { allObjects, editedProxy, generateScaleSet, routeHolderOf } from '../scale-set.js';
+import { nextChange, startControlPlane } from '../in-process.js';
+
+const rssMb = (): number => process.memoryUsage().rss / 2 ** 20;
+
+const collect = (): void => {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  gc?.();
+};
+
+const main = async (): Promise<void> => {
+  const { values } = parseArgs({
+    options: {
+      size: { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      edits: { type: 'string', default: '10000' },
+      'budget-ms': { type: 'string', default: '300000' },
+    },
+  });
+  const set = generateScaleSet({ size: Number(values.size), seed: Number(values.seed) });
+  const holders = set.sites.map((site) => routeHolderOf(set, site));
+  const controlPlane = await startControlPlane(allObjects(set));
+  const edit = async (generation: number): Promise<void> => {
+    const proxy = editedProxy(holders[generation % holders.length], generation);
+    const changed = nextChange(controlPlane.cache, 60_000);
+    controlPlane.apply([{ type: 'upsert', object: proxy }]);
+    await changed;
+  };
+  // Warm up (JIT, caches) before the baseline reading.
+  const warmup = Math.min(100, Number(values.edits));
+  for (let generation = 1; generation <= warmup; generation++) await edit(generation);
+  collect();
+  const before = rssMb();
+  const wanted = Number(values.edits);
+  const deadline = Date.now() + Number(values['budget-ms']);
+  let done = 0;
+  while (done < wanted && Date.now() < deadline) {
+    done += 1;
+    await edit(warmup + done);
+  }
+  collect();
+  const after = rssMb();
+  await controlPlane.stop();
+  process.stdout.write(JSON.stringify({ before, after, edits: done, wanted }) + '\n');
+};
+
+main().then(
+  () => process.exit(0),
+  (error: Error) => {
+    process.stderr.write(`edit-loop: ${error.message}\n`);
+    process.exit(1);
+  },
+);
