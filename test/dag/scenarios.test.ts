@@ -1,0 +1,446 @@
+// The DAG engineer's golden scenarios (test/golden/<name>/input.yaml): each is built and checked for the
+// behaviour it exists to show. The golden harness also pins the full output; these checks say why.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildDag, type BuildResult } from '../../src/dag/build.js';
+import type { Route, SecureVirtualHost, VirtualHost } from '../../src/dag/types.js';
+import { loadScenario } from './scenario-loader.js';
+
+const statusOf = (result: BuildResult, namespace: string, name: string) => {
+  const status = result.statuses.find((entry) => entry.namespace === namespace && entry.name === name);
+  assert.ok(status, `status for ${namespace}/${name}`);
+  return status;
+};
+/** `type/reason` of every error of an object. */
+const errorsOf = (result: BuildResult, namespace: string, name: string): string[] =>
+  (statusOf(result, namespace, name).conditions[0].errors ?? []).map(
+    (error) => `${error.type}/${error.reason}`,
+  );
+const isValid = (result: BuildResult, namespace: string, name: string): boolean =>
+  statusOf(result, namespace, name).currentStatus === 'valid';
+const http = (result: BuildResult, fqdn: string): VirtualHost | undefined =>
+  result.dag.httpVirtualHosts.find((host) => host.fqdn === fqdn);
+const https = (result: BuildResult, fqdn: string): SecureVirtualHost | undefined =>
+  result.dag.httpsVirtualHosts.find((host) => host.fqdn === fqdn);
+const paths = (host: VirtualHost | undefined): string[] =>
+  (host?.routes ?? []).map((route) => `${route.match.path.kind}:${route.match.path.value}`);
+const routeAt = (host: VirtualHost | undefined, path: string): Route => {
+  const route = host?.routes.find((candidate) => candidate.match.path.value === path);
+  assert.ok(route, `route ${path}`);
+  return route;
+};
+const clustersOf = (route: Route): string[] =>
+  route.action.kind === 'cluster' ? route.action.clusters.map((c) => c.cluster) : [];
+const app = 'app.example.com';
+
+const checks: Record<string, (result: BuildResult) => void> = {
+  'httpproxy-prefix-condition': (r) => assert.deepEqual(paths(http(r, app)), ['prefix:/api', 'prefix:/']),
+  'httpproxy-exact-condition': (r) => {
+    assert.deepEqual(paths(http(r, app)), ['exact:/healthz', 'prefix:/']);
+    assert.deepEqual(routeAt(http(r, app), '/healthz').action, {
+      kind: 'directResponse',
+      statusCode: 200,
+      body: 'ok',
+    });
+  },
+  'httpproxy-regex-condition': (r) =>
+    assert.deepEqual(paths(http(r, app)), ['regex:/items/[0-9]+', 'prefix:/items']),
+  'httpproxy-regex-condition-invalid': (r) => {
+    assert.deepEqual(errorsOf(r, 'default', 'app'), ['RouteError/PathMatchConditionsNotValid']);
+    assert.deepEqual(paths(http(r, app)), ['prefix:/']);
+  },
+  'httpproxy-header-conditions': (r) => {
+    const headers = routeAt(http(r, app), '/a').match.headers;
+    assert.deepEqual(
+      headers.map(
+        (h) => `${h.name}:${h.invert ? '!' : ''}${h.kind}:${h.ignoreCase}:${h.treatMissingAsEmpty}`,
+      ),
+      [
+        'x-absent:!present:false:false',
+        'x-exact:exact:true:false',
+        'x-notexact:!exact:false:true',
+        'x-present:present:false:false',
+      ],
+    );
+    assert.equal(routeAt(http(r, app), '/b').match.headers.length, 3);
+  },
+  'httpproxy-header-conditions-contradictory': (r) => {
+    assert.deepEqual(errorsOf(r, 'default', 'app'), ['RouteError/HeaderMatchConditionsNotValid']);
+    assert.deepEqual(paths(http(r, app)), ['prefix:/ok']);
+  },
+  'httpproxy-header-regex-invalid': (r) => {
+    assert.deepEqual(errorsOf(r, 'default', 'app'), ['RouteError/HeaderMatchConditionsNotValid']);
+    assert.equal(http(r, app), undefined);
+  },
+  'httpproxy-query-conditions': (r) => {
+    const kinds = (http(r, app)?.routes ?? [])
+      .flatMap((route) => route.match.queryParams.map((q) => q.kind))
+      .sort();
+    assert.deepEqual(kinds, ['contains', 'exact', 'prefix', 'present', 'regex', 'suffix']);
+  },
+  'httpproxy-query-conditions-invalid': (r) =>
+    assert.deepEqual(errorsOf(r, 'default', 'app'), ['RouteError/QueryParameterMatchConditionsNotValid']),
+  'httpproxy-multiple-path-conditions': (r) =>
+    assert.deepEqual(errorsOf(r, 'default', 'app'), ['RouteError/PathMatchConditionsNotValid']),
+  'httpproxy-prefix-without-slash': (r) => {
+    assert.deepEqual(errorsOf(r, 'default', 'app'), ['RouteError/PathMatchConditionsNotValid']);
+    assert.equal(r.dag.httpVirtualHosts.length, 0);
+  },
+  'httpproxy-route-ordering': (r) =>
+    assert.deepEqual(
+      (http(r, app)?.routes ?? []).map(
+        (route) =>
+          `${route.match.path.value}${route.match.headers.map((h) => ` ${h.name}`).join('')}${route.match.queryParams.map((q) => ` ?${q.name}`).join('')}`,
+      ),
+      ['/api/health', '/api/v[0-9]+', '/api/v1', '/api :method', '/api x-beta', '/api ?debug', '/api', '/'],
+    ),
+  'httpproxy-duplicate-route-conditions': (r) => {
+    const routes = http(r, app)?.routes ?? [];
+    assert.equal(routes.length, 1);
+    assert.match(clustersOf(routes[0])[0], /^default\/other\/80\//);
+  },
+  'include-basic': (r) => {
+    assert.deepEqual(paths(http(r, app)), ['prefix:/api/v1', 'prefix:/']);
+    assert.equal(routeAt(http(r, app), '/api/v1').source.name, 'child');
+    assert.ok(isValid(r, 'default', 'child') && isValid(r, 'default', 'root'));
+  },
+  'include-multilevel': (r) => {
+    const leaf = routeAt(http(r, app), '/a/b/c');
+    assert.deepEqual(
+      leaf.match.headers.map((h) => h.name),
+      ['x-debug', 'x-tenant'],
+    );
+    assert.deepEqual(
+      leaf.match.queryParams.map((q) => q.name),
+      ['v'],
+    );
+    assert.equal(routeAt(http(r, app), '/a/b/d').match.path.kind, 'exact');
+  },
+  'include-cross-namespace': (r) =>
+    assert.deepEqual(
+      clustersOf(routeAt(http(r, app), '/api'))[0]
+        .split('/')
+        .slice(0, 3),
+      ['team', 'api', '8080'],
+    ),
+  'include-cycle': (r) => {
+    assert.deepEqual(errorsOf(r, 'default', 'a'), ['IncludeError/IncludeCreatesCycle']);
+    assert.match(
+      statusOf(r, 'default', 'a').conditions[0].errors?.[0].message ?? '',
+      /default\/root -> default\/a -> default\/b -> default\/a/,
+    );
+    assert.deepEqual(paths(http(r, app)), ['prefix:/a/b', 'prefix:/a', 'prefix:/']);
+  },
+  'include-self': (r) =>
+    assert.deepEqual(errorsOf(r, 'default', 'loop'), ['IncludeError/IncludeCreatesCycle']),
+  'include-root-includes-root': (r) => {
+    assert.deepEqual(errorsOf(r, 'default', 'one'), ['IncludeError/RootIncludesRoot']);
+    assert.deepEqual(routeAt(http(r, 'one.example.com'), '/two').action, {
+      kind: 'directResponse',
+      statusCode: 502,
+    });
+    assert.ok(isValid(r, 'default', 'two'));
+  },
+  'include-duplicate-conditions': (r) => {
+    assert.deepEqual(errorsOf(r, 'default', 'root'), ['IncludeError/DuplicateMatchConditions']);
+    assert.equal(statusOf(r, 'default', 'b').currentStatus, 'orphaned');
+  },
+  'include-orphaned': (r) => {
+    const status = statusOf(r, 'default', 'lonely');
+    assert.equal(status.currentStatus, 'orphaned');
+    assert.equal(
+      status.description,
+      'this HTTPProxy is not part of a delegation chain from a root HTTPProxy',
+    );
+  },
+  'include-missing-with-conditions': (r) => {
+    assert.deepEqual(errorsOf(r, 'default', 'root'), ['IncludeError/IncludeNotFound']);
+    assert.deepEqual(routeAt(http(r, app), '/ghost').action, { kind: 'directResponse', statusCode: 502 });
+  },
+  'include-missing-without-conditions': (r) => {
+    assert.deepEqual(errorsOf(r, 'default', 'root'), ['IncludeError/IncludeNotFound']);
+    assert.deepEqual(paths(http(r, app)), ['prefix:/']);
+    assert.equal(routeAt(http(r, app), '/').action.kind, 'cluster');
+  },
+  'include-exact-condition-invalid': (r) => {
+    assert.deepEqual(errorsOf(r, 'default', 'root'), ['IncludeError/PathMatchConditionsNotValid']);
+    assert.equal(statusOf(r, 'default', 'child').currentStatus, 'orphaned');
+  },
+  'include-shared-child': (r) => {
+    assert.deepEqual(paths(http(r, 'one.example.com')), ['prefix:/shared']);
+    assert.deepEqual(paths(http(r, 'two.example.com')), ['prefix:/']);
+    assert.equal(r.dag.clusters.length, 1);
+  },
+  'vhost-wildcard-fqdn': (r) => {
+    const header = routeAt(http(r, '*.example.com'), '/').match.headers[0];
+    assert.equal(header.name, ':authority');
+    assert.equal(header.kind, 'regex');
+    assert.equal(header.value, '^[a-z0-9]([-a-z0-9]*[a-z0-9])?\\.example\\.com(:[0-9]+)?');
+  },
+  'vhost-duplicate-fqdn': (r) => {
+    assert.deepEqual(errorsOf(r, 'default', 'first'), ['VirtualHostError/DuplicateVhost']);
+    assert.deepEqual(errorsOf(r, 'other', 'second'), ['VirtualHostError/DuplicateVhost']);
+    assert.deepEqual(
+      r.dag.httpVirtualHosts.map((host) => host.fqdn),
+      ['unique.example.com'],
+    );
+  },
+  'vhost-root-namespaces': (r) => {
+    assert.deepEqual(errorsOf(r, 'default', 'denied'), ['RootNamespaceError/RootProxyNotAllowedInNamespace']);
+    assert.deepEqual(
+      r.dag.httpVirtualHosts.map((host) => host.fqdn),
+      ['allowed.example.com'],
+    );
+  },
+  'vhost-nothing-defined': (r) =>
+    assert.deepEqual(errorsOf(r, 'default', 'empty'), ['SpecError/NothingDefined']),
+  'vhost-ingress-class': (r) => {
+    assert.deepEqual(
+      r.statuses.map((status) => status.name),
+      ['mine'],
+    );
+    assert.deepEqual(
+      r.dag.httpVirtualHosts.map((host) => host.fqdn),
+      ['mine.example.com'],
+    );
+  },
+  'tls-same-namespace': (r) => {
+    const secure = https(r, 'a.example.com');
+    assert.match(secure?.secret ?? '', /^default\/cert\/[0-9a-f]{10}$/);
+    assert.deepEqual([secure?.minTlsVersion, secure?.maxTlsVersion], ['1.2', '1.3']);
+    assert.equal(routeAt(http(r, 'a.example.com'), '/').httpsRedirect, true);
+    assert.equal(r.dag.secrets.length, 1);
+  },
+  'tls-delegation-named': (r) => assert.match(https(r, 'a.example.com')?.secret ?? '', /^certs\/wildcard\//),
+  'tls-delegation-wildcard': (r) =>
+    assert.match(https(r, 'a.example.com')?.secret ?? '', /^certs\/wildcard\//),
+  'tls-delegation-not-permitted': (r) => {
+    assert.deepEqual(errorsOf(r, 'team', 'app'), ['TLSError/DelegationNotPermitted']);
+    assert.equal(r.dag.httpVirtualHosts.length + r.dag.httpsVirtualHosts.length + r.dag.secrets.length, 0);
+  },
+  'tls-secret-missing': (r) => assert.deepEqual(errorsOf(r, 'default', 'app'), ['TLSError/SecretNotValid']),
+  'tls-secret-invalid-certificate': (r) =>
+    assert.deepEqual(errorsOf(r, 'default', 'app'), ['TLSError/SecretNotValid']),
+  'tls-secret-key-mismatch': (r) => {
+    assert.deepEqual(errorsOf(r, 'default', 'app'), ['TLSError/SecretNotValid']);
+    assert.match(statusOf(r, 'default', 'app').conditions[0].errors?.[0].message ?? '', /does not match/);
+  },
+  'tls-secret-missing-key': (r) =>
+    assert.deepEqual(errorsOf(r, 'default', 'app'), ['TLSError/SecretNotValid']),
+  'tls-protocol-versions': (r) =>
+    assert.deepEqual(
+      [https(r, 'a.example.com')?.minTlsVersion, https(r, 'a.example.com')?.maxTlsVersion],
+      ['1.3', '1.3'],
+    ),
+  'tls-protocol-versions-inverted': (r) =>
+    assert.deepEqual(errorsOf(r, 'default', 'app'), ['TLSError/TLSConfigNotValid']),
+  'tls-permit-insecure': (r) => {
+    assert.equal(routeAt(http(r, 'a.example.com'), '/.well-known').httpsRedirect, false);
+    assert.equal(routeAt(http(r, 'a.example.com'), '/').httpsRedirect, true);
+  },
+  'tls-passthrough-tcpproxy': (r) => {
+    const secure = https(r, 'pass.example.com');
+    assert.equal(secure?.secret, undefined);
+    assert.equal(secure?.tcpProxy?.passthrough, true);
+    assert.equal(r.dag.httpVirtualHosts.length, 0);
+  },
+  'tls-passthrough-and-secret': (r) =>
+    assert.deepEqual(errorsOf(r, 'default', 'app'), ['TLSError/TLSConfigNotValid']),
+  'tls-fallback-not-configured': (r) =>
+    assert.deepEqual(errorsOf(r, 'default', 'app'), ['TLSError/FallbackNotPresent']),
+  'tcpproxy-terminated': (r) => {
+    const secure = https(r, 'db.example.com');
+    assert.equal(secure?.tcpProxy?.passthrough, false);
+    assert.deepEqual(
+      secure?.tcpProxy?.clusters.map((c) => c.weight),
+      [10, 90],
+    );
+  },
+  'tcpproxy-without-tls': (r) =>
+    assert.deepEqual(errorsOf(r, 'default', 'tcp'), ['TCPProxyError/TLSMustBeConfigured']),
+  'tcpproxy-include': (r) => {
+    assert.equal(https(r, 'pass.example.com')?.tcpProxy?.clusters.length, 1);
+    assert.ok(isValid(r, 'default', 'backend'));
+  },
+  'tcpproxy-services-and-include': (r) =>
+    assert.deepEqual(errorsOf(r, 'default', 'pass'), ['TCPProxyError/NoServicesAndInclude']),
+  'service-weights': (r) => {
+    const route = routeAt(http(r, app), '/');
+    assert.deepEqual(
+      route.action.kind === 'cluster' ? route.action.clusters.map((c) => c.weight) : [],
+      [80, 20],
+    );
+  },
+  'service-weights-omitted': (r) => {
+    const route = routeAt(http(r, app), '/');
+    assert.deepEqual(
+      route.action.kind === 'cluster' ? route.action.clusters.map((c) => c.weight) : [],
+      [1, 1],
+    );
+  },
+  'service-named-port': (r) =>
+    assert.deepEqual(r.dag.clusters.map((c) => c.edsName).sort(), [
+      'default/web/8081',
+      'default/web/admin',
+      'default/web/http',
+    ]),
+  'service-protocol-route': (r) =>
+    assert.deepEqual(r.dag.clusters.map((c) => c.protocol).sort(), ['h2', 'h2c', 'tls']),
+  'service-protocol-appprotocol': (r) =>
+    assert.deepEqual(r.dag.clusters.map((c) => c.protocol).sort(), ['h2c', 'tls']),
+  'service-protocol-annotation': (r) =>
+    assert.deepEqual(r.dag.clusters.map((c) => `${c.service.port}:${c.protocol}`).sort(), [
+      '50051:h2c',
+      '8443:tls',
+    ]),
+  'service-missing': (r) => {
+    assert.deepEqual(errorsOf(r, 'default', 'app'), ['ServiceError/ServiceUnresolvedReference']);
+    assert.deepEqual(routeAt(http(r, app), '/').action, { kind: 'directResponse', statusCode: 503 });
+  },
+  'service-port-missing': (r) => {
+    assert.equal(routeAt(http(r, app), '/partial').action.kind, 'cluster');
+    assert.deepEqual(routeAt(http(r, app), '/').action, { kind: 'directResponse', statusCode: 503 });
+  },
+  'service-externalname-disabled': (r) =>
+    assert.deepEqual(errorsOf(r, 'default', 'app'), ['ServiceError/ServiceUnresolvedReference']),
+  'service-externalname-enabled': (r) => {
+    assert.equal(r.dag.clusters[0].externalName, 'api.example.net');
+    assert.equal(r.dag.clusters[0].sni, 'api.example.net');
+  },
+  'service-externalname-localhost': (r) =>
+    assert.deepEqual(errorsOf(r, 'default', 'app'), ['ServiceError/ServiceUnresolvedReference']),
+  'service-upstream-validation': (r) => {
+    const validation = r.dag.clusters[0].upstreamValidation;
+    assert.equal(validation?.subjectName, 'secure.default.svc');
+    assert.deepEqual(
+      r.dag.secrets.map((secret) => secret.name),
+      [validation?.caSecret],
+    );
+    assert.ok(r.dag.secrets[0].caCertificate?.includes('BEGIN CERTIFICATE'));
+  },
+  'service-upstream-validation-missing-ca': (r) =>
+    assert.deepEqual(errorsOf(r, 'default', 'app'), ['ServiceError/TLSUpstreamValidation']),
+  'service-shared-cluster': (r) => assert.equal(r.dag.clusters.length, 1),
+  'route-request-redirect': (r) => {
+    assert.deepEqual(routeAt(http(r, app), '/old').action, {
+      kind: 'redirect',
+      scheme: 'https',
+      hostname: 'new.example.com',
+      port: 8443,
+      path: '/new',
+      statusCode: 301,
+    });
+    assert.deepEqual(routeAt(http(r, app), '/moved').action, {
+      kind: 'redirect',
+      prefix: '/elsewhere',
+      statusCode: 302,
+    });
+  },
+  'route-request-redirect-path-and-prefix': (r) =>
+    assert.deepEqual(errorsOf(r, 'default', 'app'), ['RouteError/RequestRedirectPolicy']),
+  'route-direct-response': (r) =>
+    assert.deepEqual(routeAt(http(r, app), '/teapot').action, {
+      kind: 'directResponse',
+      statusCode: 418,
+      body: "I'm a teapot",
+    }),
+  'route-action-count': (r) => {
+    assert.deepEqual(errorsOf(r, 'default', 'app'), ['RouteError/RouteActionCountNotValid']);
+    assert.deepEqual(paths(http(r, app)), ['prefix:/']);
+  },
+  'route-path-rewrite': (r) => {
+    assert.deepEqual(paths(http(r, app)), ['prefix:/api/', 'prefix:/api']);
+    assert.equal(routeAt(http(r, app), '/api').prefixRewrite, '/v2');
+    assert.equal(routeAt(http(r, app), '/api/').prefixRewrite, '/v2/');
+  },
+  'route-path-rewrite-invalid': (r) =>
+    assert.deepEqual(errorsOf(r, 'default', 'app'), [
+      'PrefixReplaceError/MustHavePrefix',
+      'PrefixReplaceError/DuplicateReplacement',
+    ]),
+  'route-headers-policy': (r) => {
+    const route = routeAt(http(r, app), '/');
+    assert.deepEqual(route.requestHeaders?.set, [{ name: 'X-Forwarded-Tenant', value: 'default' }]);
+    assert.equal(route.requestHeaders?.hostRewrite, 'internal.example.com');
+    assert.deepEqual(route.responseHeaders?.remove, ['Server']);
+    assert.deepEqual(route.action.kind === 'cluster' ? route.action.clusters[0].requestHeaders?.set : [], [
+      { name: 'X-Service', value: 'web:80' },
+    ]);
+    assert.equal(r.dag.clusters[0].sni, 'internal.example.com');
+  },
+  'route-headers-policy-invalid': (r) =>
+    assert.deepEqual(errorsOf(r, 'default', 'app'), [
+      'RouteError/ResponseHeaderPolicyInvalid',
+      'RouteError/RequestHeadersPolicyInvalid',
+    ]),
+  'route-timeout-policy': (r) => {
+    assert.deepEqual(routeAt(http(r, app), '/slow').timeout, { responseMs: 0, idleMs: 300_000 });
+    assert.deepEqual(routeAt(http(r, app), '/').timeout, { responseMs: 1500 });
+  },
+  'route-retry-policy': (r) => {
+    assert.deepEqual(routeAt(http(r, app), '/retry').retry, {
+      retryOn: ['gateway-error', 'retriable-status-codes'],
+      numRetries: 3,
+      perTryTimeoutMs: 150,
+      retriableStatusCodes: [502, 503],
+    });
+    assert.equal(routeAt(http(r, app), '/never').retry?.numRetries, 0);
+    assert.deepEqual(routeAt(http(r, app), '/').retry?.retryOn, ['5xx']);
+  },
+  'route-websockets': (r) => {
+    assert.equal(routeAt(http(r, app), '/ws').websocket, true);
+    assert.equal(routeAt(http(r, app), '/').websocket, false);
+  },
+  'route-mirror': (r) => {
+    const route = routeAt(http(r, app), '/');
+    assert.equal(route.mirrors.length, 1);
+    assert.equal(route.mirrors[0].weight, 100);
+    assert.equal(clustersOf(route).length, 1);
+  },
+  'route-mirror-twice': (r) =>
+    assert.deepEqual(errorsOf(r, 'default', 'app'), ['ServiceError/OnlyOneMirror']),
+  'route-load-balancer-policy': (r) => {
+    assert.equal(r.dag.clusters.length, 2);
+    assert.notDeepEqual(clustersOf(routeAt(http(r, app), '/random')), clustersOf(routeAt(http(r, app), '/')));
+  },
+  'schema-invalid': (r) => {
+    assert.deepEqual(errorsOf(r, 'default', 'bad-port'), ['SpecError/SpecNotValid']);
+    assert.deepEqual(errorsOf(r, 'default', 'bad-enum'), ['SpecError/SpecNotValid']);
+    assert.deepEqual(
+      r.dag.httpVirtualHosts.map((host) => host.fqdn),
+      ['good.example.com'],
+    );
+  },
+  'schema-invalid-include-target': (r) => {
+    assert.deepEqual(errorsOf(r, 'default', 'root'), ['IncludeError/IncludeNotValid']);
+    assert.deepEqual(errorsOf(r, 'default', 'broken'), ['SpecError/SpecNotValid']);
+  },
+  'per-route-invalidation': (r) => {
+    assert.deepEqual(errorsOf(r, 'default', 'app'), ['RouteError/RequestHeadersPolicyInvalid']);
+    assert.deepEqual(paths(http(r, app)), ['prefix:/fine']);
+  },
+  'no-objects': (r) =>
+    assert.deepEqual(r, {
+      dag: { httpVirtualHosts: [], httpsVirtualHosts: [], clusters: [], secrets: [] },
+      statuses: [],
+    }),
+};
+
+/** The scenario directories this suite owns (every one must have a check). */
+export const dagScenarioNames = Object.keys(checks);
+
+describe('DAG golden scenarios', () => {
+  for (const [name, check] of Object.entries(checks)) {
+    it(name, () => {
+      const scenario = loadScenario(name);
+      const result = buildDag(scenario.store, scenario.options);
+      check(result);
+      // Every object the build rejected has a status that says why.
+      for (const status of result.statuses) {
+        const condition = status.conditions[0];
+        if (condition.status === 'False')
+          assert.ok((condition.errors ?? []).length > 0, `${status.name} has errors`);
+      }
+    });
+  }
+});
