@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { create } from '@bufbuild/protobuf';
 import { anyPack } from '@bufbuild/protobuf/wkt';
-import { ClusterSchema } from '../../src/gen/envoy/config/cluster/v3/cluster_pb.js';
+import { ClusterSchema, type Cluster_LbPolicy } from '../../src/gen/envoy/config/cluster/v3/cluster_pb.js';
 import { ListenerSchema } from '../../src/gen/envoy/config/listener/v3/listener_pb.js';
 import { RouteConfigurationSchema } from '../../src/gen/envoy/config/route/v3/route_pb.js';
 import { HttpConnectionManagerSchema } from '../../src/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js';
@@ -42,7 +42,7 @@ describe('validateResource', () => {
 
   it('enum defined_only', () => {
     const cluster = validCluster();
-    cluster.lbPolicy = 42;
+    cluster.lbPolicy = 42 as Cluster_LbPolicy;
     expectViolation(validateResource(cluster), /Cluster\.lb_policy: 42 is not a defined value/);
   });
 
