@@ -12,6 +12,9 @@ import { startXdsServer, type XdsServer } from '../xds/server/xds-server.js';
 import { createFilesSource } from '../sources/files/files-source.js';
 import type { Source } from '../sources/source.js';
 import type { ServeConfig } from './config.js';
+import { createKubeClient, type KubeClient, loadKubeConfig } from '../sources/kubernetes/client.js';
+import { createKubernetesSource } from '../sources/kubernetes/source.js';
+import { startStatusController, type StatusController } from '../status/status-controller.js';
 
 /** A running `contour serve`, for tests that run it in-process. */
 export interface RunningServe {
@@ -23,9 +26,17 @@ export interface RunningServe {
   stop(): Promise<void>;
 }
 
-const sourcesFor = (config: ServeConfig, logger: Logger): Source[] => {
+const sourcesFor = (
+  config: ServeConfig,
+  logger: Logger,
+  kube: KubeClient | undefined,
+  onMissingKind: (kind: string, message: string) => void,
+): Source[] => {
   if (config.manifests) return [createFilesSource({ directory: config.manifests }, logger)];
-  throw new Error('Kubernetes mode is not wired yet: use --manifests DIR');
+  if (!kube) throw new Error('Kubernetes mode needs a kubeconfig or an in-cluster configuration');
+  return [
+    createKubernetesSource({ client: kube, watchNamespaces: config.watchNamespaces, onMissingKind }, logger),
+  ];
 };
 
 /** Starts every stage of `contour serve`; resolves once the HTTP endpoints listen. */
@@ -33,9 +44,15 @@ export const startServe = async (config: ServeConfig, logger: Logger): Promise<R
   collectProcessMetrics();
   const store = createStore();
   const cache = createSnapshotCache();
-  const sources = sourcesFor(config, logger);
+  // Kubernetes mode: one client for the source, leader election and status writes.
+  const kube = config.manifests
+    ? undefined
+    : createKubeClient(loadKubeConfig({ kubeconfig: config.kubeconfig, inCluster: config.inCluster }));
+  // Missing CRDs are found after start-up; they show up as notes in /readyz.
+  const sources = sourcesFor(config, logger, kube, (_kind, message) => readiness.addNote(message));
   const readiness = createReadiness(sources.map((source) => source.name));
   let xds: XdsServer | undefined;
+  let statusController: StatusController | undefined;
 
   const pipeline = createPipeline({
     sources,
@@ -58,6 +75,7 @@ export const startServe = async (config: ServeConfig, logger: Logger): Promise<R
     holdoffDelayMs: config.holdoffDelayMs,
     holdoffMaxDelayMs: config.holdoffMaxDelayMs,
     logger,
+    onBuild: (result) => statusController?.onBuild(result.statuses),
     openServing: async () => {
       xds = await startXdsServer({ cache, address: config.xdsAddress, port: config.xdsPort, logger });
       readiness.setXdsClients(() => xds?.clients().length ?? 0);
@@ -88,6 +106,26 @@ export const startServe = async (config: ServeConfig, logger: Logger): Promise<R
     logger,
   );
 
+  if (kube) {
+    statusController = startStatusController({
+      client: kube,
+      logger,
+      store,
+      ingressClassNames: config.ingressClassNames,
+      ingressStatusAddress: config.ingressStatusAddress,
+      envoyService: { namespace: config.envoyServiceNamespace, name: config.envoyServiceName },
+      leaderElection: {
+        disabled: config.leaderElection.disabled,
+        namespace: config.leaderElection.resourceNamespace,
+        name: config.leaderElection.resourceName,
+        identity: config.leaderElection.identity,
+        leaseDurationMs: config.leaderElection.leaseDurationMs,
+        renewDeadlineMs: config.leaderElection.renewDeadlineMs,
+        retryPeriodMs: config.leaderElection.retryPeriodMs,
+      },
+      onLeaderChange: (leader) => readiness.setLeader(leader),
+    });
+  }
   readiness.onPhase((phase) => logger.info({ phase }, 'readiness phase'));
   const serving = pipeline.start();
   serving.catch((error: Error) => logger.error({ error: error.message }, 'start-up failed'));
@@ -100,6 +138,8 @@ export const startServe = async (config: ServeConfig, logger: Logger): Promise<R
     xdsPort: () => xds?.port,
     stop: () =>
       (stopping ??= (async () => {
+        // Status first: a leader releases its Lease at once so a successor takes over.
+        await statusController?.stop();
         await pipeline.stop();
         await xds?.close();
         await Promise.all([health.close(), debug.close()]);

@@ -14,7 +14,7 @@ import {
   deleteObject,
   eventually,
   installCrds,
-  referenceCrdsFile,
+  projectCrdsFile,
   startTestCluster,
   type TestCluster,
   uniqueName,
@@ -92,7 +92,7 @@ describe('kubernetes source', () => {
     // EndpointSlice is v1beta1 on this 1.20 server and read as such.
     assert.equal(details.kinds.EndpointSlice.apiVersion, 'discovery.k8s.io/v1beta1');
 
-    await installCrds(cluster.client, referenceCrdsFile, [
+    await installCrds(cluster.client, projectCrdsFile, [
       'HTTPProxy',
       'TLSCertificateDelegation',
       'ExtensionService',

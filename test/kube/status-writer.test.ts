@@ -18,12 +18,10 @@ import {
   getObject,
   installCrds,
   projectCrdsFile,
-  referenceCrdsFile,
   startTestCluster,
   type TestCluster,
   uniqueName,
 } from './harness.js';
-import { existsSync } from 'node:fs';
 
 interface ProxyStatus {
   currentStatus?: string;
@@ -88,8 +86,7 @@ describe('status writer', () => {
 
   before(async () => {
     cluster = await startTestCluster();
-    // The project's CRDs once generated; Contour's own until then.
-    await installCrds(cluster.client, existsSync(projectCrdsFile) ? projectCrdsFile : referenceCrdsFile, [
+    await installCrds(cluster.client, projectCrdsFile, [
       'HTTPProxy',
       'TLSCertificateDelegation',
       'ExtensionService',

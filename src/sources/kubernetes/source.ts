@@ -25,6 +25,8 @@ export interface KubernetesSourceOptions {
   timing?: Partial<ReflectorTiming>;
   /** How often a kind whose API is not served (CRD not installed) is looked for again. */
   missingRecheckMs?: number;
+  /** Told once per kind found missing at start-up (for a note in /readyz). */
+  onMissingKind?: (kind: string, message: string) => void;
 }
 
 /** Where one kind stands, as /readyz details show it. */
@@ -156,12 +158,11 @@ export const createKubernetesSource = (
       if (!reportedMissing) {
         reportedMissing = true;
         states.set(resource.kind, { state: 'missing' });
-        log.warn(
-          { kind: resource.kind, apiVersion: apiVersionOf(resource) },
-          resource.custom
-            ? `the ${resource.kind} CRD is not installed; ${resource.kind} objects are ignored until it is`
-            : `the API server does not serve ${resource.kind}; it is ignored`,
-        );
+        const message = resource.custom
+          ? `the ${resource.kind} CRD (${apiVersionOf(resource)}) is not installed; ${resource.kind} objects are ignored until it is`
+          : `the API server does not serve ${resource.kind} (${apiVersionOf(resource)}); it is ignored`;
+        log.warn({ kind: resource.kind, apiVersion: apiVersionOf(resource) }, message);
+        options.onMissingKind?.(resource.kind, message);
         // A kind that does not exist is synced-empty: readiness must not wait for it.
         kindSynced(resource.kind);
       }
