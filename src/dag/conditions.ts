@@ -119,8 +119,10 @@ export const mergePathConditions = (conditions: MatchCondition[]): PathMatch => 
   // HTTPProxy prefixes are plain string prefixes in Contour (`/foo` also matches `/foobar`).
   if (path === '') return { kind: 'prefix', value: '/', segment: false };
   if (isRegex) return { kind: 'regex', value: path };
-  const last = conditions[conditions.length - 1];
-  if (last.exact) return { kind: 'exact', value: path };
+  // The kind follows the last path condition (Contour looks at the last condition of any kind, so an
+  // exact path followed by a header condition became a prefix match there).
+  const lastPath = conditions.filter((condition) => condition.prefix || condition.exact).at(-1);
+  if (lastPath?.exact) return { kind: 'exact', value: path };
   return { kind: 'prefix', value: path, segment: false };
 };
 

@@ -95,7 +95,13 @@ export const createStatusRecorder = (): StatusRecorder => {
   };
 };
 
+const bySubCondition = (a: SubCondition, b: SubCondition): number =>
+  compareStrings(a.type, b.type) || compareStrings(a.reason, b.reason) || compareStrings(a.message, b.message);
+
 const toObjectStatus = (entry: Entry): ObjectStatus => {
+  // Sorted so a status never depends on the order of routes or includes in the spec.
+  entry.errors.sort(bySubCondition);
+  entry.warnings.sort(bySubCondition);
   const valid = entry.errors.length === 0;
   const condition: Condition = {
     type: 'Valid',

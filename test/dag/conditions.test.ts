@@ -45,6 +45,11 @@ describe('mergePathConditions', () => {
       expected: { kind: 'regex', value: '/api/v[0-9]+' },
     },
     {
+      name: 'an exact path followed by a header condition stays exact',
+      conditions: [{ exact: '/x' }, { header: { name: 'h', present: true } }],
+      expected: { kind: 'exact', value: '/x' },
+    },
+    {
       name: 'header-only conditions keep prefix /',
       conditions: [{ header: { name: 'x', present: true } }],
       expected: { kind: 'prefix', value: '/', segment: false },

@@ -355,8 +355,8 @@ const checks: Record<string, (result: BuildResult) => void> = {
   },
   'route-path-rewrite-invalid': (r) =>
     assert.deepEqual(errorsOf(r, 'default', 'app'), [
-      'PrefixReplaceError/MustHavePrefix',
       'PrefixReplaceError/DuplicateReplacement',
+      'PrefixReplaceError/MustHavePrefix',
     ]),
   'route-headers-policy': (r) => {
     const route = routeAt(http(r, app), '/');
@@ -370,8 +370,8 @@ const checks: Record<string, (result: BuildResult) => void> = {
   },
   'route-headers-policy-invalid': (r) =>
     assert.deepEqual(errorsOf(r, 'default', 'app'), [
-      'RouteError/ResponseHeaderPolicyInvalid',
       'RouteError/RequestHeadersPolicyInvalid',
+      'RouteError/ResponseHeaderPolicyInvalid',
     ]),
   'route-timeout-policy': (r) => {
     assert.deepEqual(routeAt(http(r, app), '/slow').timeout, { responseMs: 0, idleMs: 300_000 });
