@@ -9,7 +9,14 @@ import { wildcardAuthorityRegex } from '../httpproxy/route.js';
 import { resolveService } from '../services.js';
 import { ErrorType, type StatusSink } from '../status.js';
 import type { HeaderMatch, Route, RouteAction } from '../types.js';
-import { httpAllowed, retryPolicyOf, timeoutPolicyOf, tlsRequired, websocketPaths } from './annotations.js';
+import {
+  httpAllowed,
+  IngressAnnotation,
+  retryPolicyOf,
+  timeoutPolicyOf,
+  tlsRequired,
+  websocketPaths,
+} from './annotations.js';
 import { ingressHostError, ingressPathMatch } from './paths.js';
 import { ingressClassNameOf, ingressPathEntries, type IngressPathEntry } from './spec.js';
 import { addIngressSecureVirtualHosts } from './tls.js';
@@ -104,6 +111,16 @@ const addIngressRoutes = (context: BuildContext, ingress: Ingress, tlsHosts: Set
       );
       continue;
     }
+    // Routes of a host with an Ingress TLS certificate (from any Ingress) are also served over TLS.
+    const secure = host !== '*' && tlsHosts.has(host);
+    if (!serveHttp && !secure) {
+      sink.warning(
+        ErrorType.VirtualHost,
+        'HostNotServed',
+        `host "${host}" is not served: ${IngressAnnotation.allowHttp} is "false" and the host has no TLS certificate`,
+      );
+      continue;
+    }
     const path = ingressPathMatch(entry.path, entry.pathType);
     if (!path.match) {
       sink.error(
@@ -125,9 +142,7 @@ const addIngressRoutes = (context: BuildContext, ingress: Ingress, tlsHosts: Set
       source: ref,
     };
     if (serveHttp) context.dag.addRoute(context.dag.httpVirtualHost(host, ref), route);
-    // Routes of a host with an Ingress TLS certificate (from any Ingress) are also served over TLS.
-    if (host !== '*' && tlsHosts.has(host))
-      context.dag.addRoute(context.dag.httpsVirtualHost(host, ref), route);
+    if (secure) context.dag.addRoute(context.dag.httpsVirtualHost(host, ref), route);
   }
 };
 

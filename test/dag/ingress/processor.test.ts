@@ -110,17 +110,19 @@ describe('processIngresses: rules and backends', () => {
     assert.equal(routes.length, 3);
     for (const route of routes) assert.deepEqual(route.action, { kind: 'directResponse', statusCode: 503 });
     assert.deepEqual(dag.clusters, []);
-    assert.deepEqual(
-      diagnostics.map((diagnostic) => [diagnostic.level, diagnostic.field]),
-      [
-        ['error', 'spec.rules[0].http.paths[0]'],
-        ['error', 'spec.rules[0].http.paths[1]'],
-        ['error', 'spec.rules[0].http.paths[2]'],
-      ],
+    assert.deepEqual(diagnostics.map((diagnostic) => [diagnostic.level, diagnostic.field]).sort(), [
+      ['error', 'spec.rules[0].http.paths[0]'],
+      ['error', 'spec.rules[0].http.paths[1]'],
+      ['error', 'spec.rules[0].http.paths[2]'],
+    ]);
+    const messageOf = (field: string): string =>
+      diagnostics.find((diagnostic) => diagnostic.field === field)?.message ?? '';
+    assert.match(messageOf('spec.rules[0].http.paths[0]'), /service "default\/nope" not found/);
+    assert.match(
+      messageOf('spec.rules[0].http.paths[1]'),
+      /port "8080" on service "default\/web" not matched/,
     );
-    assert.match(diagnostics[0].message, /service "default\/nope" not found/);
-    assert.match(diagnostics[1].message, /port "8080" on service "default\/web" not matched/);
-    assert.match(diagnostics[2].message, /resource backends are not supported/);
+    assert.match(messageOf('spec.rules[0].http.paths[2]'), /resource backends are not supported/);
   });
 
   it('serves ExternalName Services only when enabled', () => {
@@ -222,10 +224,10 @@ describe('processIngresses: rules and backends', () => {
       dag.httpVirtualHosts.map((host) => [host.fqdn, host.routes.map((route) => route.match.path.value)]),
       [['example.com', ['/good']]],
     );
-    assert.deepEqual(
-      diagnostics.map((diagnostic) => diagnostic.field),
-      ['spec.rules[0].http.paths[0]', 'spec.rules[1].http.paths[0]'],
-    );
+    assert.deepEqual(diagnostics.map((diagnostic) => diagnostic.field).sort(), [
+      'spec.rules[0].http.paths[0]',
+      'spec.rules[1].http.paths[0]',
+    ]);
   });
 
   it('never throws on malformed objects', () => {
@@ -406,6 +408,37 @@ describe('processIngresses: TLS', () => {
     ]);
     assert.deepEqual(dag.httpVirtualHosts, []);
     assert.equal(dag.httpsVirtualHosts.length, 1);
+  });
+
+  it('warns that a host without TLS is not served when allow-http is "false"', () => {
+    const { dag, diagnostics } = buildIngresses([
+      service('default', 'web'),
+      ingress(
+        'default',
+        'site',
+        {
+          rules: [
+            rule('plain.example.com', [
+              ['/', 'Prefix', backend('web', 80)],
+              ['/x', 'Prefix', backend('web', 80)],
+            ]),
+          ],
+        },
+        { 'kubernetes.io/ingress.allow-http': 'false' },
+      ),
+    ]);
+    assert.deepEqual(dag.httpVirtualHosts, []);
+    assert.deepEqual(dag.clusters, []);
+    assert.deepEqual(
+      diagnostics.map((diagnostic) => [diagnostic.level, diagnostic.reason, diagnostic.message]),
+      [
+        [
+          'warning',
+          'HostNotServed',
+          'host "plain.example.com" is not served: kubernetes.io/ingress.allow-http is "false" and the host has no TLS certificate',
+        ],
+      ],
+    );
   });
 
   it('applies TLS version annotations, and refuses min > max', () => {
