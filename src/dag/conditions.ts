@@ -5,10 +5,18 @@ import { re2Error } from './regex.js';
 import { compareHeaderMatches, compareQueryParamMatches } from './sorter.js';
 import type { HeaderMatch, PathMatch, QueryParamMatch } from './types.js';
 
+// Validators walk conditions in a canonical order so that, when several are wrong, the error reported
+// does not depend on the order they were written in.
+const inCanonicalOrder = (conditions: MatchCondition[]): MatchCondition[] =>
+  conditions
+    .map((condition) => ({ condition, key: canonicalJson(condition) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map(({ condition }) => condition);
+
 /** Why the path conditions of one block are invalid, or undefined. */
 export const pathConditionsError = (conditions: MatchCondition[]): string | undefined => {
   let count = 0;
-  for (const condition of conditions) {
+  for (const condition of inCanonicalOrder(conditions)) {
     for (const kind of ['prefix', 'exact', 'regex'] as const) {
       const value = condition[kind];
       if (!value) continue;
@@ -25,7 +33,7 @@ export const pathConditionsError = (conditions: MatchCondition[]): string | unde
 
 /** Why an include's conditions are invalid (includes may only use prefix, header and query conditions). */
 export const includeConditionsError = (conditions: MatchCondition[]): string | undefined => {
-  for (const condition of conditions) {
+  for (const condition of inCanonicalOrder(conditions)) {
     if (condition.exact) return 'exact conditions are not allowed in includes block';
     if (condition.regex) return 'regex conditions are not allowed in includes block';
   }
@@ -37,7 +45,7 @@ export const headerConditionsError = (conditions: MatchCondition[]): string | un
   const seen = new Set<string>();
   const exactNames = new Set<string>();
   const key = (name: string, kind: string, value = ''): string => `${name}\u0000${kind}\u0000${value}`;
-  for (const { header } of conditions) {
+  for (const { header } of inCanonicalOrder(conditions)) {
     if (!header) continue;
     const name = header.name.toLowerCase();
     if (header.present) {
@@ -83,7 +91,7 @@ export const headerConditionsError = (conditions: MatchCondition[]): string | un
 /** Why the query parameter conditions (merged along an include chain) are invalid, or undefined. */
 export const queryConditionsError = (conditions: MatchCondition[]): string | undefined => {
   const exactNames = new Set<string>();
-  for (const { queryParameter: query } of conditions) {
+  for (const { queryParameter: query } of inCanonicalOrder(conditions)) {
     if (!query) continue;
     const set = [query.exact, query.prefix, query.suffix, query.regex, query.contains].filter(
       (value) => !!value,
