@@ -1,0 +1,257 @@
+// The incremental build equals the full build (buildDag over the whole store) after every step of
+// random edit sequences, and an event it calls irrelevant never changes the full build's result.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import type { KubeObject, ObjectRef } from '../../src/apis/meta.js';
+import { buildDag, defaultBuildOptions } from '../../src/dag/build.js';
+import { createIncrementalBuilder } from '../../src/dag/incremental.js';
+import { createStore, type StoreEvent } from '../../src/store/store.js';
+import { wildcardKeyPair } from '../../bench/tls-fixture.js';
+
+const namespaces = ['a', 'b'];
+const proxyNames = ['p0', 'p1', 'p2', 'p3', 'p4'];
+const serviceNames = ['s0', 's1', 's2'];
+const secretNames = ['t0', 't1'];
+const ingressNames = ['i0', 'i1'];
+// Two spellings of one host: duplicate-fqdn detection is case-insensitive.
+const hosts = ['x.test', 'y.test', 'z.test', 'X.test'];
+
+const pair = wildcardKeyPair();
+const base64 = (text: string): string => Buffer.from(text).toString('base64');
+
+const namespace = fc.constantFrom(...namespaces);
+
+const route = fc.record({
+  prefix: fc.option(fc.constantFrom('/', '/api', '/web'), { nil: undefined }),
+  header: fc.boolean(),
+  service: fc.constantFrom(...serviceNames, 'missing'),
+  port: fc.constantFrom(80, 81),
+});
+
+const proxy = fc
+  .record({
+    namespace,
+    name: fc.constantFrom(...proxyNames),
+    fqdn: fc.option(fc.constantFrom(...hosts), { nil: undefined }),
+    tls: fc.option(fc.record({ secret: fc.constantFrom(...secretNames, 'b/t0', 'a/t1') }), {
+      nil: undefined,
+    }),
+    routes: fc.array(route, { maxLength: 3 }),
+    includes: fc.array(
+      fc.record({
+        name: fc.constantFrom(...proxyNames),
+        namespace: fc.option(namespace, { nil: undefined }),
+      }),
+      { maxLength: 2 },
+    ),
+    ingressClass: fc.constantFrom(undefined, undefined, undefined, 'other'),
+  })
+  .map((p): KubeObject => ({
+    apiVersion: 'projectcontour.io/v1',
+    kind: 'HTTPProxy',
+    metadata: {
+      namespace: p.namespace,
+      name: p.name,
+      generation: 1,
+      ...(p.ingressClass ? { annotations: { 'projectcontour.io/ingress.class': p.ingressClass } } : {}),
+    },
+    spec: {
+      ...(p.fqdn
+        ? { virtualhost: { fqdn: p.fqdn, ...(p.tls ? { tls: { secretName: p.tls.secret } } : {}) } }
+        : {}),
+      routes: p.routes.map((r) => ({
+        conditions: [
+          ...(r.prefix ? [{ prefix: r.prefix }] : []),
+          ...(r.header ? [{ header: { name: 'x-tenant', exact: 'one' } }] : []),
+        ],
+        services: [{ name: r.service, port: r.port }],
+      })),
+      ...(p.includes.length > 0
+        ? {
+            includes: p.includes.map((i) => ({
+              name: i.name,
+              ...(i.namespace ? { namespace: i.namespace } : {}),
+            })),
+          }
+        : {}),
+    },
+  }));
+
+const service = fc
+  .record({
+    namespace,
+    name: fc.constantFrom(...serviceNames),
+    port: fc.constantFrom(80, 81),
+    named: fc.boolean(),
+  })
+  .map((s): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { namespace: s.namespace, name: s.name },
+    spec: {
+      ports: [{ ...(s.named ? { name: 'http' } : {}), protocol: 'TCP', port: s.port, targetPort: 8080 }],
+    },
+  }));
+
+const secret = fc
+  .record({ namespace, name: fc.constantFrom(...secretNames), valid: fc.boolean() })
+  .map((s): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'kubernetes.io/tls',
+    metadata: { namespace: s.namespace, name: s.name },
+    data: s.valid
+      ? { 'tls.crt': base64(pair.certificate), 'tls.key': base64(pair.privateKey) }
+      : { 'tls.crt': base64('not a certificate'), 'tls.key': base64('nor a key') },
+  }));
+
+const ingress = fc
+  .record({
+    namespace,
+    name: fc.constantFrom(...ingressNames),
+    host: fc.option(fc.constantFrom(...hosts), { nil: undefined }),
+    service: fc.constantFrom(...serviceNames),
+    tlsSecret: fc.option(fc.constantFrom(...secretNames), { nil: undefined }),
+    defaultBackend: fc.boolean(),
+  })
+  .map((i): KubeObject => ({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { namespace: i.namespace, name: i.name },
+    spec: {
+      ...(i.defaultBackend ? { defaultBackend: { service: { name: i.service, port: { number: 80 } } } } : {}),
+      rules: [
+        {
+          ...(i.host ? { host: i.host } : {}),
+          http: {
+            paths: [
+              {
+                path: '/ing',
+                pathType: 'Prefix',
+                backend: { service: { name: i.service, port: { number: 80 } } },
+              },
+            ],
+          },
+        },
+      ],
+      ...(i.tlsSecret && i.host ? { tls: [{ hosts: [i.host], secretName: i.tlsSecret }] } : {}),
+    },
+  }));
+
+const delegation = fc.constantFrom(['b'], ['*'], ['c']).map((targets): KubeObject => ({
+  apiVersion: 'projectcontour.io/v1',
+  kind: 'TLSCertificateDelegation',
+  metadata: { namespace: 'a', name: 'd0' },
+  spec: { delegations: [{ secretName: 't1', targetNamespaces: targets }] },
+}));
+
+const upsert = fc
+  .oneof({ arbitrary: proxy, weight: 5 }, service, secret, ingress, delegation)
+  .map((object): StoreEvent => ({ type: 'upsert', object }));
+
+const deletion = fc
+  .oneof(
+    fc.record({ kind: fc.constant('HTTPProxy'), namespace, name: fc.constantFrom(...proxyNames) }),
+    fc.record({ kind: fc.constant('Service'), namespace, name: fc.constantFrom(...serviceNames) }),
+    fc.record({ kind: fc.constant('Secret'), namespace, name: fc.constantFrom(...secretNames) }),
+    fc.record({ kind: fc.constant('Ingress'), namespace, name: fc.constantFrom(...ingressNames) }),
+    fc.record({
+      kind: fc.constant('TLSCertificateDelegation'),
+      namespace: fc.constant('a'),
+      name: fc.constant('d0'),
+    }),
+  )
+  .map((ref: ObjectRef): StoreEvent => ({ type: 'delete', ref }));
+
+const event = fc.oneof({ arbitrary: upsert, weight: 4 }, deletion);
+
+const refOfEvent = (e: StoreEvent): ObjectRef =>
+  e.type === 'delete'
+    ? e.ref
+    : { kind: e.object.kind, namespace: e.object.metadata.namespace ?? '', name: e.object.metadata.name };
+
+test('incremental and full builds agree after every step of random edit sequences', () => {
+  fc.assert(
+    fc.property(
+      fc.array(event, { minLength: 1, maxLength: 40 }),
+      fc.integer({ min: 0, max: 39 }),
+      (events, buildEvery) => {
+        const store = createStore();
+        const builder = createIncrementalBuilder(store, defaultBuildOptions);
+        let previousFull = buildDag(store, defaultBuildOptions);
+        assert.deepStrictEqual(builder.build(), previousFull);
+        // Whether a relevant event was applied since the last build.
+        let pendingRelevant = false;
+        events.forEach((e, step) => {
+          if (!store.apply(e)) return;
+          const relevant = builder.noteChange(refOfEvent(e));
+          pendingRelevant ||= relevant;
+          // Building only every few steps checks that changes accumulate correctly between builds.
+          if (step % ((buildEvery % 4) + 1) !== 0 && step !== events.length - 1) return;
+          const full = buildDag(store, defaultBuildOptions);
+          assert.deepStrictEqual(builder.build(), full, `after step ${step}: ${JSON.stringify(e)}`);
+          if (!pendingRelevant) {
+            assert.deepStrictEqual(
+              full,
+              previousFull,
+              `an event called irrelevant changed the build: ${JSON.stringify(e)}`,
+            );
+          }
+          pendingRelevant = false;
+          previousFull = full;
+        });
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
+
+test('an edit rebuilds only the unit of the edited object', () => {
+  const store = createStore();
+  for (let i = 0; i < 20; i++) {
+    store.apply({
+      type: 'upsert',
+      object: {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { namespace: 'a', name: `s${i}` },
+        spec: { ports: [{ port: 80, protocol: 'TCP' }] },
+      },
+    });
+    store.apply({
+      type: 'upsert',
+      object: {
+        apiVersion: 'projectcontour.io/v1',
+        kind: 'HTTPProxy',
+        metadata: { namespace: 'a', name: `p${i}` },
+        spec: { virtualhost: { fqdn: `h${i}.test` }, routes: [{ services: [{ name: `s${i}`, port: 80 }] }] },
+      },
+    });
+  }
+  const builder = createIncrementalBuilder(store, defaultBuildOptions);
+  builder.build();
+  assert.equal(builder.lastStats().units, 20);
+  const edited: KubeObject = {
+    apiVersion: 'projectcontour.io/v1',
+    kind: 'HTTPProxy',
+    metadata: { namespace: 'a', name: 'p3' },
+    spec: {
+      virtualhost: { fqdn: 'h3.test' },
+      routes: [{ conditions: [{ prefix: '/x' }], services: [{ name: 's3', port: 80 }] }],
+    },
+  };
+  store.apply({ type: 'upsert', object: edited });
+  assert.equal(builder.noteChange({ kind: 'HTTPProxy', namespace: 'a', name: 'p3' }), true);
+  assert.deepStrictEqual(builder.build(), buildDag(store, defaultBuildOptions));
+  assert.equal(builder.lastStats().unitsRebuilt, 1);
+  // A Service nobody routes to is irrelevant; the one p5 uses is not.
+  store.apply({
+    type: 'upsert',
+    object: { apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'a', name: 'unused' }, spec: {} },
+  });
+  assert.equal(builder.noteChange({ kind: 'Service', namespace: 'a', name: 'unused' }), false);
+  assert.equal(builder.noteChange({ kind: 'Service', namespace: 'a', name: 's5' }), true);
+  builder.build();
+  assert.equal(builder.lastStats().unitsRebuilt, 1);
+});
