@@ -4,6 +4,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createServer } from 'node:net';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../../src/apis/meta.js';
 import {
@@ -334,3 +335,118 @@ export const killAllChildren = async (): Promise<void> => {
   for (const handle of running) handle.child.kill('SIGKILL');
   await Promise.all(running.map((handle) => handle.exited));
 };
+
+/** A port that was free a moment ago on 127.0.0.1. */
+export const freePort = (): Promise<number> =>
+  new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+
+/** What /readyz answered. */
+export interface ReadyzAnswer {
+  status: number;
+  body: {
+    phase?: string;
+    config?: string;
+    leader?: boolean;
+    sources?: Record<string, string>;
+    snapshot?: { version: string; hash: string };
+    notes?: string[];
+  };
+}
+
+/** A `contour serve` replica running as a real child process. */
+export interface Replica {
+  identity: string;
+  handle: ChildHandle;
+  healthPort: number;
+  /** GET /readyz; status 0 when nothing answers. */
+  readyz(): Promise<ReadyzAnswer>;
+  /** Sends a signal and waits for the process to exit. */
+  kill(signal: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface ReplicaOptions {
+  identity: string;
+  kubeconfig: string;
+  leaseNamespace: string;
+  /** Extra `contour serve` flags. */
+  args?: string[];
+}
+
+/** Starts `bin/contour serve` in Kubernetes mode with short leader-election timings. */
+export const startReplica = async (options: ReplicaOptions): Promise<Replica> => {
+  const healthPort = await freePort();
+  const args = [
+    'serve',
+    '--kubeconfig',
+    options.kubeconfig,
+    '--xds-address',
+    '127.0.0.1',
+    '--xds-port',
+    '0',
+    '--health-address',
+    '127.0.0.1',
+    '--health-port',
+    String(healthPort),
+    '--debug-http-port',
+    '0',
+    '--leader-election-resource-namespace',
+    options.leaseNamespace,
+    '--envoy-service-namespace',
+    options.leaseNamespace,
+    '--leader-election-lease-duration',
+    '3s',
+    '--leader-election-renew-deadline',
+    '2s',
+    '--leader-election-retry-period',
+    '500ms',
+    '--holdoff-delay',
+    '20ms',
+    '--holdoff-max-delay',
+    '100ms',
+    ...(options.args ?? []),
+  ];
+  const handle = spawnTypeScript(resolve(repoRoot, 'src/cli/main.ts'), args, {
+    ...process.env,
+    POD_NAME: options.identity,
+  });
+  const readyz = async (): Promise<ReadyzAnswer> => {
+    try {
+      const response = await fetch(`http://127.0.0.1:${healthPort}/readyz`, {
+        signal: AbortSignal.timeout(5000),
+      });
+      return { status: response.status, body: (await response.json()) as ReadyzAnswer['body'] };
+    } catch {
+      return { status: 0, body: {} };
+    }
+  };
+  return {
+    identity: options.identity,
+    handle,
+    healthPort,
+    readyz,
+    kill: async (signal) => {
+      if (handle.child.exitCode === null && handle.child.signalCode === null) handle.child.kill(signal);
+      return handle.exited;
+    },
+  };
+};
+
+/** Waits until the replica answers /readyz with 200 and returns the answer. */
+export const waitReady = (replica: Replica, timeoutMs = 60_000): Promise<ReadyzAnswer> =>
+  eventually(
+    `${replica.identity} ready`,
+    async () => {
+      const answer = await replica.readyz();
+      return answer.status === 200 ? answer : undefined;
+    },
+    timeoutMs,
+    200,
+  );
