@@ -261,22 +261,21 @@ export const buildRoute = (scope: RouteScope, route: HttpProxyRoute): Route | un
   const rewrite = prefixRewriteOf(sink, route, path.kind === 'prefix' ? path.value : undefined);
   if (!rewrite.ok) return undefined;
 
+  if ((route.services ?? []).filter((service) => service.mirror).length > 1) {
+    sink.error(ErrorType.Service, 'OnlyOneMirror', 'only one service per route may be nominated as mirror');
+    return undefined;
+  }
   const loadBalancerPolicy = loadBalancerPolicyOf(route.loadBalancerPolicy?.strategy);
   const targets: ServiceTarget[] = [];
   const mirrors: ServiceTarget[] = [];
+  // Every service is checked (not just up to the first failure) so the errors reported do not depend
+  // on the order services are listed in.
+  let routeInvalid = false;
   for (const service of route.services ?? []) {
     const { target, fatal } = buildServiceTarget(scope, service, requestHeaders.policy, loadBalancerPolicy);
-    if (fatal) return undefined;
+    if (fatal) routeInvalid = true;
     if (!target) continue;
     if (service.mirror) {
-      if (mirrors.length > 0) {
-        sink.error(
-          ErrorType.Service,
-          'OnlyOneMirror',
-          'only one service per route may be nominated as mirror',
-        );
-        return undefined;
-      }
       // A mirror without a weight mirrors every request.
       mirrors.push({
         ...target,
@@ -286,6 +285,7 @@ export const buildRoute = (scope: RouteScope, route: HttpProxyRoute): Route | un
       targets.push(target);
     }
   }
+  if (routeInvalid) return undefined;
   for (const target of [...targets, ...mirrors]) scope.context.dag.addCluster(target.cluster);
 
   let action: RouteAction;
