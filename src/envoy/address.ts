@@ -5,6 +5,7 @@ import {
   SocketAddress_Protocol,
   type Address,
 } from '../gen/envoy/config/core/v3/address_pb.js';
+import { uint32 } from './proto-util.js';
 import {
   SocketOption_SocketState,
   SocketOptionSchema,
@@ -19,7 +20,7 @@ export const socketAddress = (address: string, port: number): Address =>
       value: {
         protocol: SocketAddress_Protocol.TCP,
         address,
-        portSpecifier: { case: 'portValue' as const, value: port },
+        portSpecifier: { case: 'portValue' as const, value: uint32(port) },
         ipv4Compat: address === '::',
       },
     },

@@ -11,7 +11,7 @@ import type { Cluster } from '../dag/types.js';
 import { clusterLoadAssignment, lbEndpoint } from './endpoints.js';
 import { socketAddress } from './address.js';
 import { wellKnown } from './names.js';
-import { adsConfigSource, durationFromMs, packAny } from './proto-util.js';
+import { adsConfigSource, durationFromMs, packAny, uint32 } from './proto-util.js';
 import { tlsTransportSocket, upstreamTlsContext } from './tls-context.js';
 
 export interface ClusterSettings {
@@ -57,7 +57,7 @@ export const envoyCluster = (cluster: Cluster, settings: ClusterSettings): Envoy
     edsClusterConfig: isDns ? undefined : { edsConfig: adsConfigSource(), serviceName: cluster.edsName },
     loadAssignment: isDns
       ? clusterLoadAssignment(cluster.edsName, [
-          lbEndpoint(socketAddress(cluster.externalName ?? '', cluster.service.port)),
+          lbEndpoint(socketAddress(cluster.externalName ?? '', uint32(cluster.service.port))),
         ])
       : undefined,
     connectTimeout: durationFromMs(settings.connectTimeoutMs),

@@ -91,8 +91,11 @@ const effectiveTlsVersions = (
 };
 
 /** Whether a TLS virtual host yields a filter chain (it must either terminate TLS or pass it through). */
-export const servesSecureVirtualHost = (virtualHost: SecureVirtualHost): boolean =>
-  virtualHost.secret !== undefined || virtualHost.tcpProxy?.passthrough === true;
+export const servesSecureVirtualHost = (virtualHost: SecureVirtualHost): boolean => {
+  // A TCP proxy with nowhere to send connections would be rejected by Envoy (and fail the listener).
+  if (virtualHost.tcpProxy && virtualHost.tcpProxy.clusters.length === 0) return false;
+  return virtualHost.secret !== undefined || virtualHost.tcpProxy?.passthrough === true;
+};
 
 /** The filter chain of one TLS virtual host, selected by SNI. */
 export const secureFilterChain = (

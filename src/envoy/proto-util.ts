@@ -29,3 +29,12 @@ export const adsConfigSource = (): ConfigSource =>
 
 /** Compares strings by UTF-16 code units, the same order on every machine (unlike localeCompare). */
 export const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+const maxUint32 = 0xffff_ffff;
+
+/**
+ * A number clamped into protobuf's uint32 range (NaN → 0). The DAG should never hold such values,
+ * but an out-of-range number would make encoding throw later, far from its cause.
+ */
+export const uint32 = (value: number): number =>
+  Number.isFinite(value) ? Math.min(maxUint32, Math.max(0, Math.trunc(value))) : value > 0 ? maxUint32 : 0;

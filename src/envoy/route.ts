@@ -34,7 +34,7 @@ import type {
   WeightedCluster,
 } from '../dag/types.js';
 import { wellKnown } from './names.js';
-import { compareStrings, durationFromMs } from './proto-util.js';
+import { compareStrings, durationFromMs, uint32 } from './proto-util.js';
 
 /** What a route's translation depends on besides the route itself. */
 export interface RouteContext {
@@ -168,10 +168,10 @@ const clusterWeight = (cluster: WeightedCluster, weight: number): WeightedCluste
  * (total_weight is deprecated); when every weight is zero, traffic is shared evenly.
  */
 export const weightedClusters = (clusters: WeightedCluster[]): WeightedCluster_ClusterWeight[] => {
-  const allZero = clusters.every((cluster) => cluster.weight === 0);
+  const allZero = clusters.every((cluster) => uint32(cluster.weight) === 0);
   return [...clusters]
     .sort((a, b) => compareStrings(a.cluster, b.cluster) || a.weight - b.weight)
-    .map((cluster) => clusterWeight(cluster, allZero ? 1 : cluster.weight));
+    .map((cluster) => clusterWeight(cluster, allZero ? 1 : uint32(cluster.weight)));
 };
 
 const redirectCodes: Record<number, RedirectAction_RedirectResponseCode> = {
@@ -186,7 +186,7 @@ const redirectAction = (action: Extract<RouteAction, { kind: 'redirect' }>) => (
   case: 'redirect' as const,
   value: {
     hostRedirect: action.hostname ?? '',
-    portRedirect: action.port ?? 0,
+    portRedirect: uint32(action.port ?? 0),
     responseCode: redirectCodes[action.statusCode] ?? RedirectAction_RedirectResponseCode.FOUND,
     schemeRewriteSpecifier: action.scheme
       ? { case: 'schemeRedirect' as const, value: action.scheme }
@@ -228,12 +228,12 @@ const forwardAction = (route: Route, clusters: WeightedCluster[], context: Route
         route.retry && route.retry.retryOn.length > 0
           ? {
               retryOn: route.retry.retryOn.join(','),
-              numRetries: route.retry.numRetries,
+              numRetries: uint32(route.retry.numRetries),
               perTryTimeout:
                 route.retry.perTryTimeoutMs !== undefined
                   ? durationFromMs(route.retry.perTryTimeoutMs)
                   : undefined,
-              retriableStatusCodes: route.retry.retriableStatusCodes,
+              retriableStatusCodes: route.retry.retriableStatusCodes.map(uint32),
             }
           : undefined,
       prefixRewrite: route.prefixRewrite ?? '',
@@ -242,7 +242,10 @@ const forwardAction = (route: Route, clusters: WeightedCluster[], context: Route
       requestMirrorPolicies: route.mirrors.map((mirror) => ({
         cluster: mirror.cluster,
         runtimeFraction: {
-          defaultValue: { numerator: mirror.weight, denominator: FractionalPercent_DenominatorType.HUNDRED },
+          defaultValue: {
+            numerator: uint32(mirror.weight),
+            denominator: FractionalPercent_DenominatorType.HUNDRED,
+          },
         },
       })),
       hashPolicy: usesCookieAffinity(clusters, context)
@@ -293,7 +296,7 @@ export const envoyRoute = (route: Route, context: RouteContext): EnvoyRoute => {
         action: {
           case: 'directResponse' as const,
           value: {
-            status: action.statusCode,
+            status: uint32(action.statusCode),
             body: action.body
               ? { specifier: { case: 'inlineString' as const, value: action.body } }
               : undefined,

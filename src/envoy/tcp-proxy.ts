@@ -5,7 +5,7 @@ import { TcpProxySchema } from '../gen/envoy/extensions/filters/network/tcp_prox
 import type { AccessLog } from '../gen/envoy/config/accesslog/v3/accesslog_pb.js';
 import type { WeightedCluster } from '../dag/types.js';
 import { wellKnown } from './names.js';
-import { compareStrings, durationFromMs, packAny } from './proto-util.js';
+import { compareStrings, durationFromMs, packAny, uint32 } from './proto-util.js';
 
 // Two and a half hours: long-lived TCP connections (databases, websockets over TLS) must not be
 // cut by the 1h Envoy default (Contour issue #1074 chose this value).
@@ -17,7 +17,9 @@ export const tcpProxyFilter = (
   clusters: WeightedCluster[],
   accessLogs: AccessLog[],
 ): Filter => {
-  const positive = clusters.filter((cluster) => cluster.weight > 0);
+  const positive = clusters
+    .map((cluster) => ({ ...cluster, weight: uint32(cluster.weight) }))
+    .filter((cluster) => cluster.weight > 0);
   // All weights zero: share evenly.
   const kept = positive.length > 0 ? positive : clusters.map((cluster) => ({ ...cluster, weight: 1 }));
   const clusterSpecifier =
