@@ -3,8 +3,10 @@
 import { Command } from 'commander';
 import { registerBootstrap } from '../../src/cli/commands/bootstrap.js';
 import { registerCertgen } from '../../src/cli/commands/certgen.js';
+import { registerCli } from '../../src/cli/commands/cli.js';
 
 const program = new Command('contour').showHelpAfterError();
 registerBootstrap(program);
 registerCertgen(program);
+registerCli(program);
 await program.parseAsync(process.argv);

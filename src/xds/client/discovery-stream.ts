@@ -118,6 +118,12 @@ export const watchDiscovery = (
     call.on('error', () => undefined);
   };
 
+  // close() waits for the last ACK/NACK to reach the transport, so "--once" still answers what it got.
+  let lastWrite: Promise<void> = Promise.resolve();
+  const send = <T>(call: grpc.ClientDuplexStream<T, unknown>, request: T) => {
+    lastWrite = new Promise<void>((resolve) => call.write(request, () => resolve()));
+  };
+
   let close: () => void;
   if (!options.delta) {
     const call = client.makeBidiStreamRequest(
@@ -127,11 +133,12 @@ export const watchDiscovery = (
     );
     finish(call as grpc.ClientDuplexStream<unknown, unknown>);
     let accepted = '';
-    call.write(create(DiscoveryRequestSchema, { node, typeUrl, resourceNames: options.resourceNames }));
+    send(call, create(DiscoveryRequestSchema, { node, typeUrl, resourceNames: options.resourceNames }));
     call.on('data', (response: DiscoveryResponse) => {
       if (!options.nack) accepted = response.versionInfo;
       // A NACK repeats the last accepted version, so the server knows what the client still runs.
-      call.write(
+      send(
+        call,
         create(DiscoveryRequestSchema, {
           node,
           typeUrl,
@@ -153,7 +160,7 @@ export const watchDiscovery = (
         acked: !options.nack,
       });
     });
-    close = () => call.cancel();
+    close = () => void Promise.race([lastWrite, ended]).then(() => call.cancel());
   } else {
     const call = client.makeBidiStreamRequest(
       path,
@@ -165,7 +172,8 @@ export const watchDiscovery = (
       create(DeltaDiscoveryRequestSchema, { node, typeUrl, resourceNamesSubscribe: options.resourceNames }),
     );
     call.on('data', (response: DeltaDiscoveryResponse) => {
-      call.write(
+      send(
+        call,
         create(DeltaDiscoveryRequestSchema, {
           node,
           typeUrl,
@@ -189,7 +197,7 @@ export const watchDiscovery = (
         acked: !options.nack,
       });
     });
-    close = () => call.cancel();
+    close = () => void Promise.race([lastWrite, ended]).then(() => call.cancel());
   }
   return { close: () => close(), ended };
 };
