@@ -93,9 +93,11 @@ test('NACK keeps the client where it was, is counted and shown; a fix is sent', 
   });
 });
 
-test('a request with a stale nonce is ignored', async () => {
-  await withServer(async ({ cache, client }) => {
-    cache.publish(resourcesOf({ endpoints: [endpoints('a'), endpoints('b')] }));
+test('a request with a stale nonce neither ACKs nor NACKs', async () => {
+  await withServer(async ({ cache, client, server }) => {
+    cache.publish(
+      resourcesOf({ endpoints: [endpoints('a'), endpoints('b')], clusters: [staticCluster('c')] }),
+    );
     const stream = openSotw(client);
     stream.send({ node, typeUrl: typeUrls.endpoint, resourceNames: ['a'] });
     const first = await stream.next();
@@ -108,8 +110,21 @@ test('a request with a stale nonce is ignored', async () => {
     });
     cache.publishEndpoints([endpoints('a', 1), endpoints('b')]);
     const second = await stream.next();
-    // Answers the first response after the second was sent: stale, its subscription to b must be ignored.
-    stream.send({ typeUrl: typeUrls.endpoint, resourceNames: ['a', 'b'], responseNonce: first.nonce });
+    // Answers the first response after the second was sent: stale, so not a NACK of the second.
+    stream.send({
+      typeUrl: typeUrls.endpoint,
+      resourceNames: ['a'],
+      responseNonce: first.nonce,
+      errorDetail: { code: 3, message: 'stale' },
+    });
+    // Requests are handled in order: once the cluster response arrives, the stale one was handled.
+    stream.send({ typeUrl: typeUrls.cluster });
+    const clusters = await stream.next();
+    assert.equal(clusters.typeUrl, typeUrls.cluster);
+    const endpointInfo = server.clients()[0].types.find((t) => t.typeUrl === typeUrls.endpoint)!;
+    assert.equal(endpointInfo.nackCount, 0);
+    assert.equal(endpointInfo.pendingNonce, second.nonce);
+    assert.equal(endpointInfo.ackedVersion, first.versionInfo);
     stream.send({
       typeUrl: typeUrls.endpoint,
       resourceNames: ['a'],
@@ -118,6 +133,7 @@ test('a request with a stale nonce is ignored', async () => {
     });
     cache.publishEndpoints([endpoints('a', 2), endpoints('b')]);
     const third = await stream.next();
+    assert.equal(third.typeUrl, typeUrls.endpoint);
     assert.deepEqual(sotwNames(third), ['a']);
     stream.close();
   });

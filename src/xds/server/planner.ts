@@ -2,10 +2,12 @@
 // refers to something the client has not been sent, and nothing is removed while something sent refers to it.
 //
 // Rules (a resource R of type T refers to name m of type U):
-// - If the client subscribes to m (wildcard or by name) and m exists, R waits until m is in the client's view.
+// - If the client subscribes to m (wildcard or by name) and m exists, R waits until the client has accepted
+//   (ACKed) a response holding m in its current version. Waiting for the ACK, not just the send, costs one round trip for new
+//   names but keeps R from dangling when the response carrying m is rejected.
 //   Names the client has not subscribed to cannot be pushed; clients subscribe after seeing the reference
 //   (Envoy does so for RDS/EDS/SDS, gRPC clients for every type), so they do not gate.
-// - A cluster with EDS is "ready" for referrers only once its ClusterLoadAssignment was sent too, or the client
+// - A cluster with EDS is "ready" for referrers only once its ClusterLoadAssignment was accepted too, or the client
 //   answered the cluster's response without subscribing to it (a client that does not use EDS).
 // - A resource gone from the snapshot stays in the client's view while anything the client was sent or
 //   accepted (including NACKed responses it may have partly applied) still refers to it.
@@ -60,11 +62,18 @@ const matchingEntry = (snapshot: SnapshotReader, type: ResourceType, name: strin
   return entry?.version === version ? entry : undefined;
 };
 
+/** The next view of each requested type, and the names something the client has still refers to. */
+export interface Plan {
+  targets: Map<ResourceType, View>;
+  held: Map<ResourceType, Set<string>>;
+}
+
 /** Computes the view each requested type should move to next (types with a response in flight keep theirs). */
 export const planTargets = (
   types: ReadonlyMap<ResourceType, TypeState>,
   snapshot: SnapshotReader,
-): Map<ResourceType, View> => {
+  variant: 'sotw' | 'delta',
+): Plan => {
   const targets = new Map<ResourceType, View>();
   const held = heldNames(types, snapshot);
 
@@ -78,8 +87,12 @@ export const planTargets = (
   /** Whether a direct reference to m of type U allows sending its referrer now. */
   const referenceReady = (refType: ResourceType, name: string): boolean => {
     const state = types.get(refType);
-    if (!isSubscribed(state, name) || !snapshot(refType).has(name)) return true;
-    return targetOf(refType)?.has(name) ?? false;
+    if (!state || !isSubscribed(state, name) || !snapshot(refType).has(name)) return true;
+    // Accepted, not merely sent: had the response carrying it been NACKed, the referrer would dangle.
+    // In its current version: a changed cluster (say, a new EDS name) must be in place before new referrers.
+    // And still there in what is sent next: a response in flight (or planned) may be removing it.
+    const version = snapshot(refType).get(name)!.version;
+    return state.acked.get(name)?.version === version && (targetOf(refType)?.has(name) ?? false);
   };
 
   /** Whether a cluster may be referred to: sent, and its endpoints sent or not expected. */
@@ -92,9 +105,11 @@ export const planTargets = (
       if (!snapshot('endpoint').has(endpointName)) continue;
       const endpointState = types.get('endpoint');
       if (isSubscribed(endpointState, endpointName)) {
-        if (!(targetOf('endpoint')?.has(endpointName) ?? false)) return false;
-      } else if (!clusterState.acked.has(name)) {
-        // The client has not answered the response carrying this cluster: it may be about to subscribe.
+        if (!endpointState!.acked.has(endpointName) || !(targetOf('endpoint')?.has(endpointName) ?? false)) {
+          return false;
+        }
+      } else if (clusterState.acked.get(name)?.version !== cluster.version) {
+        // The client has not accepted this version of the cluster yet: it may be about to subscribe.
         return false;
       }
     }
@@ -124,23 +139,23 @@ export const planTargets = (
     const candidates = new Set<string>(state.names);
     if (isWildcard(state)) for (const name of resources.keys()) candidates.add(name);
     for (const name of current.keys()) candidates.add(name);
+    // A state-of-the-world client drops a resource of a type it names explicitly only when it stops
+    // naming it; leaving it out of a response changes nothing on the client, so it stays in its view.
+    const keepsOmitted = variant === 'sotw' && !isWildcard(state);
     const target = new Map<string, ViewItem>();
     for (const name of candidates) {
       if (!isSubscribed(state, name)) continue;
       const desired = resources.get(name);
       const have = current.get(name);
       if (desired) {
-        const rejectedVersion = state.rejected.get(name);
-        if (rejectedVersion !== undefined && rejectedVersion !== desired.version) state.rejected.delete(name);
-        if (have?.version === desired.version) target.set(name, { version: desired.version, entry: desired });
-        else if (rejectedVersion !== desired.version && ready(type, desired)) {
+        if (have?.version === desired.version || ready(type, desired)) {
           target.set(name, { version: desired.version, entry: desired });
         } else if (have) target.set(name, have);
-      } else if (have && (held.get(type)?.has(name) ?? false)) {
+      } else if (have && ((held.get(type)?.has(name) ?? false) || keepsOmitted)) {
         target.set(name, have);
       }
     }
     targets.set(type, target);
   }
-  return targets;
+  return { targets, held };
 };

@@ -135,11 +135,9 @@ export const serveStream = (options: StreamOptions): XdsStream => {
       state.nackedVersionInfo = undefined;
       return;
     }
-    // The client stays on what it accepted; what it rejected is not resent until its content changes.
+    // The client stays on what it accepted. The same response is not resent (it would be rejected again);
+    // any change makes a new one. Single resources are not blacklisted: a NACK does not say which was bad.
     state.possiblyApplied.push(inFlight.view);
-    for (const [name, item] of inFlight.view) {
-      if (state.acked.get(name)?.version !== item.version) state.rejected.set(name, item.version);
-    }
     state.nackedVersionInfo = inFlight.versionInfo;
     state.nackCount += 1;
     state.lastNack = {
@@ -176,8 +174,8 @@ export const serveStream = (options: StreamOptions): XdsStream => {
     }
     const state = stateOf(type);
     const nonce = nonceKind(type, request.responseNonce);
-    // A stale nonce means the client has not seen our newest response yet; it will answer that one.
-    if (nonce === 'stale') return;
+    // A stale nonce answers an older response: the client has not seen our newest one yet and will answer
+    // it. So it is no ACK or NACK, but its resource_names are still the client's latest wishes.
     if (nonce === 'current' && state.inFlight?.nonce === request.responseNonce)
       settle(state, request.errorDetail);
     if (applySotwNames(state, request.resourceNames)) state.mustRespond = true;
@@ -225,7 +223,11 @@ export const serveStream = (options: StreamOptions): XdsStream => {
     return encodeSotwResponse(typeUrls[state.type], versionInfo, nonce, resources);
   };
 
-  const deltaResponse = (state: TypeState, target: View): Uint8Array | undefined => {
+  const deltaResponse = (
+    state: TypeState,
+    target: View,
+    held: ReadonlySet<string> | undefined,
+  ): Uint8Array | undefined => {
     const current = state.acked;
     const snapshot = cache.resources(state.type);
     const changed: CachedResource[] = [];
@@ -235,9 +237,11 @@ export const serveStream = (options: StreamOptions): XdsStream => {
       }
     }
     const removed = [...current.keys()].filter((name) => !target.has(name));
-    // A name subscribed that does not exist is reported removed, so the client need not wait for it.
+    // A name subscribed that does not exist is reported removed, so the client need not wait for it;
+    // unless something the client has still refers to it (its replacement is on the way).
     for (const name of state.forceNames) {
-      if (!target.has(name) && !current.has(name) && !snapshot.has(name)) removed.push(name);
+      if (!target.has(name) && !current.has(name) && !snapshot.has(name) && !held?.has(name))
+        removed.push(name);
     }
     const versionInfo = viewVersion(target);
     const nothingNew = changed.length === 0 && removed.length === 0;
@@ -253,12 +257,13 @@ export const serveStream = (options: StreamOptions): XdsStream => {
   const flush = (): void => {
     flushScheduled = false;
     if (closed || blocked) return;
-    const targets = planTargets(types, (type) => cache.resources(type));
+    const { targets, held } = planTargets(types, (type) => cache.resources(type), variant);
     for (const type of sendOrder) {
       const state = types.get(type);
       if (!state || !state.requested || state.inFlight) continue;
       const target = targets.get(type)!;
-      const bytes = variant === 'sotw' ? sotwResponse(state, target) : deltaResponse(state, target);
+      const bytes =
+        variant === 'sotw' ? sotwResponse(state, target) : deltaResponse(state, target, held.get(type));
       if (!bytes) continue;
       if (!call.write(bytes)) {
         // The transport is full: wait for it to drain, then send whatever is newest by then.

@@ -44,8 +44,6 @@ export interface TypeState {
   inFlight?: InFlight;
   /** Views sent and NACKed since the last ACK: the client may have applied parts of them (Envoy does for CDS/LDS). */
   possiblyApplied: View[];
-  /** Resource versions the client rejected: not resent until their content changes. */
-  rejected: Map<string, string>;
   /** The version_info of the last NACKed response: an identical response is not resent. */
   nackedVersionInfo?: string;
   /** A response is owed even if nothing changed (first request, subscription change). */
@@ -70,7 +68,6 @@ export const newTypeState = (type: ResourceType): TypeState => ({
   acked: new Map(),
   ackedVersionInfo: '',
   possiblyApplied: [],
-  rejected: new Map(),
   mustRespond: false,
   forceNames: new Set(),
   nackCount: 0,
