@@ -1,6 +1,7 @@
 // The annotations Contour reads on an Ingress, parsed with Contour's rules: a malformed value falls back
 // to the default (as Contour does) and is reported as a diagnostic rather than failing the Ingress.
 import type { Ingress } from '../../apis/kubernetes.js';
+import { compareStrings } from '../names.js';
 import { parseTimeout } from '../policies.js';
 import type { RetryPolicy, TimeoutPolicy, TlsVersion } from '../types.js';
 
@@ -19,6 +20,25 @@ export const IngressAnnotation = {
   websocketRoutes: 'projectcontour.io/websocket-routes',
   tlsCertNamespace: 'projectcontour.io/tls-cert-namespace',
 } as const;
+
+const knownAnnotations = new Set<string>([
+  ...Object.values(IngressAnnotation),
+  'kubernetes.io/ingress.class',
+  'projectcontour.io/ingress.class',
+]);
+
+/**
+ * The known annotations whose value is not a string, sorted. The API server only stores strings, but a
+ * manifest file may hold an unquoted `true` or `3`; such values are ignored and reported.
+ */
+export const nonStringAnnotations = (ingress: Ingress): string[] => {
+  const annotations: unknown = ingress.metadata.annotations;
+  if (!annotations || typeof annotations !== 'object') return [];
+  return Object.entries(annotations as Record<string, unknown>)
+    .filter(([key, value]) => typeof value !== 'string' && knownAnnotations.has(key))
+    .map(([key]) => key)
+    .sort(compareStrings);
+};
 
 /** One annotation value, or '' when absent or not a string. */
 export const annotationOf = (ingress: Ingress, key: string): string => {

@@ -12,6 +12,7 @@ import type { HeaderMatch, Route, RouteAction } from '../types.js';
 import {
   httpAllowed,
   IngressAnnotation,
+  nonStringAnnotations,
   retryPolicyOf,
   timeoutPolicyOf,
   tlsRequired,
@@ -97,6 +98,13 @@ const addIngressRoutes = (context: BuildContext, ingress: Ingress, tlsHosts: Set
   const websockets = websocketPaths(ingress);
   const timeout = timeoutPolicyOf(ingress);
   const retry = retryPolicyOf(ingress);
+  for (const key of nonStringAnnotations(ingress)) {
+    sink.warning(
+      ErrorType.Spec,
+      'AnnotationNotValid',
+      `annotation ${key} must be a string (quote it); ignored`,
+    );
+  }
   for (const problem of [...timeout.problems, ...retry.problems])
     sink.warning(ErrorType.Spec, 'AnnotationNotValid', problem);
 

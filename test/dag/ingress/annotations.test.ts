@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   httpAllowed,
+  nonStringAnnotations,
   numRetriesOf,
   retryPolicyOf,
   timeoutPolicyOf,
@@ -105,6 +106,22 @@ describe('Ingress annotations', () => {
       [...websocketPaths(annotated({ 'projectcontour.io/websocket-routes': ' /ws , /chat,,' }))].sort(),
       ['/chat', '/ws'],
     );
+  });
+
+  it('lists known annotations with non-string values (unquoted YAML in manifest files)', () => {
+    const object = ingress('default', 'web', {});
+    object.metadata.annotations = {
+      'kubernetes.io/ingress.allow-http': false,
+      'projectcontour.io/num-retries': 3,
+      'example.com/unrelated': true,
+      'projectcontour.io/retry-on': '5xx',
+    } as unknown as Record<string, string>;
+    assert.deepEqual(nonStringAnnotations(object), [
+      'kubernetes.io/ingress.allow-http',
+      'projectcontour.io/num-retries',
+    ]);
+    // Ignored: an unquoted `false` does not disable plaintext.
+    assert.equal(httpAllowed(object), true);
   });
 
   it('TLS versions accept only 1.2 and 1.3', () => {

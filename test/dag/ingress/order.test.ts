@@ -133,4 +133,39 @@ describe('Ingress processor determinism', () => {
       { numRuns: 150 },
     );
   });
+
+  it('never throws on arbitrary Ingress specs and annotations, and gives each one a status entry', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.anything(), fc.dictionary(fc.string(), fc.anything())), { maxLength: 4 }),
+        (entries) => {
+          const objects: KubeObject[] = [
+            service('default', 'web'),
+            ...entries.map(([spec, annotations], index) => ({
+              apiVersion: 'networking.k8s.io/v1',
+              kind: 'Ingress',
+              metadata: {
+                namespace: 'default',
+                name: `fuzz-${index}`,
+                annotations: annotations as Record<string, string>,
+              },
+              spec,
+            })),
+          ];
+          const { statuses } = buildIngresses(objects);
+          const withStatus = new Set(statuses.map((status) => status.name));
+          entries.forEach(([spec, annotations], index) => {
+            const classed =
+              'projectcontour.io/ingress.class' in annotations ||
+              'kubernetes.io/ingress.class' in annotations ||
+              (typeof spec === 'object' && spec !== null && 'ingressClassName' in spec);
+            // An Ingress without any class is always served, so it always has a status entry.
+            if (!classed) assert.ok(withStatus.has(`fuzz-${index}`), `fuzz-${index} has a status`);
+          });
+          for (const status of statuses) assert.equal(status.kind, 'Ingress');
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });
