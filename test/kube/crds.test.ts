@@ -3,7 +3,7 @@
 // group, and every example object plus hundreds of mutations of them are dry-run created against
 // both. Same verdict required, and for accepted objects the same stored spec (defaults, pruning).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { KubeObject } from '../../src/apis/meta.js';
@@ -229,5 +229,38 @@ describe('CRDs', () => {
       `corpus too one-sided: ${accepted} accepted, ${rejected} rejected`,
     );
     assert.deepEqual(differences, [], `${differences.length} of ${cases.length} cases differ`);
+  });
+
+  it('every manifest under deploy/ is accepted by the API server', async () => {
+    const files = readdirSync(resolve(repoRoot, 'deploy'))
+      .filter((file) => file.endsWith('.yaml'))
+      .sort();
+    const objects = files.flatMap((file) => readYamlObjects(resolve(repoRoot, 'deploy', file)));
+    const kinds = new Set(objects.map((object) => object.kind));
+    for (const kind of [
+      'Deployment',
+      'DaemonSet',
+      'Service',
+      'ClusterRole',
+      'Role',
+      'Job',
+      'CustomResourceDefinition',
+    ]) {
+      assert.ok(kinds.has(kind), `deploy/ has a ${kind}`);
+    }
+    // Namespaces first, then everything else, as `kubectl apply -f deploy/` would manage.
+    const ordered = [
+      ...objects.filter((o) => o.kind === 'Namespace'),
+      ...objects.filter((o) => o.kind !== 'Namespace'),
+    ];
+    for (const object of ordered) await applyObject(cluster.client, object);
+    const deployment = await getObject<KubeObject & { spec: { replicas: number } }>(
+      cluster.client,
+      'apps/v1',
+      'Deployment',
+      'projectcontour',
+      'contour',
+    );
+    assert.equal(deployment?.spec.replicas, 2);
   });
 });

@@ -176,6 +176,14 @@ const restInfo: Record<string, { plural: string; namespaced: boolean }> = {
   CustomResourceDefinition: { plural: 'customresourcedefinitions', namespaced: false },
   Lease: { plural: 'leases', namespaced: true },
   ConfigMap: { plural: 'configmaps', namespaced: true },
+  ServiceAccount: { plural: 'serviceaccounts', namespaced: true },
+  ClusterRole: { plural: 'clusterroles', namespaced: false },
+  ClusterRoleBinding: { plural: 'clusterrolebindings', namespaced: false },
+  Role: { plural: 'roles', namespaced: true },
+  RoleBinding: { plural: 'rolebindings', namespaced: true },
+  Job: { plural: 'jobs', namespaced: true },
+  Deployment: { plural: 'deployments', namespaced: true },
+  DaemonSet: { plural: 'daemonsets', namespaced: true },
 };
 
 /** The REST path of an object (or its collection when name is omitted). */
@@ -440,7 +448,10 @@ export const startReplica = async (options: ReplicaOptions): Promise<Replica> =>
 };
 
 /** Waits until the replica answers /readyz with 200 and returns the answer. */
-export const waitReady = (replica: Replica, timeoutMs = 60_000): Promise<ReadyzAnswer> =>
+export const waitReady = (
+  replica: Pick<Replica, 'identity' | 'readyz'>,
+  timeoutMs = 60_000,
+): Promise<ReadyzAnswer> =>
   eventually(
     `${replica.identity} ready`,
     async () => {
@@ -450,3 +461,61 @@ export const waitReady = (replica: Replica, timeoutMs = 60_000): Promise<ReadyzA
     timeoutMs,
     200,
   );
+
+/** A `contour serve` running inside the test process (same code path as the CLI, minus the process). */
+export interface InProcessReplica {
+  identity: string;
+  readyz(): Promise<ReadyzAnswer>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `contour serve` in this process. Used where many replicas are started in a row: a child
+ * process pays several seconds of TypeScript loading each time, which would dominate the runtime.
+ */
+export const startInProcessReplica = async (
+  options: ReplicaOptions & { watchNamespaces?: string },
+): Promise<InProcessReplica> => {
+  const { parseServeConfig } = await import('../../src/cli/config.js');
+  const { startServe } = await import('../../src/cli/serve-runner.js');
+  const { silentLogger } = await import('../../src/util/logger.js');
+  const config = parseServeConfig(
+    {
+      kubeconfig: options.kubeconfig,
+      incluster: false,
+      xdsAddress: '127.0.0.1',
+      xdsPort: '0',
+      insecure: false,
+      healthAddress: '127.0.0.1',
+      healthPort: '0',
+      debugHttpAddress: '127.0.0.1',
+      debugHttpPort: '0',
+      envoyServiceHttpAddress: '0.0.0.0',
+      envoyServiceHttpPort: '8080',
+      envoyServiceHttpsAddress: '0.0.0.0',
+      envoyServiceHttpsPort: '8443',
+      statsAddress: '0.0.0.0',
+      statsPort: '8002',
+      holdoffDelay: '20ms',
+      holdoffMaxDelay: '100ms',
+      watchNamespaces: options.watchNamespaces,
+      leaderElectionResourceNamespace: options.leaseNamespace,
+      envoyServiceNamespace: options.leaseNamespace,
+      leaderElectionLeaseDuration: '3s',
+      leaderElectionRenewDeadline: '2s',
+      leaderElectionRetryPeriod: '500ms',
+      logFormat: 'json',
+    },
+    { POD_NAME: options.identity },
+  );
+  const running = await startServe(config, silentLogger());
+  running.serving.catch(() => undefined);
+  return {
+    identity: options.identity,
+    readyz: async () => {
+      const response = await fetch(`http://127.0.0.1:${running.health.port}/readyz`);
+      return { status: response.status, body: (await response.json()) as ReadyzAnswer['body'] };
+    },
+    stop: () => running.stop(),
+  };
+};
