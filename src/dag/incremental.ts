@@ -7,11 +7,10 @@ import type { KubeObject, ObjectRef } from '../apis/meta.js';
 import { objectKey } from '../apis/meta.js';
 import { createReferenceIndex, recordingView, type ReadSet } from '../store/reference-index.js';
 import type { StoreView } from '../store/store.js';
-import type { ObjectStatus } from '../status/types.js';
 import { buildDag, type BuildOptions, type BuildResult } from './build.js';
 import { createRoutingGraph, isRoutingKind, linksOf, routingKinds } from './incremental-graph.js';
+import { createAssembly } from './incremental-assembly.js';
 import { compareStrings } from './names.js';
-import type { Cluster, Dag, SecureVirtualHost, TlsSecret, VirtualHost } from './types.js';
 
 /** One unit: its routing objects and what building them produced. */
 interface Unit {
@@ -49,13 +48,6 @@ const splitKey = (key: string): ObjectRef => {
   return { kind: key.slice(0, first), namespace: key.slice(first + 1, second), name: key.slice(second + 1) };
 };
 
-const byFqdn = (a: { fqdn: string }, b: { fqdn: string }): number => compareStrings(a.fqdn, b.fqdn);
-const byName = (a: { name: string }, b: { name: string }): number => compareStrings(a.name, b.name);
-const byRef = (a: ObjectStatus, b: ObjectStatus): number =>
-  compareStrings(a.kind, b.kind) ||
-  compareStrings(a.namespace, b.namespace) ||
-  compareStrings(a.name, b.name);
-
 /** Creates an incremental builder over `store` (which the caller keeps mutating). */
 export const createIncrementalBuilder = (store: StoreView, options: BuildOptions): IncrementalBuilder => {
   let graph = createRoutingGraph();
@@ -66,7 +58,7 @@ export const createIncrementalBuilder = (store: StoreView, options: BuildOptions
   const dirty = new Set<string>();
   let initialized = false;
   let stats: IncrementalStats = { unitsRebuilt: 0, units: 0, fullRebuild: true };
-  let assembled: BuildResult | undefined;
+  let assembly = createAssembly();
 
   const objectOf = (key: string): KubeObject | undefined => {
     const ref = splitKey(key);
@@ -76,6 +68,7 @@ export const createIncrementalBuilder = (store: StoreView, options: BuildOptions
   const dissolve = (unit: Unit): void => {
     if (!units.delete(unit)) return;
     index.remove(unit);
+    assembly.remove(unit.result);
     for (const member of unit.members) {
       if (unitOf.get(member) === unit) unitOf.delete(member);
       dirty.add(member);
@@ -117,6 +110,7 @@ export const createIncrementalBuilder = (store: StoreView, options: BuildOptions
     const unit: Unit = { members, result };
     units.add(unit);
     index.set(unit, reads);
+    assembly.add(result);
     for (const member of members) unitOf.set(member, unit);
     return unit;
   };
@@ -165,29 +159,6 @@ export const createIncrementalBuilder = (store: StoreView, options: BuildOptions
     initialized = true;
   };
 
-  const assemble = (): BuildResult => {
-    const http: VirtualHost[] = [];
-    const https: SecureVirtualHost[] = [];
-    const clusters = new Map<string, Cluster>();
-    const secrets = new Map<string, TlsSecret>();
-    const statuses: ObjectStatus[] = [];
-    for (const unit of units) {
-      const { dag } = unit.result;
-      for (const host of dag.httpVirtualHosts) http.push(host);
-      for (const host of dag.httpsVirtualHosts) https.push(host);
-      for (const cluster of dag.clusters) clusters.set(cluster.name, cluster);
-      for (const secret of dag.secrets) secrets.set(secret.name, secret);
-      for (const status of unit.result.statuses) statuses.push(status);
-    }
-    const dag: Dag = {
-      httpVirtualHosts: http.sort(byFqdn),
-      httpsVirtualHosts: https.sort(byFqdn),
-      clusters: [...clusters.values()].sort(byName),
-      secrets: [...secrets.values()].sort(byName),
-    };
-    return { dag, statuses: statuses.sort(byRef) };
-  };
-
   return {
     noteChange(ref) {
       if (!initialized) return true;
@@ -202,14 +173,9 @@ export const createIncrementalBuilder = (store: StoreView, options: BuildOptions
     build() {
       const full = !initialized;
       if (full) initialize();
-      if (dirty.size === 0 && assembled) {
-        stats = { unitsRebuilt: 0, units: units.size, fullRebuild: false };
-        return assembled;
-      }
       const rebuilt = rebuildDirty();
-      assembled = assemble();
       stats = { unitsRebuilt: rebuilt, units: units.size, fullRebuild: full };
-      return assembled;
+      return assembly.result();
     },
     reset() {
       graph = createRoutingGraph();
@@ -217,7 +183,7 @@ export const createIncrementalBuilder = (store: StoreView, options: BuildOptions
       units.clear();
       dirty.clear();
       unitOf.clear();
-      assembled = undefined;
+      assembly = createAssembly();
       initialized = false;
     },
     lastStats: () => stats,

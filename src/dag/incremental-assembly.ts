@@ -1,0 +1,112 @@
+// Assembling the whole build result from per-unit results without re-sorting everything: each part
+// of the DAG is kept as a sorted key/value array updated by binary search when one unit comes or goes.
+import type { ObjectStatus } from '../status/types.js';
+import type { BuildResult } from './build.js';
+import type { Cluster, SecureVirtualHost, TlsSecret, VirtualHost } from './types.js';
+
+/** A map kept sorted by key (plain string order, as compareStrings), with reference counts per key. */
+interface SortedCountedMap<V> {
+  add(key: string, value: V): void;
+  remove(key: string): void;
+  /** The values in key order (a fresh array whenever something changed since the last call). */
+  values(): V[];
+}
+
+const createSortedCountedMap = <V>(): SortedCountedMap<V> => {
+  const keys: string[] = [];
+  const values: V[] = [];
+  const counts: number[] = [];
+  let snapshot: V[] | undefined;
+
+  // Index of the first key >= key.
+  const search = (key: string): number => {
+    let low = 0;
+    let high = keys.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (keys[middle] < key) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  };
+
+  return {
+    add(key, value) {
+      const at = search(key);
+      if (keys[at] === key) {
+        // Equal names carry equal content (names hash their settings); keep the first, count the use.
+        counts[at] += 1;
+        return;
+      }
+      keys.splice(at, 0, key);
+      values.splice(at, 0, value);
+      counts.splice(at, 0, 1);
+      snapshot = undefined;
+    },
+    remove(key) {
+      const at = search(key);
+      if (keys[at] !== key) return;
+      counts[at] -= 1;
+      if (counts[at] > 0) return;
+      keys.splice(at, 1);
+      values.splice(at, 1);
+      counts.splice(at, 1);
+      snapshot = undefined;
+    },
+    values: () => (snapshot ??= values.slice()),
+  };
+};
+
+/** The sort key of a status: kind, namespace, name (NUL sorts below every character they may hold). */
+const statusKey = (status: ObjectStatus): string => `${status.kind}\0${status.namespace}\0${status.name}`;
+
+/** The whole build result, maintained from unit results as they are added and removed. */
+export interface Assembly {
+  add(result: BuildResult): void;
+  remove(result: BuildResult): void;
+  /** The current whole result; the same object until the next add or remove. */
+  result(): BuildResult;
+}
+
+/** Creates an empty assembly. */
+export const createAssembly = (): Assembly => {
+  const http = createSortedCountedMap<VirtualHost>();
+  const https = createSortedCountedMap<SecureVirtualHost>();
+  const clusters = createSortedCountedMap<Cluster>();
+  const secrets = createSortedCountedMap<TlsSecret>();
+  const statuses = createSortedCountedMap<ObjectStatus>();
+  let current: BuildResult | undefined;
+
+  const apply = (result: BuildResult, adding: boolean): void => {
+    const { dag } = result;
+    current = undefined;
+    if (adding) {
+      for (const host of dag.httpVirtualHosts) http.add(host.fqdn, host);
+      for (const host of dag.httpsVirtualHosts) https.add(host.fqdn, host);
+      for (const cluster of dag.clusters) clusters.add(cluster.name, cluster);
+      for (const secret of dag.secrets) secrets.add(secret.name, secret);
+      for (const status of result.statuses) statuses.add(statusKey(status), status);
+    } else {
+      for (const host of dag.httpVirtualHosts) http.remove(host.fqdn);
+      for (const host of dag.httpsVirtualHosts) https.remove(host.fqdn);
+      for (const cluster of dag.clusters) clusters.remove(cluster.name);
+      for (const secret of dag.secrets) secrets.remove(secret.name);
+      for (const status of result.statuses) statuses.remove(statusKey(status));
+    }
+  };
+
+  return {
+    add: (result) => apply(result, true),
+    remove: (result) => apply(result, false),
+    result: () =>
+      (current ??= {
+        dag: {
+          httpVirtualHosts: http.values(),
+          httpsVirtualHosts: https.values(),
+          clusters: clusters.values(),
+          secrets: secrets.values(),
+        },
+        statuses: statuses.values(),
+      }),
+  };
+};
