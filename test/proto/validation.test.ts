@@ -138,6 +138,37 @@ describe('validateResource', () => {
     );
   });
 
+  it('regex matchers must compile with RE2 (Envoy would NACK them)', () => {
+    const config = create(RouteConfigurationSchema, {
+      name: 'r',
+      virtualHosts: [
+        {
+          name: 'v',
+          domains: ['*'],
+          routes: [
+            {
+              match: { pathSpecifier: { case: 'safeRegex' as const, value: { regex: '^/(a' } } },
+              action: { case: 'directResponse' as const, value: { status: 404 } },
+            },
+            {
+              // Lookahead is not RE2.
+              match: { pathSpecifier: { case: 'safeRegex' as const, value: { regex: '^/(?=x)' } } },
+              action: { case: 'directResponse' as const, value: { status: 404 } },
+            },
+            {
+              match: { pathSpecifier: { case: 'safeRegex' as const, value: { regex: '^/v[0-9]+/.*' } } },
+              action: { case: 'directResponse' as const, value: { status: 404 } },
+            },
+          ],
+        },
+      ],
+    });
+    const violations = validateResource(config);
+    expectViolation(violations, /routes\[0\]\.match\.safe_regex\.regex: not a valid RE2 pattern/);
+    expectViolation(violations, /routes\[1\]\.match\.safe_regex\.regex: not a valid RE2 pattern/);
+    assert.ok(!violations.some((v) => v.includes('routes[2]')), JSON.stringify(violations));
+  });
+
   it('reports messages it has no descriptor for', () => {
     const unknown = { $typeName: 'example.Unknown' } as never;
     expectViolation(validateResource(unknown), /type unknown to the validator/);

@@ -354,9 +354,24 @@ const checkMap = (
   }
 };
 
+// Envoy compiles every RegexMatcher with RE2 when it loads config; a pattern RE2 rejects makes it
+// NACK the whole update, so check it here too (beyond what validate.rules can express).
+const checkRegexMatcher = (message: Message, path: string, walk: Walk): void => {
+  if (message.$typeName !== 'envoy.type.matcher.v3.RegexMatcher') return;
+  const regex = (message as Message & { regex: string }).regex;
+  try {
+    RE2JS.compile(regex);
+  } catch (error) {
+    walk.out.push(
+      `${path}.regex: not a valid RE2 pattern: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+};
+
 const walkMessage = (message: Message, path: string, walk: Walk): void => {
   const schema = walk.registry.getMessage(message.$typeName);
   if (!schema) return;
+  checkRegexMatcher(message, path, walk);
   if (hasOption(schema, disabled) && getOption(schema, disabled)) return;
   const record = message as unknown as Record<string, Value>;
   for (const oneof of schema.oneofs) {
