@@ -33,7 +33,11 @@ export const upstreamProtocolOf = (service: Service, port: ServicePort): Upstrea
   if (typeof port.appProtocol === 'string') return appProtocols[port.appProtocol];
   const byPort = new Map<string, UpstreamProtocol>();
   for (const protocol of annotatedProtocols) {
-    const value = service.metadata.annotations?.[`projectcontour.io/upstream-protocol.${protocol}`];
+    const annotations: unknown = service.metadata.annotations;
+    const value =
+      typeof annotations === 'object' && annotations !== null
+        ? (annotations as Record<string, unknown>)[`projectcontour.io/upstream-protocol.${protocol}`]
+        : undefined;
     if (typeof value !== 'string') continue;
     for (const entry of value.split(',')) {
       const key = entry.trim();
@@ -65,7 +69,10 @@ export const resolveService = (
 ): ServiceLookup => {
   const service = store.get<Service>('Service', namespace, name);
   if (!service) return { ok: false, message: `service "${namespace}/${name}" not found` };
-  const ports = Array.isArray(service.spec?.ports) ? service.spec.ports : [];
+  // Objects from manifest files were never validated: skip port entries that are not objects.
+  const ports = (Array.isArray(service.spec?.ports) ? service.spec.ports : []).filter(
+    (candidate): candidate is ServicePort => typeof candidate === 'object' && candidate !== null,
+  );
   const match = ports.find((candidate) =>
     typeof port === 'number'
       ? candidate.port === port
@@ -77,7 +84,7 @@ export const resolveService = (
   }
   let externalName: string | undefined;
   if (service.spec?.type === 'ExternalName') {
-    externalName = service.spec.externalName ?? '';
+    externalName = typeof service.spec.externalName === 'string' ? service.spec.externalName : '';
     if (!enableExternalNameService) {
       return {
         ok: false,
