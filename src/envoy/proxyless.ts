@@ -128,10 +128,9 @@ export const withLocality = (endpoints: readonly ClusterLoadAssignment[]): Clust
       ? assignment
       : create(ClusterLoadAssignmentSchema, {
           ...assignment,
-          endpoints: assignment.endpoints.map((locality) => ({
-            ...locality,
-            locality: locality.locality ?? {},
-          })),
+          endpoints: assignment.endpoints.map((locality) =>
+            create(LocalityLbEndpointsSchema, { ...locality, locality: locality.locality ?? {} }),
+          ),
         }),
   );
 
