@@ -120,10 +120,10 @@ describe('CRDs', () => {
     await cluster?.stop();
   });
 
-  it('deploy/crds.yaml is what scripts/generate-crds.ts generates', () => {
+  it('deploy/crds.yaml is what scripts/generate-crds.ts generates', async () => {
     assert.equal(
       readFileSync(projectCrdsFile, 'utf8'),
-      renderCrds(),
+      await renderCrds(),
       'deploy/crds.yaml is stale: run `node --import tsx scripts/generate-crds.ts`',
     );
   });

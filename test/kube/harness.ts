@@ -211,21 +211,34 @@ const pathOfObject = (object: KubeObject, withName: boolean): string =>
 /** Creates an object, or replaces it when it exists. Returns what the server stored. */
 export const applyObject = async <T extends KubeObject>(client: KubeClient, object: T): Promise<T> => {
   try {
-    return await client.request<T>({ method: 'POST', path: pathOfObject(object, false), body: object });
+    // A copy of a stored object may carry a resourceVersion, which a create must not.
+    const { resourceVersion: _ignored, ...metadata } = object.metadata;
+    return await client.request<T>({
+      method: 'POST',
+      path: pathOfObject(object, false),
+      body: { ...object, metadata },
+    });
   } catch (error) {
     if (!isApiStatus(error, 409)) throw error;
   }
-  const current = await client.request<KubeObject>({ method: 'GET', path: pathOfObject(object, true) });
-  const replacement: KubeObject = {
-    ...object,
-    metadata: { ...object.metadata, resourceVersion: current.metadata.resourceVersion },
-  };
-  if (object.kind === 'Service') {
-    // A Service's cluster IP is allocated by the server and may not be unset by a replace.
-    const { clusterIP, clusterIPs } = (current.spec ?? {}) as { clusterIP?: string; clusterIPs?: string[] };
-    replacement.spec = { ...(object.spec as object), clusterIP, clusterIPs };
+  // Replace with the current resourceVersion; a status write in between is a conflict: retry.
+  for (let attempt = 0; ; attempt++) {
+    const current = await client.request<KubeObject>({ method: 'GET', path: pathOfObject(object, true) });
+    const replacement: KubeObject = {
+      ...object,
+      metadata: { ...object.metadata, resourceVersion: current.metadata.resourceVersion },
+    };
+    if (object.kind === 'Service') {
+      // A Service's cluster IP is allocated by the server and may not be unset by a replace.
+      const { clusterIP, clusterIPs } = (current.spec ?? {}) as { clusterIP?: string; clusterIPs?: string[] };
+      replacement.spec = { ...(object.spec as object), clusterIP, clusterIPs };
+    }
+    try {
+      return await client.request<T>({ method: 'PUT', path: pathOfObject(object, true), body: replacement });
+    } catch (error) {
+      if (!isApiStatus(error, 409) || attempt >= 10) throw error;
+    }
   }
-  return client.request<T>({ method: 'PUT', path: pathOfObject(object, true), body: replacement });
 };
 
 /** Reads an object, or undefined when it does not exist. */
