@@ -10,6 +10,10 @@ export interface TranslateOptions {
   httpsPort: number;
   statsAddress: string;
   statsPort: number;
+  /** Envoy's health endpoint (/ready); when it differs from the stats address and port, Contour's
+   * separate `stats` and `health` listeners replace `stats-health`. Default: the stats address/port. */
+  healthAddress?: string;
+  healthPort?: number;
   /** Access log file of the plaintext listener; '' disables it. Default /dev/stdout. */
   httpAccessLog?: string;
   /** Access log file of the TLS listener; '' disables it. Default /dev/stdout. */
@@ -66,6 +70,8 @@ export const resolveTranslateOptions = (options: TranslateOptions): ResolvedTran
   adminPort: 9001,
   routeSourceMetadata: false,
   connectTimeoutMs: 2000,
+  healthAddress: options.statsAddress,
+  healthPort: options.statsPort,
   ...withoutUndefined(options),
 });
 

@@ -95,9 +95,27 @@ const adminProxyListener = (
     ],
   });
 
+/** Paths of the separate `stats` listener. */
+export const statsPaths = ['/stats', '/stats/prometheus'];
+
 /** The `stats-health` listener serving /ready and /stats on the stats address. */
 export const statsListener = (address: string, port: number): Listener =>
   adminProxyListener(statsListenerName, address, port, 'stats', statsHealthPaths);
+
+/**
+ * `stats-health` when stats and health share an address and port; otherwise Contour's separate
+ * `stats` (/stats, /stats/prometheus) and `health` (/ready) listeners.
+ */
+export const statsListeners = (
+  stats: { address: string; port: number },
+  health: { address: string; port: number },
+): Listener[] =>
+  stats.address === health.address && stats.port === health.port
+    ? [statsListener(stats.address, stats.port)]
+    : [
+        adminProxyListener('stats', stats.address, stats.port, 'stats', statsPaths),
+        adminProxyListener('health', health.address, health.port, 'stats', ['/ready']),
+      ];
 
 /** The loopback `envoy-admin` listener with read-only admin paths; none when `port` is 0. */
 export const adminListener = (port: number): Listener[] =>

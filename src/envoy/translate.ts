@@ -10,7 +10,7 @@ import { resolveTranslateOptions, type TranslateOptions } from './options.js';
 import { compareStrings } from './proto-util.js';
 import { routeConfigurations } from './route-configuration.js';
 import { envoySecret } from './secret.js';
-import { adminListener, statsListener } from './stats-listener.js';
+import { adminListener, statsListeners } from './stats-listener.js';
 
 export { defaultTranslateOptions, resolveTranslateOptions, type TranslateOptions } from './options.js';
 
@@ -28,7 +28,10 @@ export const translate = (dag: Dag, store: StoreView, options: TranslateOptions)
     listeners: [
       ...httpListener(dag.httpVirtualHosts, resolved),
       ...httpsListener(dag.httpsVirtualHosts, resolved),
-      statsListener(resolved.statsAddress, resolved.statsPort),
+      ...statsListeners(
+        { address: resolved.statsAddress, port: resolved.statsPort },
+        { address: resolved.healthAddress, port: resolved.healthPort },
+      ),
       ...adminListener(resolved.adminPort),
     ].sort(byName),
     routes: routeConfigurations(dag.httpVirtualHosts, dag.httpsVirtualHosts, {

@@ -259,6 +259,32 @@ describe('stats-health listener', () => {
     }
   });
 
+  it('splits into stats and health listeners when the health endpoint has its own port', () => {
+    const listeners = listenersOf(emptyDag(), { ...defaultTranslateOptions, healthPort: 8000, adminPort: 0 });
+    assert.deepEqual(
+      listeners.map((listener) => listener.name),
+      ['health', 'stats'],
+    );
+    const paths = (listener: (typeof listeners)[number]) =>
+      (
+        at(
+          listener,
+          'filter_chains',
+          0,
+          'filters',
+          0,
+          'typed_config',
+          'route_config',
+          'virtual_hosts',
+          0,
+          'routes',
+        ) as unknown[]
+      ).map((r) => at(r as never, 'match', 'path'));
+    assert.deepEqual(paths(listeners[0]), ['/ready']);
+    assert.deepEqual(at(listeners[0], 'address', 'socket_address'), { address: '0.0.0.0', port_value: 8000 });
+    assert.deepEqual(paths(listeners[1]), ['/stats', '/stats/prometheus']);
+  });
+
   it('moves with the stats options; the admin listener can be turned off', () => {
     const listeners = listenersOf(emptyDag(), {
       ...defaultTranslateOptions,
