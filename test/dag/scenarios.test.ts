@@ -419,6 +419,21 @@ const checks: Record<string, (result: BuildResult) => void> = {
     assert.deepEqual(errorsOf(r, 'default', 'app'), ['RouteError/RequestHeadersPolicyInvalid']);
     assert.deepEqual(paths(http(r, app)), ['prefix:/fine']);
   },
+  'unsupported-access-control': (r) => {
+    assert.deepEqual(errorsOf(r, 'default', 'auth'), ['AuthError/FeatureNotSupported']);
+    assert.deepEqual(errorsOf(r, 'default', 'ipfilter'), ['IPFilterError/FeatureNotSupported']);
+    assert.deepEqual(r.dag.httpVirtualHosts.map((host) => host.fqdn), ['ip.example.com']);
+    assert.deepEqual(paths(http(r, 'ip.example.com')), ['prefix:/']);
+  },
+  'unsupported-fields-warning': (r) => {
+    const condition = statusOf(r, 'default', 'app').conditions[0];
+    assert.equal(condition.status, 'True');
+    assert.deepEqual(
+      (condition.warnings ?? []).map((warning) => `${warning.type}/${warning.reason}`),
+      ['RouteError/FieldNotSupported', 'ServiceError/FieldNotSupported', 'VirtualHostError/FieldNotSupported'],
+    );
+    assert.equal(http(r, app)?.routes.length, 1);
+  },
   'no-objects': (r) =>
     assert.deepEqual(r, {
       dag: { httpVirtualHosts: [], httpsVirtualHosts: [], clusters: [], secrets: [] },

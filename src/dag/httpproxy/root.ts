@@ -14,13 +14,18 @@ const tlsVersionOf = (value: string | undefined, fallback: TlsVersion): TlsVersi
 
 const tlsVersionRank: Record<TlsVersion, number> = { '1.2': 0, '1.3': 1 };
 
-/** Fields Contour supports that this build does not yet turn into Envoy config. */
-const unsupportedVirtualHostFields = [
-  'authorization',
-  'corsPolicy',
-  'rateLimitPolicy',
-  'jwtProviders',
+/**
+ * Fields Contour supports that this build does not yet turn into Envoy config. Ignoring an access
+ * control (authorization, JWT, IP filters) would open the virtual host, so those reject it (fail
+ * closed); the others are ignored with a warning.
+ */
+const unsupportedAccessControls = [
+  { field: 'authorization', type: 'AuthError' },
+  { field: 'jwtProviders', type: 'JWTVerificationError' },
+  { field: 'ipAllowPolicy', type: 'IPFilterError' },
+  { field: 'ipDenyPolicy', type: 'IPFilterError' },
 ] as const;
+const unsupportedVirtualHostFields = ['corsPolicy', 'rateLimitPolicy'] as const;
 
 /** Processes one root proxy; `walk.reached` collects the proxies its includes reach. */
 export const processRoot = (walk: Omit<IncludeWalk, 'enforceTls'>, sink: StatusSink): void => {
@@ -58,6 +63,14 @@ export const processRoot = (walk: Omit<IncludeWalk, 'enforceTls'>, sink: StatusS
     );
     return;
   }
+  let rejected = false;
+  for (const { field, type } of unsupportedAccessControls) {
+    const value = virtualhost[field];
+    if (value === undefined || (Array.isArray(value) && value.length === 0)) continue;
+    sink.error(type, 'FeatureNotSupported', `Spec.VirtualHost.${field} is not supported by contour-ts`);
+    rejected = true;
+  }
+  if (rejected) return;
   for (const field of unsupportedVirtualHostFields) {
     if (virtualhost[field] !== undefined) {
       sink.warning(

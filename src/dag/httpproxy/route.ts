@@ -27,6 +27,17 @@ import type {
 } from '../types.js';
 import type { ValidProxy } from './proxies.js';
 
+/** Route fields Contour supports that this build ignores (with a warning). */
+const unsupportedRouteFields = [
+  'authPolicy',
+  'cookieRewritePolicies',
+  'healthCheckPolicy',
+  'internalRedirectPolicy',
+  'jwtVerificationPolicy',
+  'rateLimitPolicy',
+] as const;
+const unsupportedServiceFields = ['cookieRewritePolicies', 'slowStartPolicy'] as const;
+
 /** Where a route is being built: its owner, the root, inherited conditions. */
 export interface RouteScope {
   context: BuildContext;
@@ -193,6 +204,35 @@ export const buildRoute = (scope: RouteScope, route: HttpProxyRoute): Route | un
       'must set exactly one of route.services or route.requestRedirectPolicy or route.directResponsePolicy',
     );
     return undefined;
+  }
+  if ((route.ipAllowPolicy ?? []).length > 0 || (route.ipDenyPolicy ?? []).length > 0) {
+    // Ignoring an IP filter would open the route to everyone: reject it instead.
+    sink.error(
+      'IPFilterError',
+      'FeatureNotSupported',
+      'route IP filter policies are not supported by contour-ts',
+    );
+    return undefined;
+  }
+  for (const field of unsupportedRouteFields) {
+    if (route[field] !== undefined) {
+      sink.warning(
+        ErrorType.Route,
+        'FieldNotSupported',
+        `route.${field} is not supported by contour-ts and is ignored`,
+      );
+    }
+  }
+  for (const service of route.services ?? []) {
+    for (const field of unsupportedServiceFields) {
+      if (service[field] !== undefined) {
+        sink.warning(
+          ErrorType.Service,
+          'FieldNotSupported',
+          `service.${field} is not supported by contour-ts and is ignored`,
+        );
+      }
+    }
   }
   const ownConditions = route.conditions ?? [];
   const pathError = pathConditionsError(ownConditions);
