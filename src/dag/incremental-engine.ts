@@ -1,0 +1,273 @@
+// The incremental engine the event loop can use instead of buildDag + translate on every build:
+// the incremental DAG build, translation memoized per DAG object (an unchanged virtual host, cluster
+// or secret keeps its Envoy message, so the snapshot cache keeps its encoded bytes), and EDS kept
+// outside the build: an EndpointSlice event recomputes only the ClusterLoadAssignments of its Service.
+import type { ObjectRef } from '../apis/meta.js';
+import { serviceNameLabel, type EndpointSlice } from '../apis/kubernetes.js';
+import type { ClusterLoadAssignment } from '../gen/envoy/config/endpoint/v3/endpoint_pb.js';
+import type { Cluster as EnvoyCluster } from '../gen/envoy/config/cluster/v3/cluster_pb.js';
+import type { Listener } from '../gen/envoy/config/listener/v3/listener_pb.js';
+import type { RouteConfiguration } from '../gen/envoy/config/route/v3/route_pb.js';
+import type { VirtualHost as EnvoyVirtualHost } from '../gen/envoy/config/route/v3/route_components_pb.js';
+import type { Secret as EnvoySecret } from '../gen/envoy/extensions/transport_sockets/tls/v3/secret_pb.js';
+import { socketAddress } from '../envoy/address.js';
+import { envoyCluster } from '../envoy/cluster.js';
+import { clusterLoadAssignment, lbEndpoint, readyEndpoints } from '../envoy/endpoints.js';
+import { httpListener, httpsListener } from '../envoy/listener.js';
+import { httpRouteConfigName, httpsRouteConfigName } from '../envoy/names.js';
+import { resolveTranslateOptions, type TranslateOptions } from '../envoy/options.js';
+import type { EnvoyResources } from '../envoy/resources.js';
+import { envoyVirtualHost, routeConfiguration } from '../envoy/route-configuration.js';
+import { envoySecret } from '../envoy/secret.js';
+import { adminListener, statsListener } from '../envoy/stats-listener.js';
+import type { StoreView } from '../store/store.js';
+import type { BuildOptions, BuildResult } from './build.js';
+import { createIncrementalBuilder, type IncrementalStats } from './incremental.js';
+import { compareStrings } from './names.js';
+import type { Cluster, SecureVirtualHost, VirtualHost } from './types.js';
+
+/** What the event loop should do after an event. */
+export type ChangeEffect = 'none' | 'build' | 'endpoints';
+
+export interface IncrementalEngine {
+  /** Records a changed object (after store.apply) and says what it calls for. */
+  noteChange(ref: ObjectRef): ChangeEffect;
+  /** Builds and translates, reusing everything the changes since the last build did not touch. */
+  build(): { result: BuildResult; resources: EnvoyResources };
+  /** The current ClusterLoadAssignments (after 'endpoints' changes), sorted by name. */
+  endpoints(): ClusterLoadAssignment[];
+  lastStats(): IncrementalStats;
+}
+
+const byName = <T extends { name: string }>(a: T, b: T): number => compareStrings(a.name, b.name);
+
+const sortedByName = <T extends { name: string }>(items: T[]): T[] => {
+  for (let i = 1; i < items.length; i++)
+    if (compareStrings(items[i - 1].name, items[i].name) > 0) return items.sort(byName);
+  return items;
+};
+
+const sortedBy = <T>(items: T[], key: (item: T) => string): T[] => {
+  for (let i = 1; i < items.length; i++) {
+    if (compareStrings(key(items[i - 1]), key(items[i])) > 0) {
+      return items.sort((a, b) => compareStrings(key(a), key(b)));
+    }
+  }
+  return items;
+};
+
+/** Creates the engine over a store the event loop keeps applying events to. */
+export const createIncrementalEngine = (
+  store: StoreView,
+  buildOptions: BuildOptions,
+  translateOptions: TranslateOptions,
+): IncrementalEngine => {
+  const builder = createIncrementalBuilder(store, buildOptions);
+  const resolved = resolveTranslateOptions(translateOptions);
+  const clusterSettings = {
+    connectTimeoutMs: resolved.connectTimeoutMs,
+    cipherSuites: resolved.cipherSuites,
+  };
+  const context = { routeSourceMetadata: resolved.routeSourceMetadata };
+
+  // Translation memos, keyed by DAG objects: the incremental build hands back the same object for
+  // an unchanged virtual host, cluster or secret.
+  const clusterMemo = new WeakMap<Cluster, EnvoyCluster>();
+  const secretMemo = new WeakMap<object, EnvoySecret | undefined>();
+  const plainHostMemo = new WeakMap<VirtualHost, EnvoyVirtualHost>();
+  const secureRoutesMemo = new WeakMap<SecureVirtualHost, RouteConfiguration>();
+  let httpListeners: { hosts: VirtualHost[]; listeners: Listener[] } | undefined;
+  let httpsListeners: { hosts: SecureVirtualHost[]; listeners: Listener[] } | undefined;
+  let plainRoutes: { hosts: VirtualHost[]; configuration: RouteConfiguration } | undefined;
+  const fixedListeners = [
+    statsListener(resolved.statsAddress, resolved.statsPort),
+    ...adminListener(resolved.adminPort),
+  ];
+
+  // EDS: slices by Service, and the assignment of each EDS name, recomputed per Service on change.
+  const slicesByService = new Map<string, Map<string, EndpointSlice>>();
+  const serviceOfSlice = new Map<string, string>();
+  const assignments = new Map<string, { serviceKey: string; assignment: ClusterLoadAssignment }>();
+  const dirtyServices = new Set<string>();
+  let edsTargets = new Map<string, Cluster>();
+  let translatedClusters: { dag: Cluster[]; clusters: EnvoyCluster[] } | undefined;
+  let endpointList: ClusterLoadAssignment[] | undefined;
+
+  const serviceKeyOf = (slice: EndpointSlice): string | undefined => {
+    const service = slice.metadata.labels?.[serviceNameLabel];
+    return service ? `${slice.metadata.namespace ?? ''}/${service}` : undefined;
+  };
+  const indexSlice = (ref: ObjectRef): void => {
+    const sliceKey = `${ref.namespace}/${ref.name}`;
+    // Drop the slice from the Service it was under, then add it under its current one.
+    const previous = serviceOfSlice.get(sliceKey);
+    if (previous !== undefined) {
+      const slices = slicesByService.get(previous);
+      slices?.delete(sliceKey);
+      if (slices?.size === 0) slicesByService.delete(previous);
+      serviceOfSlice.delete(sliceKey);
+      dirtyServices.add(previous);
+    }
+    const slice = store.get<EndpointSlice>('EndpointSlice', ref.namespace, ref.name);
+    const serviceKey = slice ? serviceKeyOf(slice) : undefined;
+    if (!slice || !serviceKey) return;
+    let slices = slicesByService.get(serviceKey);
+    if (!slices) {
+      slices = new Map<string, EndpointSlice>();
+      slicesByService.set(serviceKey, slices);
+    }
+    slices.set(sliceKey, slice);
+    serviceOfSlice.set(sliceKey, serviceKey);
+    dirtyServices.add(serviceKey);
+  };
+  for (const slice of store.list<EndpointSlice>('EndpointSlice')) {
+    indexSlice({
+      kind: 'EndpointSlice',
+      namespace: slice.metadata.namespace ?? '',
+      name: slice.metadata.name,
+    });
+  }
+  dirtyServices.clear();
+
+  const assignmentFor = (edsName: string, cluster: Cluster): ClusterLoadAssignment => {
+    const serviceKey = `${cluster.service.namespace}/${cluster.service.name}`;
+    const known = assignments.get(edsName);
+    if (known && !dirtyServices.has(serviceKey)) return known.assignment;
+    const slices = [...(slicesByService.get(serviceKey)?.values() ?? [])].sort((a, b) =>
+      compareStrings(a.metadata.name, b.metadata.name),
+    );
+    const target = {
+      namespace: cluster.service.namespace,
+      name: cluster.service.name,
+      portName: cluster.service.portName,
+    };
+    const assignment = clusterLoadAssignment(
+      edsName,
+      readyEndpoints(slices, target).map((endpoint) =>
+        lbEndpoint(socketAddress(endpoint.address, endpoint.port)),
+      ),
+    );
+    assignments.set(edsName, { serviceKey, assignment });
+    return assignment;
+  };
+
+  const endpoints = (): ClusterLoadAssignment[] => {
+    if (endpointList && dirtyServices.size === 0) return endpointList;
+    const list: ClusterLoadAssignment[] = [];
+    for (const [edsName, cluster] of edsTargets) list.push(assignmentFor(edsName, cluster));
+    for (const edsName of assignments.keys()) if (!edsTargets.has(edsName)) assignments.delete(edsName);
+    dirtyServices.clear();
+    endpointList = sortedBy(list, (assignment) => assignment.clusterName);
+    return endpointList;
+  };
+
+  const translateRoutes = (result: BuildResult): RouteConfiguration[] => {
+    const { httpVirtualHosts, httpsVirtualHosts } = result.dag;
+    if (plainRoutes?.hosts !== httpVirtualHosts) {
+      // The shell (name, headers, options) comes from the translate stage; only the hosts are reused.
+      const configuration = routeConfiguration(httpRouteConfigName, [], { ...context, secure: false });
+      const hosts: EnvoyVirtualHost[] = [];
+      for (const host of httpVirtualHosts) {
+        if (host.routes.length === 0) continue;
+        let translated = plainHostMemo.get(host);
+        if (!translated) {
+          translated = envoyVirtualHost(host, { ...context, secure: false, clusters: clustersOf(result) });
+          plainHostMemo.set(host, translated);
+        }
+        hosts.push(translated);
+      }
+      configuration.virtualHosts = sortedByName(hosts);
+      plainRoutes = { hosts: httpVirtualHosts, configuration };
+    }
+    const configurations = [plainRoutes.configuration];
+    for (const host of httpsVirtualHosts) {
+      if (host.secret === undefined || host.tcpProxy) continue;
+      let translated = secureRoutesMemo.get(host);
+      if (!translated) {
+        translated = routeConfiguration(httpsRouteConfigName(host.fqdn), [host], {
+          ...context,
+          secure: true,
+          clusters: clustersOf(result),
+        });
+        secureRoutesMemo.set(host, translated);
+      }
+      configurations.push(translated);
+    }
+    return sortedByName(configurations);
+  };
+
+  // Route translation looks clusters up by name (load-balancing policy); built lazily, once per build.
+  let clusterIndex: { result: BuildResult; byName: Map<string, Cluster> } | undefined;
+  const clustersOf = (result: BuildResult): Map<string, Cluster> => {
+    if (clusterIndex?.result !== result) {
+      clusterIndex = {
+        result,
+        byName: new Map(result.dag.clusters.map((cluster) => [cluster.name, cluster])),
+      };
+    }
+    return clusterIndex.byName;
+  };
+
+  const translateListeners = (result: BuildResult): Listener[] => {
+    const { httpVirtualHosts, httpsVirtualHosts } = result.dag;
+    if (httpListeners?.hosts !== httpVirtualHosts) {
+      httpListeners = { hosts: httpVirtualHosts, listeners: httpListener(httpVirtualHosts, resolved) };
+    }
+    if (httpsListeners?.hosts !== httpsVirtualHosts) {
+      httpsListeners = { hosts: httpsVirtualHosts, listeners: httpsListener(httpsVirtualHosts, resolved) };
+    }
+    return [...httpListeners.listeners, ...httpsListeners.listeners, ...fixedListeners].sort(byName);
+  };
+
+  return {
+    noteChange(ref) {
+      if (ref.kind === 'EndpointSlice') {
+        indexSlice(ref);
+        endpointList = undefined;
+        return 'endpoints';
+      }
+      return builder.noteChange(ref) ? 'build' : 'none';
+    },
+    build() {
+      const result = builder.build();
+      if (translatedClusters?.dag !== result.dag.clusters) {
+        const clusters: EnvoyCluster[] = [];
+        const targets = new Map<string, Cluster>();
+        for (const cluster of result.dag.clusters) {
+          let translated = clusterMemo.get(cluster);
+          if (!translated) {
+            translated = envoyCluster(cluster, clusterSettings);
+            clusterMemo.set(cluster, translated);
+          }
+          clusters.push(translated);
+          if (cluster.externalName === undefined && !targets.has(cluster.edsName))
+            targets.set(cluster.edsName, cluster);
+        }
+        translatedClusters = { dag: result.dag.clusters, clusters };
+        // A new set of EDS names (or new cluster objects for them) needs a new list; unchanged
+        // Services keep their assignments.
+        edsTargets = targets;
+        endpointList = undefined;
+      }
+      const clusters = translatedClusters.clusters;
+      const secrets: EnvoySecret[] = [];
+      for (const secret of result.dag.secrets) {
+        if (!secretMemo.has(secret)) secretMemo.set(secret, envoySecret(secret));
+        const translated = secretMemo.get(secret);
+        if (translated) secrets.push(translated);
+      }
+      return {
+        result,
+        resources: {
+          listeners: translateListeners(result),
+          routes: translateRoutes(result),
+          clusters,
+          endpoints: endpoints(),
+          secrets,
+        },
+      };
+    },
+    endpoints,
+    lastStats: () => builder.lastStats(),
+  };
+};
