@@ -34,7 +34,7 @@ export const servedIngresses = (context: BuildContext): Ingress[] =>
 
 // A backend that cannot be served answers 503 rather than letting the request fall through to a
 // less specific route.
-const serviceUnavailable: RouteAction = { kind: 'directResponse', statusCode: 503 };
+const serviceUnavailable = (): RouteAction => ({ kind: 'directResponse', statusCode: 503 });
 
 const backendAction = (
   context: BuildContext,
@@ -48,7 +48,7 @@ const backendAction = (
       'BackendNotSupported',
       `${entry.field}: ${entry.backend.message}; the path answers 503`,
     );
-    return serviceUnavailable;
+    return serviceUnavailable();
   }
   const { name, port } = entry.backend.service;
   const namespace = ingress.metadata.namespace ?? '';
@@ -65,7 +65,7 @@ const backendAction = (
       'ServiceUnresolvedReference',
       `${entry.field}: unresolved service reference: ${lookup.message}; the path answers 503`,
     );
-    return serviceUnavailable;
+    return serviceUnavailable();
   }
   // Ingress clusters carry only the Service's own upstream protocol (no SNI, validation or LB policy).
   const cluster = makeCluster(lookup.service, { protocol: lookup.service.protocol });
