@@ -312,6 +312,8 @@ export const uniqueName = (prefix: string): string => `${prefix}-${Math.random()
 export interface ChildHandle {
   child: import('node:child_process').ChildProcess;
   lines: string[];
+  /** The last stderr lines (logs), for failure messages and log-derived facts. */
+  errorLines: string[];
   /** Resolves when the process has exited. */
   exited: Promise<number | null>;
 }
@@ -332,6 +334,7 @@ export const spawnTypeScript = (
   const handle: ChildHandle = {
     child,
     lines: [],
+    errorLines: [],
     exited: new Promise((resolveExit) => child.on('exit', (code) => resolveExit(code))),
   };
   let buffered = '';
@@ -341,9 +344,15 @@ export const spawnTypeScript = (
     buffered = parts.pop() ?? '';
     handle.lines.push(...parts);
   });
-  // Keep stderr drained (and available for debugging with KUBE_TEST_VERBOSE=1).
+  // Keep stderr drained and its tail at hand (echoed with KUBE_TEST_VERBOSE=1).
+  let bufferedError = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     if (process.env.KUBE_TEST_VERBOSE) process.stderr.write(chunk);
+    bufferedError += chunk.toString('utf8');
+    const parts = bufferedError.split('\n');
+    bufferedError = parts.pop() ?? '';
+    handle.errorLines.push(...parts);
+    if (handle.errorLines.length > 400) handle.errorLines.splice(0, handle.errorLines.length - 200);
   });
   children.add(handle);
   void handle.exited.then(() => children.delete(handle));
@@ -403,7 +412,6 @@ export interface ReplicaOptions {
 
 /** Starts `bin/contour serve` in Kubernetes mode with short leader-election timings. */
 export const startReplica = async (options: ReplicaOptions): Promise<Replica> => {
-  const healthPort = await freePort();
   const args = [
     'serve',
     '--kubeconfig',
@@ -414,10 +422,13 @@ export const startReplica = async (options: ReplicaOptions): Promise<Replica> =>
     '0',
     '--health-address',
     '127.0.0.1',
+    // Port 0: the replica logs the port it got (no race between picking and binding a port).
     '--health-port',
-    String(healthPort),
+    '0',
     '--debug-http-port',
     '0',
+    '--log-format',
+    'json',
     '--leader-election-resource-namespace',
     options.leaseNamespace,
     '--envoy-service-namespace',
@@ -438,6 +449,24 @@ export const startReplica = async (options: ReplicaOptions): Promise<Replica> =>
     ...process.env,
     POD_NAME: options.identity,
   });
+  const healthPort = await eventually(
+    `${options.identity} health port in its logs`,
+    () => {
+      if (handle.child.exitCode !== null) {
+        throw new Error(
+          `replica exited (${handle.child.exitCode}): ${handle.errorLines.slice(-5).join('\n')}`,
+        );
+      }
+      for (const line of handle.errorLines) {
+        if (!line.includes('HTTP server listening')) continue;
+        const entry = JSON.parse(line) as { server?: string; port?: number };
+        if (entry.server === 'health' && entry.port) return entry.port;
+      }
+      return undefined;
+    },
+    120_000,
+    100,
+  );
   const readyz = async (): Promise<ReadyzAnswer> => {
     try {
       const response = await fetch(`http://127.0.0.1:${healthPort}/readyz`, {
@@ -461,19 +490,26 @@ export const startReplica = async (options: ReplicaOptions): Promise<Replica> =>
 };
 
 /** Waits until the replica answers /readyz with 200 and returns the answer. */
-export const waitReady = (
-  replica: Pick<Replica, 'identity' | 'readyz'>,
-  timeoutMs = 60_000,
-): Promise<ReadyzAnswer> =>
-  eventually(
-    `${replica.identity} ready`,
-    async () => {
-      const answer = await replica.readyz();
-      return answer.status === 200 ? answer : undefined;
-    },
-    timeoutMs,
-    200,
-  );
+export const waitReady = async (
+  replica: Pick<Replica, 'identity' | 'readyz'> & { handle?: ChildHandle },
+  timeoutMs = 90_000,
+): Promise<ReadyzAnswer> => {
+  let last: ReadyzAnswer | undefined;
+  try {
+    return await eventually(
+      `${replica.identity} ready`,
+      async () => {
+        last = await replica.readyz();
+        return last.status === 200 ? last : undefined;
+      },
+      timeoutMs,
+      200,
+    );
+  } catch (error) {
+    const logs = replica.handle?.errorLines.slice(-15).join('\n') ?? '';
+    throw new Error(`${(error as Error).message}; last /readyz: ${JSON.stringify(last)}\n${logs}`);
+  }
+};
 
 /** A `contour serve` running inside the test process (same code path as the CLI, minus the process). */
 export interface InProcessReplica {
