@@ -336,3 +336,42 @@ test('the incremental engine publishes the same Envoy resources as build + trans
     { numRuns: 150 },
   );
 });
+
+test('an EndpointSlice change updates only its ClusterLoadAssignment, without a build', () => {
+  const store = createStore();
+  const apply = (object: KubeObject): void => void store.apply({ type: 'upsert', object });
+  const slice = (port: number): KubeObject => ({
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { namespace: 'a', name: 's0-e0', labels: { 'kubernetes.io/service-name': 's0' } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: ['10.0.0.1'], conditions: { ready: true } }],
+    ports: [{ name: 'http', protocol: 'TCP', port }],
+  });
+  apply({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { namespace: 'a', name: 's0' },
+    spec: { ports: [{ name: 'http', port: 80, protocol: 'TCP' }] },
+  });
+  apply({
+    apiVersion: 'projectcontour.io/v1',
+    kind: 'HTTPProxy',
+    metadata: { namespace: 'a', name: 'p0' },
+    spec: { virtualhost: { fqdn: 'x.test' }, routes: [{ services: [{ name: 's0', port: 80 }] }] },
+  });
+  apply(slice(8080));
+  const engine = createIncrementalEngine(store, defaultBuildOptions, defaultTranslateOptions);
+  const before = engine.build().resources.endpoints;
+  assert.equal(before.length, 1);
+  apply(slice(9090));
+  assert.equal(engine.noteChange({ kind: 'EndpointSlice', namespace: 'a', name: 's0-e0' }), 'endpoints');
+  const after = engine.endpoints();
+  assert.notDeepStrictEqual(after, before);
+  assert.deepStrictEqual(
+    after.map((r) => Buffer.from(toBinary(resourceSchemas.endpoint, r))),
+    translate(buildDag(store, defaultBuildOptions).dag, store, defaultTranslateOptions).endpoints.map((r) =>
+      Buffer.from(toBinary(resourceSchemas.endpoint, r)),
+    ),
+  );
+});
