@@ -7,6 +7,7 @@ import { ListenerSchema, type Listener } from '../gen/envoy/config/listener/v3/l
 import { RouteConfigurationSchema, type RouteConfiguration } from '../gen/envoy/config/route/v3/route_pb.js';
 import type { Route as EnvoyRoute } from '../gen/envoy/config/route/v3/route_components_pb.js';
 import { LocalityLbEndpointsSchema } from '../gen/envoy/config/endpoint/v3/endpoint_components_pb.js';
+import { LocalitySchema } from '../gen/envoy/config/core/v3/base_pb.js';
 import {
   ClusterLoadAssignmentSchema,
   type ClusterLoadAssignment,
@@ -129,7 +130,10 @@ export const withLocality = (endpoints: readonly ClusterLoadAssignment[]): Clust
       : create(ClusterLoadAssignmentSchema, {
           ...assignment,
           endpoints: assignment.endpoints.map((locality) =>
-            create(LocalityLbEndpointsSchema, { ...locality, locality: locality.locality ?? {} }),
+            create(LocalityLbEndpointsSchema, {
+              ...locality,
+              locality: locality.locality ?? create(LocalitySchema),
+            }),
           ),
         }),
   );
