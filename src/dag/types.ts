@@ -44,7 +44,8 @@ export type PathMatch =
   | {
       kind: 'prefix';
       value: string;
-      /** match on segment boundaries, as Contour's prefix conditions */ segment: boolean;
+      /** true: whole path segments only (Ingress `Prefix`); false: plain string prefix (HTTPProxy, as Contour). */
+      segment: boolean;
     }
   | { kind: 'exact'; value: string }
   | { kind: 'regex'; value: string };
