@@ -205,6 +205,21 @@ test('per-type services serve their type with an implicit type URL', async () =>
   });
 });
 
+test('unary Fetch methods answer UNIMPLEMENTED', async () => {
+  await withServer(async ({ client }) => {
+    const status = await new Promise<number>((resolve) => {
+      client.makeUnaryRequest(
+        '/envoy.service.cluster.v3.ClusterDiscoveryService/FetchClusters',
+        (value: Buffer) => value,
+        (value: Buffer) => value,
+        Buffer.alloc(0),
+        (error) => resolve(error?.code ?? 0),
+      );
+    });
+    assert.equal(status, 12);
+  });
+});
+
 test('close ends streams with OK so clients reconnect elsewhere', async () => {
   const cache = createSnapshotCache();
   const server = await startXdsServer({ cache, address: '127.0.0.1', port: 0, logger: silentLogger() });
