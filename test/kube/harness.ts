@@ -117,7 +117,15 @@ export const startTestCluster = async (): Promise<TestCluster> => {
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.KUBE_ENVTEST_STATE;
   Object.assign(env, parseKeyValues(runScript('install.sh', [], env)));
-  const started = parseKeyValues(runScript('start.sh', [], env));
+  // A loaded CI machine (several API servers starting at once) can take well over the default
+  // 60 s; a start that still fails is retried once with a fresh state dir.
+  env.KUBE_ENVTEST_START_TIMEOUT ??= '180';
+  let started: Record<string, string>;
+  try {
+    started = parseKeyValues(runScript('start.sh', [], env));
+  } catch {
+    started = parseKeyValues(runScript('start.sh', [], env));
+  }
   const kubeconfig = started.KUBECONFIG;
   const state = started.KUBE_ENVTEST_STATE;
   if (!kubeconfig || !state)
