@@ -24,17 +24,27 @@ export const translate = (dag: Dag, store: StoreView, options: TranslateOptions)
     connectTimeoutMs: resolved.connectTimeoutMs,
     cipherSuites: resolved.cipherSuites,
   };
+  const secrets = uniqueByName(dag.secrets)
+    .map(envoySecret)
+    .filter((secret) => secret !== undefined)
+    .sort(byName);
+  // A filter chain naming a secret Envoy never receives keeps the whole TLS listener warming,
+  // taking every other TLS host down with it: leave such hosts out.
+  const secretNames = new Set(secrets.map((secret) => secret.name));
+  const httpsVirtualHosts = dag.httpsVirtualHosts.filter(
+    (virtualHost) => virtualHost.secret === undefined || secretNames.has(virtualHost.secret),
+  );
   return {
     listeners: [
       ...httpListener(dag.httpVirtualHosts, resolved),
-      ...httpsListener(dag.httpsVirtualHosts, resolved),
+      ...httpsListener(httpsVirtualHosts, resolved),
       ...statsListeners(
         { address: resolved.statsAddress, port: resolved.statsPort },
         { address: resolved.healthAddress, port: resolved.healthPort },
       ),
       ...adminListener(resolved.adminPort),
     ].sort(byName),
-    routes: routeConfigurations(dag.httpVirtualHosts, dag.httpsVirtualHosts, {
+    routes: routeConfigurations(dag.httpVirtualHosts, httpsVirtualHosts, {
       routeSourceMetadata: resolved.routeSourceMetadata,
       clusters: clustersByName,
     }),
@@ -42,10 +52,7 @@ export const translate = (dag: Dag, store: StoreView, options: TranslateOptions)
       .map((cluster) => envoyCluster(cluster, clusterSettings))
       .sort(byName),
     endpoints: clusterLoadAssignments(dag.clusters, store),
-    secrets: uniqueByName(dag.secrets)
-      .map(envoySecret)
-      .filter((secret) => secret !== undefined)
-      .sort(byName),
+    secrets,
   };
 };
 

@@ -203,7 +203,12 @@ describe('ingress_https listener', () => {
       },
     });
     const listener = named(
-      listenersOf({ ...emptyDag(), httpsVirtualHosts: [terminated], clusters: [backend, other] }),
+      listenersOf({
+        ...emptyDag(),
+        httpsVirtualHosts: [terminated],
+        clusters: [backend, other],
+        secrets: [tlsSecret(terminated.secret!)],
+      }),
       'ingress_https',
     );
     const chain = at(listener, 'filter_chains', 0);
@@ -224,10 +229,32 @@ describe('ingress_https listener', () => {
       listenersOf({
         ...emptyDag(),
         httpsVirtualHosts: [secureVirtualHost('*', [route(prefixMatch('/'), forward(backend))])],
+        secrets: [tlsSecret(secureVirtualHost('*', []).secret!)],
       }),
       'ingress_https',
     );
     assert.deepEqual(at(listener, 'filter_chains', 0, 'filter_chain_match'), { transport_protocol: 'tls' });
+  });
+
+  it('leaves out a TLS host whose certificate secret is not in the DAG (it would stall the listener)', () => {
+    const listener = named(
+      listenersOf({
+        ...emptyDag(),
+        httpsVirtualHosts: [
+          secureVirtualHost('ok.example.com', [route(prefixMatch('/'), forward(backend))]),
+          secureVirtualHost('orphan.example.com', [route(prefixMatch('/'), forward(backend))]),
+        ],
+        clusters: [backend],
+        secrets: [tlsSecret('default/ok.example.com-tls/0123456789')],
+      }),
+      'ingress_https',
+    );
+    assert.deepEqual(
+      (at(listener, 'filter_chains') as unknown[]).map((chain) =>
+        at(chain as never, 'filter_chain_match', 'server_names', 0),
+      ),
+      ['ok.example.com'],
+    );
   });
 
   it('is absent when TLS hosts have neither a certificate nor passthrough', () => {

@@ -14,6 +14,7 @@ import {
   prefixMatch,
   route,
   secureVirtualHost,
+  tlsSecret,
   virtualHost,
 } from './fixtures.js';
 
@@ -342,6 +343,7 @@ describe('route configurations', () => {
         }),
       ],
       clusters: [web],
+      secrets: [tlsSecret('default/secure.example.com-tls/0123456789')],
     };
     assert.deepEqual(
       routes(dag).map((c) => c.name),
