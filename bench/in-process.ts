@@ -32,7 +32,7 @@ export interface InProcessControlPlane {
 /** Starts the pipeline over `objects` with the given holdoff, and the xDS server on a free loopback port. */
 export const startControlPlane = async (
   objects: KubeObject[],
-  options: { holdoffDelayMs?: number; holdoffMaxDelayMs?: number } = {},
+  options: { holdoffDelayMs?: number; holdoffMaxDelayMs?: number; fullBuilds?: boolean } = {},
 ): Promise<InProcessControlPlane> => {
   // Imported here so rows that need no xDS server still run while the server is being written.
   const { startXdsServer } = await import('../src/xds/server/xds-server.js');
@@ -59,6 +59,7 @@ export const startControlPlane = async (
     readiness: createReadiness([source.name]),
     buildOptions: defaultBuildOptions,
     translateOptions: defaultTranslateOptions,
+    incremental: options.fullBuilds !== true,
     holdoffDelayMs: options.holdoffDelayMs ?? 0,
     holdoffMaxDelayMs: options.holdoffMaxDelayMs ?? 0,
     logger,

@@ -72,6 +72,8 @@ export const startServe = async (config: ServeConfig, logger: Logger): Promise<R
       statsAddress: config.statsAddress,
       statsPort: config.statsPort,
     },
+    // Incremental builds and EDS outside the build (DESIGN.md §2); full builds remain the reference path.
+    incremental: true,
     holdoffDelayMs: config.holdoffDelayMs,
     holdoffMaxDelayMs: config.holdoffMaxDelayMs,
     logger,

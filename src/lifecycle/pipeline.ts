@@ -4,15 +4,20 @@ import { buildDag, type BuildOptions, type BuildResult } from '../dag/build.js';
 import { translate, type TranslateOptions } from '../envoy/translate.js';
 import type { EnvoyResources } from '../envoy/resources.js';
 import type { Source, SourceSink } from '../sources/source.js';
+import { refOf } from '../apis/meta.js';
 import type { Store, StoreEvent } from '../store/store.js';
 import type { Logger } from '../util/logger.js';
 import type { ConfigState, Readiness } from './readiness.js';
 import { Counter, Histogram } from 'prom-client';
 import { metricsRegistry } from './metrics.js';
+import { createIncrementalEngine, type IncrementalEngine } from '../dag/incremental-engine.js';
+import type { ClusterLoadAssignment } from '../gen/envoy/config/endpoint/v3/endpoint_pb.js';
 
 /** The part of the snapshot cache the loop needs. */
 export interface SnapshotTarget {
   publish(resources: EnvoyResources): void;
+  /** Replaces only the ClusterLoadAssignments (used with an incremental engine: EDS bypasses the build). */
+  publishEndpoints?(endpoints: readonly ClusterLoadAssignment[]): void;
   version(): string;
   hash(): string;
 }
@@ -33,6 +38,14 @@ export interface PipelineOptions {
   onBuild?: (result: BuildResult) => void;
   /** Opens the xDS port: awaited after the first build is in the cache and before SERVING. */
   openServing?: () => Promise<void>;
+  /**
+   * Optional incremental engine (src/dag/incremental-engine.ts): replaces buildDag + translate per
+   * build, decides per event whether it is relevant, and sends EndpointSlice changes straight to EDS.
+   * Without it every change triggers a full build.
+   */
+  engine?: IncrementalEngine;
+  /** Creates that engine from buildOptions and translateOptions (what `contour serve` uses). */
+  incremental?: boolean;
 }
 
 export interface Pipeline {
@@ -74,6 +87,11 @@ export const configStateOf = (result: BuildResult): ConfigState => {
 /** Creates the event loop. */
 export const createPipeline = (options: PipelineOptions): Pipeline => {
   const { store, cache, readiness, logger } = options;
+  const engine =
+    options.engine ??
+    (options.incremental
+      ? createIncrementalEngine(store, options.buildOptions, options.translateOptions)
+      : undefined);
   let last: BuildResult | undefined;
   let timer: NodeJS.Timeout | undefined;
   let firstPendingAt: number | undefined;
@@ -88,8 +106,12 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
     timer = undefined;
     firstPendingAt = undefined;
     const end = buildSeconds.startTimer();
-    const result = buildDag(store, options.buildOptions);
-    const resources = translate(result.dag, store, options.translateOptions);
+    const { result, resources } = engine
+      ? engine.build()
+      : (() => {
+          const built = buildDag(store, options.buildOptions);
+          return { result: built, resources: translate(built.dag, store, options.translateOptions) };
+        })();
     cache.publish(resources);
     end();
     buildsTotal.inc({ trigger });
@@ -128,7 +150,25 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
       apply(events: StoreEvent[]) {
         if (stopped) return;
         let changed = false;
-        for (const event of events) changed = store.apply(event) || changed;
+        let endpointsChanged = false;
+        for (const event of events) {
+          if (!store.apply(event)) continue;
+          if (!engine) {
+            changed = true;
+            continue;
+          }
+          const ref = event.type === 'delete' ? event.ref : refOf(event.object);
+          const effect = engine.noteChange(ref);
+          if (effect === 'build') changed = true;
+          else if (effect === 'endpoints') endpointsChanged = true;
+        }
+        // EDS outside the build, once the first build has published clusters to attach endpoints to.
+        if (endpointsChanged && firstBuilt && !stopped && engine && cache.publishEndpoints) {
+          cache.publishEndpoints(engine.endpoints());
+          if (initialBuildDone && last) {
+            readiness.updated(configStateOf(last), { version: cache.version(), hash: cache.hash() });
+          }
+        }
         if (changed) schedule();
       },
       synced() {
