@@ -8,7 +8,7 @@ import { createSnapshotCache, type SnapshotCache } from '../../src/xds/cache/sna
 import { startXdsServer, type XdsServer } from '../../src/xds/server/xds-server.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { connect, deltaNames, deltaResource, openDelta } from './client.js';
-import { endpoints, resourcesOf, staticCluster, edsCluster } from './fixtures.js';
+import { endpoints, resourcesOf, routeConfig, staticCluster, edsCluster } from './fixtures.js';
 
 const withServer = async (
   run: (context: { cache: SnapshotCache; server: XdsServer; client: grpc.Client }) => Promise<void>,
@@ -162,6 +162,37 @@ test('explicit "*" subscribes to everything, unsubscribing "*" stops it', async 
     // y is subscribed by name; x was forgotten with the wildcard; z is not wanted.
     const response = await stream.next();
     assert.deepEqual(deltaNames(response), ['y']);
+    stream.close();
+  });
+});
+
+test('make before break, step by step: new cluster accepted before the route, old one removed after', async () => {
+  await withServer(async ({ cache, client }) => {
+    cache.publish(resourcesOf({ clusters: [staticCluster('c1')], routes: [routeConfig('r', ['c1'])] }));
+    const stream = openDelta(client);
+    stream.send({ node, typeUrl: typeUrls.cluster });
+    const clusters = await stream.next();
+    assert.deepEqual(deltaNames(clusters), ['c1']);
+    stream.send({ typeUrl: typeUrls.cluster, responseNonce: clusters.nonce });
+    stream.send({ typeUrl: typeUrls.route, resourceNamesSubscribe: ['r'] });
+    const routes = await stream.next();
+    assert.deepEqual(deltaNames(routes), ['r']);
+    stream.send({ typeUrl: typeUrls.route, responseNonce: routes.nonce });
+
+    cache.publish(resourcesOf({ clusters: [staticCluster('c2')], routes: [routeConfig('r', ['c2'])] }));
+    const added = await stream.next();
+    assert.equal(added.typeUrl, typeUrls.cluster);
+    assert.deepEqual(deltaNames(added), ['c2']);
+    assert.deepEqual(added.removedResources, [], 'c1 stays while the route uses it');
+    stream.send({ typeUrl: typeUrls.cluster, responseNonce: added.nonce });
+    const rerouted = await stream.next();
+    assert.equal(rerouted.typeUrl, typeUrls.route, 'the route follows the accepted cluster');
+    assert.deepEqual(deltaNames(rerouted), ['r']);
+    stream.send({ typeUrl: typeUrls.route, responseNonce: rerouted.nonce });
+    const removed = await stream.next();
+    assert.equal(removed.typeUrl, typeUrls.cluster);
+    assert.deepEqual(deltaNames(removed), []);
+    assert.deepEqual(removed.removedResources, ['c1'], 'c1 goes once the route no longer uses it');
     stream.close();
   });
 });
