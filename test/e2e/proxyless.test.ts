@@ -22,56 +22,51 @@ import { alphaMethod, betaMethod, startBackend, who, type Backend } from './back
 const fqdn = 'echo.example.com';
 const namespace = 'default';
 
-const service = (name: string): KubeObject =>
-  ({
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name, namespace },
-    spec: { ports: [{ name: 'grpc', port: 80, targetPort: 'grpc', protocol: 'TCP' }] },
-  });
+const service = (name: string): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name, namespace },
+  spec: { ports: [{ name: 'grpc', port: 80, targetPort: 'grpc', protocol: 'TCP' }] },
+});
 
 const endpointSlice = (serviceName: string, ports: number[]): KubeObject[] =>
-  ports.map(
-    (port, index) =>
-      ({
-        apiVersion: 'discovery.k8s.io/v1',
-        kind: 'EndpointSlice',
-        metadata: {
-          name: `${serviceName}-${index}`,
-          namespace,
-          labels: { 'kubernetes.io/service-name': serviceName },
-        },
-        addressType: 'IPv4',
-        endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
-        ports: [{ name: 'grpc', port, protocol: 'TCP' }],
-      }),
-  );
-
-const httpProxy = (): KubeObject =>
-  ({
-    apiVersion: 'projectcontour.io/v1',
-    kind: 'HTTPProxy',
-    metadata: { name: 'echo', namespace },
-    spec: {
-      virtualhost: { fqdn },
-      routes: [
-        { conditions: [{ prefix: '/routing.Alpha/' }], services: [{ name: 'alpha', port: 80 }] },
-        {
-          conditions: [{ prefix: '/routing.Beta/' }, { header: { name: 'x-variant', exact: 'canary' } }],
-          services: [{ name: 'canary', port: 80 }],
-        },
-        {
-          conditions: [{ prefix: '/routing.Beta/' }],
-          services: [
-            { name: 'blue', port: 80, weight: 75 },
-            { name: 'green', port: 80, weight: 25 },
-          ],
-        },
-        // gRPC clients cannot follow redirects: this route must be left out, not break the config.
-        { conditions: [{ prefix: '/old' }], requestRedirectPolicy: { hostname: 'new.example.com' } },
-      ],
+  ports.map((port, index) => ({
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: {
+      name: `${serviceName}-${index}`,
+      namespace,
+      labels: { 'kubernetes.io/service-name': serviceName },
     },
-  });
+    addressType: 'IPv4',
+    endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
+    ports: [{ name: 'grpc', port, protocol: 'TCP' }],
+  }));
+
+const httpProxy = (): KubeObject => ({
+  apiVersion: 'projectcontour.io/v1',
+  kind: 'HTTPProxy',
+  metadata: { name: 'echo', namespace },
+  spec: {
+    virtualhost: { fqdn },
+    routes: [
+      { conditions: [{ prefix: '/routing.Alpha/' }], services: [{ name: 'alpha', port: 80 }] },
+      {
+        conditions: [{ prefix: '/routing.Beta/' }, { header: { name: 'x-variant', exact: 'canary' } }],
+        services: [{ name: 'canary', port: 80 }],
+      },
+      {
+        conditions: [{ prefix: '/routing.Beta/' }],
+        services: [
+          { name: 'blue', port: 80, weight: 75 },
+          { name: 'green', port: 80, weight: 25 },
+        ],
+      },
+      // gRPC clients cannot follow redirects: this route must be left out, not break the config.
+      { conditions: [{ prefix: '/old' }], requestRedirectPolicy: { hostname: 'new.example.com' } },
+    ],
+  },
+});
 
 describe('proxyless gRPC clients (xds:///fqdn)', () => {
   const backends: Record<string, Backend> = {};
