@@ -70,15 +70,28 @@ export const createFilesSource = (options: FilesSourceOptions, logger: Logger): 
     }
   };
 
-  const scan = async (): Promise<void> => {
-    const paths = await listManifestFiles(options.directory);
-    const present = new Set(paths);
-    for (const path of [...files.keys()]) if (!present.has(path)) files.delete(path);
-    for (const path of paths) {
-      const state = await readFileState(path, files.get(path));
-      if (state) files.set(path, state);
-      else files.delete(path);
+  // Reads the directory into `files`. A file that vanishes between listing and reading means the tree
+  // is changing under us (a rename, an editor's save): list again rather than deliver a transient delete.
+  const readTree = async (): Promise<void> => {
+    for (let attempt = 0; ; attempt++) {
+      const paths = await listManifestFiles(options.directory);
+      const present = new Set(paths);
+      for (const path of [...files.keys()]) if (!present.has(path)) files.delete(path);
+      let vanished = false;
+      for (const path of paths) {
+        const state = await readFileState(path, files.get(path));
+        if (state) files.set(path, state);
+        else {
+          files.delete(path);
+          vanished = true;
+        }
+      }
+      if (!vanished || attempt >= 5) return;
     }
+  };
+
+  const scan = async (): Promise<void> => {
+    await readTree();
     // Later files (in sorted path order) win when two files define the same object.
     const next = new Map<string, KubeObject>();
     for (const path of [...files.keys()].sort()) {
