@@ -111,7 +111,8 @@ export const createDagAccumulator = (): DagAccumulator => {
         .map((host) => ({ fqdn: host.fqdn, routes: sortedRoutes(host), source: host.source }));
 
       const httpsVirtualHosts: SecureVirtualHost[] = [...httpsHosts.values()]
-        .filter((host) => host.routes.size > 0 || (host.tcpProxy && host.tcpProxy.clusters.length > 0))
+        // As Contour: served when it terminates TLS for some routes, or proxies TCP (passthrough needs no secret).
+        .filter((host) => (host.secret !== undefined && host.routes.size > 0) || host.tcpProxy !== undefined)
         .sort(byFqdn)
         .map((host) => {
           const tcpProxy = host.tcpProxy

@@ -422,7 +422,10 @@ const checks: Record<string, (result: BuildResult) => void> = {
   'unsupported-access-control': (r) => {
     assert.deepEqual(errorsOf(r, 'default', 'auth'), ['AuthError/FeatureNotSupported']);
     assert.deepEqual(errorsOf(r, 'default', 'ipfilter'), ['IPFilterError/FeatureNotSupported']);
-    assert.deepEqual(r.dag.httpVirtualHosts.map((host) => host.fqdn), ['ip.example.com']);
+    assert.deepEqual(
+      r.dag.httpVirtualHosts.map((host) => host.fqdn),
+      ['ip.example.com'],
+    );
     assert.deepEqual(paths(http(r, 'ip.example.com')), ['prefix:/']);
   },
   'unsupported-fields-warning': (r) => {
@@ -430,9 +433,17 @@ const checks: Record<string, (result: BuildResult) => void> = {
     assert.equal(condition.status, 'True');
     assert.deepEqual(
       (condition.warnings ?? []).map((warning) => `${warning.type}/${warning.reason}`),
-      ['RouteError/FieldNotSupported', 'ServiceError/FieldNotSupported', 'VirtualHostError/FieldNotSupported'],
+      [
+        'RouteError/FieldNotSupported',
+        'ServiceError/FieldNotSupported',
+        'VirtualHostError/FieldNotSupported',
+      ],
     );
     assert.equal(http(r, app)?.routes.length, 1);
+  },
+  'tls-passthrough-without-tcpproxy': (r) => {
+    assert.equal(r.dag.httpsVirtualHosts.length, 0);
+    assert.equal(routeAt(http(r, 'a.example.com'), '/').httpsRedirect, true);
   },
   'no-objects': (r) =>
     assert.deepEqual(r, {
