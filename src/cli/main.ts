@@ -1,18 +1,24 @@
 // The `contour` command: one subcommand per file under ./commands.
 import { Command } from 'commander';
-import { registerServe } from './commands/serve.js';
-import { registerBootstrap } from './commands/bootstrap.js';
-import { registerCli } from './commands/cli.js';
-import { registerCertgen } from './commands/certgen.js';
-import { registerTranslate } from './commands/translate.js';
+
+type Register = (program: Command) => void;
+
+// Each subcommand's module is loaded only when it runs: `contour bootstrap` in an init container (or a test
+// spawning the CLI) should not pay for the Kubernetes client, the xDS server and every Envoy proto.
+const commands: Record<string, () => Promise<Register>> = {
+  serve: async () => (await import('./commands/serve.js')).registerServe,
+  bootstrap: async () => (await import('./commands/bootstrap.js')).registerBootstrap,
+  cli: async () => (await import('./commands/cli.js')).registerCli,
+  certgen: async () => (await import('./commands/certgen.js')).registerCertgen,
+  translate: async () => (await import('./commands/translate.js')).registerTranslate,
+};
 
 const program = new Command('contour')
   .description('contour-ts: Envoy ingress controller and xDS control plane (Project Contour compatible)')
   .showHelpAfterError();
-registerServe(program);
-registerBootstrap(program);
-registerCli(program);
-registerCertgen(program);
-registerTranslate(program);
+
+const requested = process.argv[2];
+const wanted = requested !== undefined && requested in commands ? [requested] : Object.keys(commands);
+for (const name of wanted) (await commands[name]())(program);
 
 await program.parseAsync(process.argv);
