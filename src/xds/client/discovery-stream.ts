@@ -14,7 +14,7 @@ import {
   type DiscoveryResponse,
 } from '../../gen/envoy/service/discovery/v3/discovery_pb.js';
 import { typeUrls, type ResourceType } from '../../envoy/resources.js';
-import { envoyRegistry } from '../cache/envoy-registry.js';
+import { envoyRegistry } from '../../envoy/registry.js';
 import type { XdsChannel } from './credentials.js';
 
 /** `contour cli` subcommand names and the resource type each watches. */
