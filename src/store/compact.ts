@@ -17,17 +17,15 @@ export const compactObject = (object: KubeObject): KubeObject => {
   }
   const compact: KubeObject = { ...object, metadata };
   if (object.kind === 'Secret') {
-    const data = object.data as Record<string, string> | undefined;
-    if (data) {
-      const kept: Record<string, string> = {};
-      for (const key of keptSecretKeys) if (key in data) kept[key] = data[key];
-      compact.data = kept;
-    }
-    if (object.stringData) {
-      const stringData = object.stringData as Record<string, string>;
-      const kept: Record<string, string> = {};
-      for (const key of keptSecretKeys) if (key in stringData) kept[key] = stringData[key];
-      compact.stringData = kept;
+    // Secrets from manifest files were never validated: data that is not a map is kept as it is, for the
+    // build to reject with a status, rather than crash the store.
+    for (const field of ['data', 'stringData'] as const) {
+      const values = object[field];
+      if (typeof values !== 'object' || values === null || Array.isArray(values)) continue;
+      const kept: Record<string, unknown> = {};
+      for (const key of keptSecretKeys)
+        if (key in values) kept[key] = (values as Record<string, unknown>)[key];
+      compact[field] = kept;
     }
   }
   return compact;

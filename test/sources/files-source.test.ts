@@ -154,3 +154,37 @@ describe('files source', () => {
     assert.equal(errors[0].document, 1);
   });
 });
+
+describe('store compaction of malformed Secrets', () => {
+  it('keeps a Secret whose data is not a map instead of throwing', () => {
+    const store = createStore();
+    for (const data of ['/', 42, null, ['tls.crt']]) {
+      assert.equal(
+        store.apply({
+          type: 'upsert',
+          object: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'odd', namespace: 'default' }, data },
+        }),
+        true,
+      );
+    }
+    const secret = store.get('Secret', 'default', 'odd');
+    assert.deepEqual(secret?.data, ['tls.crt']);
+  });
+
+  it('drops Secret data the pipeline never reads', () => {
+    const store = createStore();
+    store.apply({
+      type: 'upsert',
+      object: {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'tls', namespace: 'default' },
+        data: { 'tls.crt': 'Y2VydA==', 'tls.key': 'a2V5', password: 'c2VjcmV0' },
+      },
+    });
+    assert.deepEqual(store.get('Secret', 'default', 'tls')?.data, {
+      'tls.crt': 'Y2VydA==',
+      'tls.key': 'a2V5',
+    });
+  });
+});
