@@ -28,7 +28,20 @@ export interface BenchOptions {
   /** Directory under which manifests are written, one subdirectory per size. */
   workDirectory: string;
   log: (message: string) => void;
+  /** Called with the report so far after every row (the CLI rewrites RESULTS.md as it goes). */
+  onProgress?: (report: BenchReport) => void;
 }
+
+const runPriority = [
+  'build-ratio',
+  'edit',
+  'endpoints',
+  'fanout',
+  'cold-files',
+  'rss',
+  'status',
+  'cold-kube',
+];
 
 /** The machine the numbers were taken on. */
 export const machineInfo = (): BenchReport['machine'] => ({
@@ -61,8 +74,17 @@ export const runBench = async (options: BenchOptions): Promise<BenchReport> => {
     const set = generateScaleSet({ size, seed: options.seed });
     const manifests = resolve(options.workDirectory, String(size));
     writeManifests(set, manifests);
-    const context: RowContext = { size, set, manifests, quick: options.quick, log: options.log };
-    for (const row of rows) {
+    const context: RowContext = {
+      size,
+      firstSize: options.sizes[0],
+      set,
+      manifests,
+      quick: options.quick,
+      log: options.log,
+    };
+    // Cheap in-process rows first, so a run cut short still reports them.
+    const runOrder = [...rows].sort((a, b) => runPriority.indexOf(a.id) - runPriority.indexOf(b.id));
+    for (const row of runOrder) {
       options.log(`N=${size}: ${row.id}`);
       let result: RowResult;
       try {
@@ -72,22 +94,27 @@ export const runBench = async (options: BenchOptions): Promise<BenchReport> => {
       }
       options.log(`N=${size}: ${row.id} done: ${JSON.stringify(result)}`);
       results.push(result);
+      options.onProgress?.(reportOf(results, false));
     }
     if (sessionPromise) {
       await sessionPromise.then(stopXdsSession, () => undefined);
       sessionPromise = undefined;
     }
   }
-  return {
-    started: started.toISOString(),
-    finished: new Date().toISOString(),
-    quick: options.quick,
-    seed: options.seed,
-    sizes: options.sizes,
-    machine: machineInfo(),
-    rows: rows.map(({ id, measure, target }) => ({ id, measure, target })),
-    results,
-  };
+  return reportOf(results, true);
+
+  function reportOf(results: RowResult[], complete: boolean): BenchReport {
+    return {
+      started: started.toISOString(),
+      finished: complete ? new Date().toISOString() : `(in progress, ${new Date().toISOString()})`,
+      quick: options.quick,
+      seed: options.seed,
+      sizes: options.sizes,
+      machine: machineInfo(),
+      rows: rows.map(({ id, measure, target }) => ({ id, measure, target })),
+      results,
+    };
+  }
 };
 
 const main = async (): Promise<void> => {
@@ -107,6 +134,7 @@ const main = async (): Promise<void> => {
     .map((size) => Number(size.trim()))
     .filter((size) => Number.isInteger(size) && size > 0);
   if (sizes.length === 0) throw new Error('--sizes: give positive integers, e.g. 1000,10000');
+  const resultsFile = values.results ?? resolve(repoRoot, 'bench/RESULTS.md');
   const report = await runBench({
     sizes,
     quick: values.quick,
@@ -114,12 +142,13 @@ const main = async (): Promise<void> => {
     rows: values.rows.split(',').filter((row) => row !== ''),
     workDirectory: resolve(repoRoot, 'bench/out'),
     log: (message) => process.stderr.write(`bench: ${message}\n`),
+    onProgress: (partial) => {
+      if (!values['no-results']) writeFileSync(resultsFile, renderMarkdown(partial));
+    },
   });
   if (values.json) process.stdout.write(JSON.stringify(report) + '\n');
   else process.stdout.write(renderTable(report) + '\n');
-  if (!values['no-results']) {
-    writeFileSync(values.results ?? resolve(repoRoot, 'bench/RESULTS.md'), renderMarkdown(report));
-  }
+  if (!values['no-results']) writeFileSync(resultsFile, renderMarkdown(report));
 };
 
 if (import.meta.url === `file://${process.argv[1]}`) {

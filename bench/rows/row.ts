@@ -24,6 +24,8 @@ export interface RowResult {
 /** The inputs a row needs. */
 export interface RowContext {
   size: number;
+  /** The first size of the run (rows independent of N measure there only). */
+  firstSize: number;
   set: ScaleSet;
   /** Manifests directory holding `set`. */
   manifests: string;

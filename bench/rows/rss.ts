@@ -77,7 +77,7 @@ export const rssRow: Row = {
         context.size,
         context.set.options.seed,
         edits,
-        context.quick ? 30_000 : 600_000,
+        context.quick ? 30_000 : 240_000,
       );
       const growth = ((loop.after - loop.before) / loop.before) * 100;
       result.extra = {
