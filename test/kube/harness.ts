@@ -460,11 +460,8 @@ export const startReplica = async (options: ReplicaOptions): Promise<Replica> =>
   const healthPort = await eventually(
     `${options.identity} health port in its logs`,
     () => {
-      if (handle.child.exitCode !== null) {
-        throw new Error(
-          `replica exited (${handle.child.exitCode}): ${handle.errorLines.slice(-5).join('\n')}`,
-        );
-      }
+      // An exited replica will never listen: stop polling (reported below).
+      if (handle.child.exitCode !== null) return -1;
       for (const line of handle.errorLines) {
         if (!line.includes('HTTP server listening')) continue;
         const entry = JSON.parse(line) as { server?: string; port?: number };
@@ -475,6 +472,10 @@ export const startReplica = async (options: ReplicaOptions): Promise<Replica> =>
     120_000,
     100,
   );
+  if (healthPort === -1) {
+    const logs = handle.errorLines.slice(-8).join('\n');
+    throw new Error(`replica ${options.identity} exited (${handle.child.exitCode}): ${logs}`);
+  }
   const readyz = async (): Promise<ReadyzAnswer> => {
     try {
       const response = await fetch(`http://127.0.0.1:${healthPort}/readyz`, {
