@@ -16,7 +16,7 @@ import {
   methodPath,
   type DiscoveryMethod,
 } from '../../src/xds/server/service-definitions.js';
-import { envoyRegistry } from '../../src/xds/cache/envoy-registry.js';
+import { envoyRegistry } from '../../src/envoy/registry.js';
 import type { Message } from '@bufbuild/protobuf';
 
 /** A bidirectional stream whose responses can be awaited one by one. */

@@ -18,7 +18,7 @@ import type {
 } from '../../src/gen/envoy/service/discovery/v3/discovery_pb.js';
 import { resourceSchemas, resourceTypeOfUrl, shortHash } from '../../src/xds/cache/cached-resource.js';
 import type { SnapshotCache } from '../../src/xds/cache/snapshot-cache.js';
-import { envoyRegistry } from '../../src/xds/cache/envoy-registry.js';
+import { envoyRegistry } from '../../src/envoy/registry.js';
 import { openDelta, openSotw, type DeltaStream, type SotwStream } from './client.js';
 
 type Held = Map<string, Message>;

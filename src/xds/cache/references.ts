@@ -1,10 +1,11 @@
 // Which other xDS resources an Envoy resource names: the edges make-before-break must respect.
-// Found by walking the message tree with its descriptors (unpacking Any through the Envoy registry),
+// Found by walking the message tree with its descriptors (unpacking Any through src/envoy/registry.ts,
+// which holds every type translate emits),
 // so a reference buried in a filter's typed_config is found as surely as a top-level one.
 import { fromBinary, type DescField, type DescMessage, type Registry } from '@bufbuild/protobuf';
 import { isWrapperDesc } from '@bufbuild/protobuf/wkt';
 import type { ResourceType } from '../../envoy/resources.js';
-import { envoyRegistry } from './envoy-registry.js';
+import { envoyRegistry } from '../../envoy/registry.js';
 
 /** Names of resources referred to, by the type they must be found in; each list sorted and unique. */
 export type References = Readonly<Partial<Record<ResourceType, readonly string[]>>>;

@@ -4,7 +4,7 @@ import { toJson, type JsonObject, type JsonValue, type Message } from '@bufbuild
 import type { ClusterLoadAssignment } from '../../gen/envoy/config/endpoint/v3/endpoint_pb.js';
 import { typeUrls, type EnvoyResources, type ResourceType } from '../../envoy/resources.js';
 import { cacheResource, resourceSchemas, shortHash, type CachedResource } from './cached-resource.js';
-import { envoyRegistry } from './envoy-registry.js';
+import { envoyRegistry } from '../../envoy/registry.js';
 
 /** The resources of one type, by name. Never mutated: each change publishes a new map. */
 export type ResourceMap = ReadonlyMap<string, CachedResource>;
