@@ -62,7 +62,7 @@ export const who = (client: grpc.Client, method: string, metadata = new grpc.Met
       identity,
       Buffer.alloc(0),
       metadata,
-      { deadline: Date.now() + 10_000 },
+      { deadline: Date.now() + 30_000 },
       (error, response) =>
         error || !response ? reject(error ?? new Error('no response')) : resolve(response.toString()),
     );
