@@ -17,11 +17,15 @@ import { compareStrings } from './proto-util.js';
 export const lbEndpoint = (address: Address): LbEndpoint =>
   create(LbEndpointSchema, { hostIdentifier: { case: 'endpoint' as const, value: { address } } });
 
-/** A ClusterLoadAssignment with all endpoints in one locality (none when `endpoints` is empty). */
+/**
+ * A ClusterLoadAssignment with all endpoints in one locality (none when `endpoints` is empty). The locality is
+ * set, though empty, because proxyless gRPC clients reject endpoint groups without one; Envoy does not mind.
+ */
 export const clusterLoadAssignment = (name: string, endpoints: LbEndpoint[]): ClusterLoadAssignment =>
   create(ClusterLoadAssignmentSchema, {
     clusterName: name,
-    endpoints: endpoints.length === 0 ? [] : [{ lbEndpoints: endpoints, loadBalancingWeight: 1 }],
+    endpoints:
+      endpoints.length === 0 ? [] : [{ locality: {}, lbEndpoints: endpoints, loadBalancingWeight: 1 }],
   });
 
 /** The Service a cluster's endpoints come from, and which of its ports. */

@@ -95,6 +95,7 @@ describe('clusters', () => {
       cluster_name: 'default/ext',
       endpoints: [
         {
+          locality: {},
           lb_endpoints: [
             { endpoint: { address: { socket_address: { address: 'api.example.org', port_value: 443 } } } },
           ],

@@ -47,6 +47,12 @@ export interface CachedResource {
   readonly version: string;
   readonly message: Message;
   readonly references: References;
+  /**
+   * Sent only to clients that ask for it by name, never to wildcard subscribers. True for API listeners
+   * (proxyless gRPC clients name their target; Envoy subscribes to LDS by wildcard and would only log a
+   * warning per API listener, which it cannot take over LDS).
+   */
+  readonly namedOnly: boolean;
   /** The resource as one `repeated Any resources = 2` field of a DiscoveryResponse. */
   sotwField(): Uint8Array;
   /** The resource as one `repeated Resource resources = 2` field of a DeltaDiscoveryResponse. */
@@ -68,6 +74,7 @@ export const cacheResource = (type: ResourceType, message: Message): CachedResou
     version,
     message,
     references: findReferences(schema, message),
+    namedOnly: type === 'listener' && (message as { apiListener?: unknown }).apiListener !== undefined,
     sotwField: () => (sotw ??= lengthDelimitedField(2, anyBytes)),
     deltaField: () => {
       if (delta === undefined) {

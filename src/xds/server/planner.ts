@@ -137,7 +137,7 @@ export const planTargets = (
     const current = state.acked;
     const resources = snapshot(type);
     const candidates = new Set<string>(state.names);
-    if (isWildcard(state)) for (const name of resources.keys()) candidates.add(name);
+    if (isWildcard(state)) for (const [name, entry] of resources) if (!entry.namedOnly) candidates.add(name);
     for (const name of current.keys()) candidates.add(name);
     // A state-of-the-world client drops a resource of a type it names explicitly only when it stops
     // naming it; leaving it out of a response changes nothing on the client, so it stays in its view.
@@ -145,7 +145,9 @@ export const planTargets = (
     const target = new Map<string, ViewItem>();
     for (const name of candidates) {
       if (!isSubscribed(state, name)) continue;
-      const desired = resources.get(name);
+      const named = resources.get(name);
+      // A named-only resource is wanted only by name; a wildcard subscriber is treated as not having it.
+      const desired = named?.namedOnly && !state.names.has(name) ? undefined : named;
       const have = current.get(name);
       if (desired) {
         if (have?.version === desired.version || ready(type, desired)) {
