@@ -61,7 +61,13 @@ export interface Ingress extends KubeObject {
     tls?: { hosts?: string[]; secretName?: string }[];
     rules?: {
       host?: string;
-      http?: { paths: { path?: string; pathType: 'Prefix' | 'Exact' | 'ImplementationSpecific'; backend: IngressBackend }[] };
+      http?: {
+        paths: {
+          path?: string;
+          pathType: 'Prefix' | 'Exact' | 'ImplementationSpecific';
+          backend: IngressBackend;
+        }[];
+      };
     }[];
   };
   status?: { loadBalancer?: LoadBalancerStatus };

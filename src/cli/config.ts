@@ -1,4 +1,6 @@
 // `contour serve` flags → one validated Config. The only place flags are interpreted.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { parseDuration } from '../util/duration.js';
 
 /** Everything `contour serve` needs, validated. */
@@ -14,6 +16,8 @@ export interface ServeConfig {
   certFile?: string;
   keyFile?: string;
   insecure: boolean;
+  /** Serve a Listener per fqdn for proxyless gRPC clients (`xds:///<fqdn>`). */
+  proxylessGrpc: boolean;
   healthAddress: string;
   healthPort: number;
   debugAddress: string;
@@ -92,6 +96,7 @@ export const parseServeConfig = (raw: RawServeOptions, env: NodeJS.ProcessEnv = 
     certFile: text(raw.contourCertFile),
     keyFile: text(raw.contourKeyFile),
     insecure: raw.insecure === true,
+    proxylessGrpc: raw.enableProxylessGrpc === true,
     healthAddress: String(raw.healthAddress),
     healthPort: port('health-port', raw.healthPort),
     debugAddress: String(raw.debugHttpAddress),
@@ -118,7 +123,8 @@ export const parseServeConfig = (raw: RawServeOptions, env: NodeJS.ProcessEnv = 
       leaseDurationMs: duration('leader-election-lease-duration', raw.leaderElectionLeaseDuration ?? '15s'),
       renewDeadlineMs: duration('leader-election-renew-deadline', raw.leaderElectionRenewDeadline ?? '10s'),
       retryPeriodMs: duration('leader-election-retry-period', raw.leaderElectionRetryPeriod ?? '2s'),
-      identity: env.POD_NAME || `contour-${process.pid}`,
+      // In a container the pid is usually 1 on every replica: add the host name and a random suffix.
+      identity: env.POD_NAME || `contour-${hostname()}-${randomBytes(4).toString('hex')}`,
     },
     logFormat,
     debug: raw.debug === true,

@@ -15,6 +15,10 @@ import type { ServeConfig } from './config.js';
 import { createKubeClient, type KubeClient, loadKubeConfig } from '../sources/kubernetes/client.js';
 import { createKubernetesSource } from '../sources/kubernetes/source.js';
 import { startStatusController, type StatusController } from '../status/status-controller.js';
+import { checkXdsTransportSecurity } from '../certs/transport-security.js';
+import { createXdsServerCredentials } from '../certs/server-credentials.js';
+import { addProxylessResources } from '../envoy/proxyless.js';
+import type * as grpc from '@grpc/grpc-js';
 
 /** A running `contour serve`, for tests that run it in-process. */
 export interface RunningServe {
@@ -39,8 +43,29 @@ const sourcesFor = (
   ];
 };
 
+/** The xDS server's credentials: mTLS from the TLS files (re-read on rotation), else plaintext where allowed. */
+const xdsCredentials = (config: ServeConfig, logger: Logger): grpc.ServerCredentials | undefined => {
+  const refusal = checkXdsTransportSecurity({
+    address: config.xdsAddress,
+    insecure: config.insecure,
+    caFile: config.caFile,
+    certFile: config.certFile,
+    keyFile: config.keyFile,
+  });
+  if (refusal) throw new Error(refusal);
+  if (!config.caFile || !config.certFile || !config.keyFile) return undefined;
+  const result = createXdsServerCredentials(
+    { caFile: config.caFile, certFile: config.certFile, keyFile: config.keyFile },
+    { logger },
+  );
+  if (!result.ok) throw new Error(result.error);
+  return result.credentials;
+};
+
 /** Starts every stage of `contour serve`; resolves once the HTTP endpoints listen. */
 export const startServe = async (config: ServeConfig, logger: Logger): Promise<RunningServe> => {
+  // Refuse an unsafe or broken xDS transport before anything starts.
+  const credentials = xdsCredentials(config, logger);
   collectProcessMetrics();
   const store = createStore();
   const cache = createSnapshotCache();
@@ -78,8 +103,17 @@ export const startServe = async (config: ServeConfig, logger: Logger): Promise<R
     holdoffMaxDelayMs: config.holdoffMaxDelayMs,
     logger,
     onBuild: (result) => statusController?.onBuild(result.statuses),
+    extend: config.proxylessGrpc
+      ? (resources, dag) => addProxylessResources(resources, dag).resources
+      : undefined,
     openServing: async () => {
-      xds = await startXdsServer({ cache, address: config.xdsAddress, port: config.xdsPort, logger });
+      xds = await startXdsServer({
+        cache,
+        address: config.xdsAddress,
+        port: config.xdsPort,
+        logger,
+        credentials,
+      });
       readiness.setXdsClients(() => xds?.clients().length ?? 0);
       logger.info({ address: config.xdsAddress, port: xds.port }, 'xDS server listening');
     },

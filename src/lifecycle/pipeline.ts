@@ -2,6 +2,7 @@
 // It is the store's single writer and drives readiness (DESIGN.md §2–3).
 import { buildDag, type BuildOptions, type BuildResult } from '../dag/build.js';
 import { translate, type TranslateOptions } from '../envoy/translate.js';
+import type { Dag } from '../dag/types.js';
 import type { EnvoyResources } from '../envoy/resources.js';
 import type { Source, SourceSink } from '../sources/source.js';
 import { refOf } from '../apis/meta.js';
@@ -36,6 +37,8 @@ export interface PipelineOptions {
   logger: Logger;
   /** Called after every published build (the status writer listens here). */
   onBuild?: (result: BuildResult) => void;
+  /** Adds resources derived from the DAG (proxyless gRPC listeners) before each publish. */
+  extend?: (resources: EnvoyResources, dag: Dag) => EnvoyResources;
   /** Opens the xDS port: awaited after the first build is in the cache and before SERVING. */
   openServing?: () => Promise<void>;
   /**
@@ -112,7 +115,7 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
           const built = buildDag(store, options.buildOptions);
           return { result: built, resources: translate(built.dag, store, options.translateOptions) };
         })();
-    cache.publish(resources);
+    cache.publish(options.extend ? options.extend(resources, result.dag) : resources);
     end();
     buildsTotal.inc({ trigger });
     last = result;

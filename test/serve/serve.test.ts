@@ -176,4 +176,28 @@ describe('contour serve flag validation', () => {
     assert.match(process.output(), /--holdoff-delay/);
     await rm(dir, { recursive: true, force: true });
   });
+
+  it('refuses plaintext xDS on a non-loopback address unless --insecure', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'contour-serve-insecure-'));
+    const process = startContour(['serve', '--manifests', dir, '--xds-address', '0.0.0.0']);
+    assert.equal(await process.exited, 1);
+    assert.match(process.output(), /--insecure/);
+    await rm(dir, { recursive: true, force: true });
+  });
+});
+
+describe('contour serve --enable-proxyless-grpc', () => {
+  it('adds an API listener per fqdn, which the snapshot carries', async () => {
+    const running = await serve(quickstart, ['--enable-proxyless-grpc']);
+    try {
+      await waitFor('readyz 200', async () => (await readyz(running.health))?.status === 200, startTimeout);
+      const xds = (await getJson(`http://127.0.0.1:${running.debug}/debug/xds`))?.body as {
+        listeners: { name: string; resource: { apiListener?: unknown } }[];
+      };
+      const api = xds.listeners.filter((l) => l.resource.apiListener !== undefined).map((l) => l.name);
+      assert.ok(api.includes('www.example.com'), `API listeners: ${api.join(', ')}`);
+    } finally {
+      await running.process.stop('SIGKILL');
+    }
+  });
 });

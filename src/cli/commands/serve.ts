@@ -20,6 +20,11 @@ export const registerServe = (program: Command): void => {
     .option('--contour-cert-file <path>', 'xDS server certificate')
     .option('--contour-key-file <path>', 'xDS server private key')
     .option('--insecure', 'allow serving xDS in plaintext on a non-loopback address', false)
+    .option(
+      '--enable-proxyless-grpc',
+      'serve a Listener per HTTPProxy fqdn for proxyless gRPC clients (xds:///<fqdn>)',
+      false,
+    )
     .option('--health-address <address>', 'address of /healthz, /readyz and /metrics', '0.0.0.0')
     .option('--health-port <port>', 'port of /healthz, /readyz and /metrics', '8000')
     .addOption(new Option('--http-address <address>', 'alias of --health-address').hideHelp())
