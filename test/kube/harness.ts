@@ -51,7 +51,8 @@ const runScript = (script: string, args: string[] = [], env: NodeJS.ProcessEnv =
 export const eventually = async <T>(
   description: string,
   check: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 30_000,
+  // A bound for a loaded 2-core machine (child processes take seconds to start there), not a speed check.
+  timeoutMs = 90_000,
   intervalMs = 100,
 ): Promise<T> => {
   const deadline = Date.now() + timeoutMs;
