@@ -16,9 +16,6 @@ export const typeUrls = {
 
 export type ResourceType = keyof typeof typeUrls;
 
-/** The order in which types are sent so nothing refers to what a client has not got (make before break). */
-export const resourceTypeOrder: ResourceType[] = ['cluster', 'endpoint', 'secret', 'listener', 'route'];
-
 /** Every Envoy resource of one build, each list sorted by name. */
 export interface EnvoyResources {
   listeners: Listener[];
