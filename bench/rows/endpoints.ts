@@ -3,7 +3,7 @@ import { endpointSliceOf } from '../scale-set.js';
 import { nextChange, targetsOf } from '../in-process.js';
 import { summarize } from '../stats.js';
 import { messageOf, unavailable, type Row, type RowContext, type RowResult } from './row.js';
-import type { XdsSession } from './xds-session.js';
+import { endpointEditCount, type XdsSession } from './xds-session.js';
 
 /** Measures EndpointSlice → ClusterLoadAssignment latency over `edits` successive slice changes. */
 export const measureEndpointEdits = async (
@@ -45,7 +45,7 @@ export const endpointsRow = (session: (context: RowContext) => Promise<XdsSessio
       return unavailable('endpoints', context.size, `n/a (${messageOf(error)})`);
     }
     if (current.problem) return unavailable('endpoints', context.size, `n/a (${current.problem})`);
-    const samples = await measureEndpointEdits(context, current, context.quick ? 5 : 50);
+    const samples = await measureEndpointEdits(context, current, endpointEditCount(context));
     if (typeof samples === 'string') return unavailable('endpoints', context.size, `n/a (${samples})`);
     const { median, p99, runs } = summarize(samples);
     return {
