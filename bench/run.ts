@@ -1,7 +1,7 @@
 // `npm run bench`: the performance table of the scale set, at each size, written to bench/RESULTS.md.
 //   npm run bench -- [--sizes 1000,10000] [--quick] [--json] [--rows edit,endpoints] [--seed 1] [--results FILE]
 import { cpus, loadavg, totalmem } from 'node:os';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeManifests } from './generate.js';
@@ -135,6 +135,9 @@ const main = async (): Promise<void> => {
     .filter((size) => Number.isInteger(size) && size > 0);
   if (sizes.length === 0) throw new Error('--sizes: give positive integers, e.g. 1000,10000');
   const resultsFile = values.results ?? resolve(repoRoot, 'bench/RESULTS.md');
+  // Hand-written analysis (profiles, reasons for rows over target) travels with every results file.
+  const analysisFile = resolve(repoRoot, 'bench/ANALYSIS.md');
+  const notes = existsSync(analysisFile) ? readFileSync(analysisFile, 'utf8') : '';
   const report = await runBench({
     sizes,
     quick: values.quick,
@@ -143,12 +146,12 @@ const main = async (): Promise<void> => {
     workDirectory: resolve(repoRoot, 'bench/out'),
     log: (message) => process.stderr.write(`bench: ${message}\n`),
     onProgress: (partial) => {
-      if (!values['no-results']) writeFileSync(resultsFile, renderMarkdown(partial));
+      if (!values['no-results']) writeFileSync(resultsFile, renderMarkdown(partial, notes));
     },
   });
   if (values.json) process.stdout.write(JSON.stringify(report) + '\n');
   else process.stdout.write(renderTable(report) + '\n');
-  if (!values['no-results']) writeFileSync(resultsFile, renderMarkdown(report));
+  if (!values['no-results']) writeFileSync(resultsFile, renderMarkdown(report, notes));
 };
 
 if (import.meta.url === `file://${process.argv[1]}`) {
