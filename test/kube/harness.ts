@@ -4,7 +4,6 @@ import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createServer } from 'node:net';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../../src/apis/meta.js';
 import {
@@ -375,17 +374,8 @@ export const killAllChildren = async (): Promise<void> => {
   await Promise.all(running.map((handle) => handle.exited));
 };
 
-/** A port that was free a moment ago on 127.0.0.1. */
-export const freePort = (): Promise<number> =>
-  new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
+/** A port that was free a moment ago on 127.0.0.1 (shared with the other process tests). */
+export { freePort } from '../helpers/process.js';
 
 /** What /readyz answered. */
 export interface ReadyzAnswer {

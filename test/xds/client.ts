@@ -18,6 +18,9 @@ import {
 } from '../../src/xds/server/service-definitions.js';
 import { envoyRegistry } from '../../src/envoy/registry.js';
 import type { Message } from '@bufbuild/protobuf';
+import { createSnapshotCache, type SnapshotCache } from '../../src/xds/cache/snapshot-cache.js';
+import { startXdsServer, type XdsServer } from '../../src/xds/server/xds-server.js';
+import { silentLogger } from '../../src/util/logger.js';
 
 /** A bidirectional stream whose responses can be awaited one by one. */
 export interface TestStream<Request, Response> {
@@ -125,4 +128,19 @@ export const deltaNames = (response: DeltaDiscoveryResponse): string[] =>
 export const deltaResource = (response: DeltaDiscoveryResponse, name: string): Message | undefined => {
   const resource = response.resources.find((r) => r.name === name)?.resource;
   return resource ? anyUnpack(resource, envoyRegistry) : undefined;
+};
+
+/** Runs `run` against a fresh cache, an xDS server on a free loopback port and a client; stops them after. */
+export const withServer = async (
+  run: (context: { cache: SnapshotCache; server: XdsServer; client: grpc.Client }) => Promise<void>,
+): Promise<void> => {
+  const cache = createSnapshotCache();
+  const server = await startXdsServer({ cache, address: '127.0.0.1', port: 0, logger: silentLogger() });
+  const client = connect(server.port);
+  try {
+    await run({ cache, server, client });
+  } finally {
+    client.close();
+    await server.close();
+  }
 };

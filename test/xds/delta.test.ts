@@ -1,28 +1,10 @@
 // Delta xDS conformance over real gRPC on 127.0.0.1.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type * as grpc from '@grpc/grpc-js';
 import { typeUrls } from '../../src/envoy/resources.js';
 import { ClusterSchema, type Cluster } from '../../src/gen/envoy/config/cluster/v3/cluster_pb.js';
-import { createSnapshotCache, type SnapshotCache } from '../../src/xds/cache/snapshot-cache.js';
-import { startXdsServer, type XdsServer } from '../../src/xds/server/xds-server.js';
-import { silentLogger } from '../../src/util/logger.js';
-import { connect, deltaNames, deltaResource, openDelta } from './client.js';
+import { withServer, deltaNames, deltaResource, openDelta } from './client.js';
 import { endpoints, resourcesOf, routeConfig, staticCluster, edsCluster } from './fixtures.js';
-
-const withServer = async (
-  run: (context: { cache: SnapshotCache; server: XdsServer; client: grpc.Client }) => Promise<void>,
-): Promise<void> => {
-  const cache = createSnapshotCache();
-  const server = await startXdsServer({ cache, address: '127.0.0.1', port: 0, logger: silentLogger() });
-  const client = connect(server.port);
-  try {
-    await run({ cache, server, client });
-  } finally {
-    client.close();
-    await server.close();
-  }
-};
 
 const node = { id: 'envoy-delta', cluster: 'contour' };
 

@@ -2,27 +2,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { typeUrls } from '../../src/envoy/resources.js';
-import { createSnapshotCache, type SnapshotCache } from '../../src/xds/cache/snapshot-cache.js';
-import { startXdsServer, type XdsServer } from '../../src/xds/server/xds-server.js';
+import { createSnapshotCache } from '../../src/xds/cache/snapshot-cache.js';
+import { startXdsServer } from '../../src/xds/server/xds-server.js';
 import { metricsRegistry } from '../../src/lifecycle/metrics.js';
 import { silentLogger } from '../../src/util/logger.js';
-import { connect, openSotw, sotwNames } from './client.js';
+import { withServer, connect, openSotw, sotwNames } from './client.js';
 import { edsCluster, endpoints, httpListener, resourcesOf, routeConfig, staticCluster } from './fixtures.js';
-import type * as grpc from '@grpc/grpc-js';
-
-const withServer = async (
-  run: (context: { cache: SnapshotCache; server: XdsServer; client: grpc.Client }) => Promise<void>,
-): Promise<void> => {
-  const cache = createSnapshotCache();
-  const server = await startXdsServer({ cache, address: '127.0.0.1', port: 0, logger: silentLogger() });
-  const client = connect(server.port);
-  try {
-    await run({ cache, server, client });
-  } finally {
-    client.close();
-    await server.close();
-  }
-};
 
 const node = { id: 'envoy-1', cluster: 'contour' };
 
