@@ -96,7 +96,9 @@ export const createStatusRecorder = (): StatusRecorder => {
 };
 
 const bySubCondition = (a: SubCondition, b: SubCondition): number =>
-  compareStrings(a.type, b.type) || compareStrings(a.reason, b.reason) || compareStrings(a.message, b.message);
+  compareStrings(a.type, b.type) ||
+  compareStrings(a.reason, b.reason) ||
+  compareStrings(a.message, b.message);
 
 const toObjectStatus = (entry: Entry): ObjectStatus => {
   // Sorted so a status never depends on the order of routes or includes in the spec.

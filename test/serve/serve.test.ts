@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, getJson, startContour } from '../helpers/process.js';
 import { waitFor } from '../helpers/wait.js';
+import { typeUrls } from '../../src/envoy/resources.js';
+import { connect as connectXds, openSotw, sotwNames } from '../xds/client.js';
 
 const quickstart = fileURLToPath(new URL('../../examples/quickstart', import.meta.url));
 // Start-up under a loaded 2-core CI machine can take tens of seconds; these bound waits, they assert nothing.
@@ -132,6 +134,47 @@ describe('contour serve --manifests (quickstart)', () => {
     }
     const listeners = xds.listeners.map((l) => l.name);
     assert.ok(listeners.includes('ingress_http') && listeners.includes('ingress_https'));
+  });
+
+  it('serves a real gRPC client: receive, ACK, NACK (still serving), then a file change arrives', async () => {
+    const client = connectXds(running.xds);
+    const stream = openSotw(client);
+    try {
+      stream.send({ node: { id: 'test-envoy' }, typeUrl: typeUrls.cluster });
+      const first = await stream.next();
+      assert.ok(sotwNames(first).some((name) => name.startsWith('default/echo/80/')));
+      stream.send({ typeUrl: typeUrls.cluster, versionInfo: first.versionInfo, responseNonce: first.nonce });
+      // Add a Service and route so CDS changes; NACK that version, then fix by ACKing the next one.
+      const file = join(dir, 'extra.yaml');
+      const extra = (name: string) =>
+        `apiVersion: v1\nkind: Service\nmetadata: { name: ${name}, namespace: default }\nspec: { ports: [{ name: http, port: 80 }] }\n---\napiVersion: projectcontour.io/v1\nkind: HTTPProxy\nmetadata: { name: extra, namespace: default }\nspec:\n  virtualhost: { fqdn: extra.example.com }\n  routes: [{ services: [{ name: ${name}, port: 80 }] }]\n`;
+      await writeFile(file, extra('extra-one'));
+      const second = await stream.next();
+      assert.ok(sotwNames(second).some((name) => name.startsWith('default/extra-one/80/')));
+      stream.send({
+        typeUrl: typeUrls.cluster,
+        versionInfo: first.versionInfo,
+        responseNonce: second.nonce,
+        errorDetail: { code: 3, message: 'test rejects this version' },
+      });
+      await waitFor(
+        'the NACK on /debug/xds/clients',
+        async () => {
+          const clients = (await getJson(`http://127.0.0.1:${running.debug}/debug/xds/clients`))?.body;
+          return JSON.stringify(clients).includes('test rejects this version');
+        },
+        startTimeout,
+      );
+      assert.equal((await readyz(running.health))?.status, 200, 'a NACK does not make the replica unready');
+      await writeFile(file, extra('extra-two'));
+      const third = await stream.next();
+      assert.ok(sotwNames(third).some((name) => name.startsWith('default/extra-two/80/')));
+      stream.send({ typeUrl: typeUrls.cluster, versionInfo: third.versionInfo, responseNonce: third.nonce });
+      await rm(file);
+    } finally {
+      stream.close();
+      client.close();
+    }
   });
 
   it('applies an edited file without a restart and reports a rejected object as degraded', async () => {
