@@ -192,4 +192,45 @@ describe('proxyless gRPC clients (xds:///fqdn)', () => {
       async () => (await who(client, alphaMethod)) === 'alpha',
     );
   });
+
+  it('removes a backend without a failed RPC (endpoints go before the backend does)', async () => {
+    const leaving = await startBackend('alpha-3');
+    try {
+      objects.set('alpha', endpointSlice('alpha', [backends.alpha.port, leaving.port]));
+      cache.publish(resourcesNow());
+      const seen = new Set<string>();
+      await waitFor('both alpha endpoints in use', async () => {
+        seen.add(await who(client, alphaMethod));
+        return seen.has('alpha') && seen.has('alpha-3');
+      });
+
+      // Continuous traffic, bounded in count, while the endpoint is withdrawn and its server stopped.
+      const failures: string[] = [];
+      const answers: string[] = [];
+      let running = true;
+      const traffic = (async () => {
+        for (let sent = 0; running && sent < 5_000; sent++) {
+          try {
+            answers.push(await who(client, alphaMethod));
+          } catch (error) {
+            failures.push((error as Error).message);
+          }
+        }
+      })();
+      objects.set('alpha', endpointSlice('alpha', [backends.alpha.port]));
+      cache.publish(resourcesNow());
+      await waitFor('traffic only on the remaining endpoint', () => {
+        const recent = answers.slice(-20);
+        return recent.length === 20 && recent.every((answer) => answer === 'alpha');
+      });
+      await leaving.stop();
+      const after = answers.length;
+      await waitFor('more RPCs after the backend stopped', () => answers.length >= after + 20);
+      running = false;
+      await traffic;
+      assert.deepEqual(failures, [], 'no RPC failed while the backend was removed');
+    } finally {
+      await leaving.stop();
+    }
+  });
 });
