@@ -1,9 +1,8 @@
 // edit: one HTTPProxy changed → every connected ADS client (half SotW, half delta) holds the new version.
 import { editedProxy, routeHolderOf } from '../scale-set.js';
 import { nextChange, targetsOf } from '../in-process.js';
-import { summarize } from '../stats.js';
-import { messageOf, unavailable, type Row, type RowContext, type RowResult } from './row.js';
-import type { XdsSession } from './xds-session.js';
+import { messageOf, type Row, type RowContext } from './row.js';
+import { sessionLatencyRow, type XdsSession } from './xds-session.js';
 
 /** Measures edit latency over `edits` successive HTTPProxy edits on a running session. */
 export const measureEdits = async (
@@ -38,26 +37,12 @@ export const editRow = (session: (context: RowContext) => Promise<XdsSession>): 
   id: 'edit',
   measure: 'one HTTPProxy changed → all of 100 ADS clients (half SotW, half delta) hold it, holdoff 0',
   target: 'p50 ≤ 15 ms, p99 ≤ 40 ms',
-  run: async (context): Promise<RowResult> => {
-    let current: XdsSession;
-    try {
-      current = await session(context);
-    } catch (error) {
-      return unavailable('edit', context.size, `n/a (${messageOf(error)})`);
-    }
-    if (current.problem) return unavailable('edit', context.size, `n/a (${current.problem})`);
-    const samples = await measureEdits(context, current, context.quick ? 5 : 50);
-    if (typeof samples === 'string') return unavailable('edit', context.size, `n/a (${samples})`);
-    const { median, p99, runs } = summarize(samples);
-    return {
-      id: 'edit',
-      size: context.size,
-      unit: 'ms',
-      median,
-      p99,
-      runs,
-      extra: { clients: current.fleet.clients.length },
-      meetsTarget: context.size >= 10_000 ? median <= 15 && p99 <= 40 : undefined,
-    };
-  },
+  run: (context) =>
+    sessionLatencyRow(
+      'edit',
+      context,
+      session,
+      (current) => measureEdits(context, current, context.quick ? 5 : 50),
+      (median, p99) => median <= 15 && p99 <= 40,
+    ),
 });

@@ -1,9 +1,8 @@
 // endpoints: one EndpointSlice changed → subscribed clients hold the new ClusterLoadAssignment.
 import { endpointSliceOf } from '../scale-set.js';
 import { nextChange, targetsOf } from '../in-process.js';
-import { summarize } from '../stats.js';
-import { messageOf, unavailable, type Row, type RowContext, type RowResult } from './row.js';
-import { endpointEditCount, type XdsSession } from './xds-session.js';
+import { messageOf, type Row, type RowContext } from './row.js';
+import { endpointEditCount, sessionLatencyRow, type XdsSession } from './xds-session.js';
 
 /** Measures EndpointSlice → ClusterLoadAssignment latency over `edits` successive slice changes. */
 export const measureEndpointEdits = async (
@@ -37,26 +36,12 @@ export const endpointsRow = (session: (context: RowContext) => Promise<XdsSessio
   id: 'endpoints',
   measure: 'one EndpointSlice changed → subscribed clients hold the new ClusterLoadAssignment',
   target: 'p99 ≤ 10 ms',
-  run: async (context): Promise<RowResult> => {
-    let current: XdsSession;
-    try {
-      current = await session(context);
-    } catch (error) {
-      return unavailable('endpoints', context.size, `n/a (${messageOf(error)})`);
-    }
-    if (current.problem) return unavailable('endpoints', context.size, `n/a (${current.problem})`);
-    const samples = await measureEndpointEdits(context, current, endpointEditCount(context));
-    if (typeof samples === 'string') return unavailable('endpoints', context.size, `n/a (${samples})`);
-    const { median, p99, runs } = summarize(samples);
-    return {
-      id: 'endpoints',
-      size: context.size,
-      unit: 'ms',
-      median,
-      p99,
-      runs,
-      extra: { clients: current.fleet.clients.length },
-      meetsTarget: context.size >= 10_000 ? p99 <= 10 : undefined,
-    };
-  },
+  run: (context) =>
+    sessionLatencyRow(
+      'endpoints',
+      context,
+      session,
+      (current) => measureEndpointEdits(context, current, endpointEditCount(context)),
+      (_median, p99) => p99 <= 10,
+    ),
 });

@@ -7,7 +7,8 @@ import {
   type ClientFleet,
   type InProcessControlPlane,
 } from '../in-process.js';
-import type { RowContext } from './row.js';
+import { messageOf, unavailable, type RowContext, type RowResult } from './row.js';
+import { summarize } from '../stats.js';
 
 export interface XdsSession {
   controlPlane: InProcessControlPlane;
@@ -71,4 +72,34 @@ export const startXdsSession = async (context: RowContext, clientCount: number):
 export const stopXdsSession = async (session: XdsSession): Promise<void> => {
   session.fleet.close();
   await session.controlPlane.stop();
+};
+
+/** Runs one latency row over an ADS client session; a failure to open or measure becomes "n/a (reason)". */
+export const sessionLatencyRow = async (
+  id: string,
+  context: RowContext,
+  session: (context: RowContext) => Promise<XdsSession>,
+  measure: (current: XdsSession) => Promise<number[] | string>,
+  meetsTarget: (median: number, p99: number) => boolean,
+): Promise<RowResult> => {
+  let current: XdsSession;
+  try {
+    current = await session(context);
+  } catch (error) {
+    return unavailable(id, context.size, `n/a (${messageOf(error)})`);
+  }
+  if (current.problem) return unavailable(id, context.size, `n/a (${current.problem})`);
+  const samples = await measure(current);
+  if (typeof samples === 'string') return unavailable(id, context.size, `n/a (${samples})`);
+  const { median, p99, runs } = summarize(samples);
+  return {
+    id,
+    size: context.size,
+    unit: 'ms',
+    median,
+    p99,
+    runs,
+    extra: { clients: current.fleet.clients.length },
+    meetsTarget: context.size >= 10_000 ? meetsTarget(median, p99) : undefined,
+  };
 };
