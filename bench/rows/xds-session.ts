@@ -1,18 +1,14 @@
-// The shared setup of the edit and endpoints rows: the control plane over the scale set and a fleet
-// of ADS clients (half state of the world, half delta) subscribed to everything Envoy would ask for.
+// The shared setup of the edit and endpoints rows: the control plane over the scale set in this
+// process, and a fleet of ADS clients (half state of the world, half delta) in a child process.
 import { allObjects } from '../scale-set.js';
-import {
-  connectFleet,
-  startControlPlane,
-  type ClientFleet,
-  type InProcessControlPlane,
-} from '../in-process.js';
+import { startControlPlane, type InProcessControlPlane } from '../in-process.js';
+import { startRemoteFleet, type RemoteFleet } from '../remote-fleet.js';
 import { messageOf, unavailable, type RowContext, type RowResult } from './row.js';
 import { summarize } from '../stats.js';
 
 export interface XdsSession {
   controlPlane: InProcessControlPlane;
-  fleet: ClientFleet;
+  fleet: RemoteFleet;
   /** Why the session cannot measure anything, if so. */
   problem?: string;
 }
@@ -36,22 +32,27 @@ export const startXdsSession = async (context: RowContext, clientCount: number):
     holdoffMaxDelayMs: 0,
   });
   const routeNames = [...controlPlane.cache.resources('route').keys()].sort();
-  // Every client holds every route configuration (what an edit changes). Clients subscribe to the
-  // ClusterLoadAssignments the endpoints row changes, not all 10,000, and skip CDS: with the clients
-  // in the server's process, syncing 100 × 10,000 clusters and assignments starves the event loop
-  // long enough for gRPC keepalive to drop connections, and measures nothing the rows need.
+  // Every client holds every route configuration (what an edit changes) and the listeners. Clients
+  // subscribe to the ClusterLoadAssignments the endpoints row changes, not all 10,000, and skip CDS:
+  // syncing 100 × 10,000 clusters and assignments measures nothing these rows need.
   const allEndpointNames = [...controlPlane.cache.resources('endpoint').keys()].sort();
   const endpointNames = endpointEditNames(context).filter((name) =>
     controlPlane.cache.resources('endpoint').has(name),
   );
   // Each client has its own connection, as each Envoy would.
-  const fleet = connectFleet(
-    controlPlane.xdsPort,
-    clientCount,
-    clientCount,
-    (index) => (index % 2 === 0 ? 'sotw' : 'delta'),
-    { listener: [], route: routeNames, endpoint: endpointNames },
-  );
+  let fleet: RemoteFleet;
+  try {
+    fleet = await startRemoteFleet({
+      port: controlPlane.xdsPort,
+      clients: clientCount,
+      channels: clientCount,
+      mixed: true,
+      subscriptions: { listener: [], route: routeNames, endpoint: endpointNames },
+    });
+  } catch (error) {
+    await controlPlane.stop();
+    throw error;
+  }
   const session: XdsSession = { controlPlane, fleet };
   if (routeNames.length === 0 || endpointNames.length === 0) {
     session.problem = `the build produced ${routeNames.length} route configurations and ${allEndpointNames.length} ClusterLoadAssignments from ${context.set.httpProxies.length} HTTPProxies`;
@@ -70,7 +71,7 @@ export const startXdsSession = async (context: RowContext, clientCount: number):
 
 /** Stops the clients and the control plane. */
 export const stopXdsSession = async (session: XdsSession): Promise<void> => {
-  session.fleet.close();
+  await session.fleet.close();
   await session.controlPlane.stop();
 };
 
@@ -99,7 +100,7 @@ export const sessionLatencyRow = async (
     median,
     p99,
     runs,
-    extra: { clients: current.fleet.clients.length },
+    extra: { clients: current.fleet.size },
     meetsTarget: context.size >= 10_000 ? meetsTarget(median, p99) : undefined,
   };
 };
