@@ -56,12 +56,10 @@ export const rssMbOf = (pid: number): number => {
  */
 export const startServeProcess = async (args: string[], timeoutMs: number): Promise<ServeProcess> => {
   const start = process.hrtime.bigint();
+  // bin/contour runs the compiled CLI (bench/run.ts builds it first), as a deployment would.
   const child = spawn(
-    process.execPath,
+    resolve(repoRoot, 'bin/contour'),
     [
-      '--import',
-      'tsx',
-      resolve(repoRoot, 'src/cli/main.ts'),
       'serve',
       '--xds-address=127.0.0.1',
       '--xds-port=0',

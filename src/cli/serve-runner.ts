@@ -12,9 +12,8 @@ import { startXdsServer, type XdsServer } from '../xds/server/xds-server.js';
 import { createFilesSource } from '../sources/files/files-source.js';
 import type { Source } from '../sources/source.js';
 import type { ServeConfig } from './config.js';
-import { createKubeClient, type KubeClient, loadKubeConfig } from '../sources/kubernetes/client.js';
-import { createKubernetesSource } from '../sources/kubernetes/source.js';
-import { startStatusController, type StatusController } from '../status/status-controller.js';
+import type { KubeClient } from '../sources/kubernetes/client.js';
+import type { StatusController } from '../status/status-controller.js';
 import { checkXdsTransportSecurity } from '../certs/transport-security.js';
 import { createXdsServerCredentials } from '../certs/server-credentials.js';
 import { addProxylessResources } from '../envoy/proxyless.js';
@@ -30,16 +29,36 @@ export interface RunningServe {
   stop(): Promise<void>;
 }
 
+// The Kubernetes client, source and status controller, loaded only in Kubernetes mode: serving a
+// manifests directory should not pay for @kubernetes/client-node and undici at every start.
+const loadKubernetesMode = async () => {
+  const [client, source, status] = await Promise.all([
+    import('../sources/kubernetes/client.js'),
+    import('../sources/kubernetes/source.js'),
+    import('../status/status-controller.js'),
+  ]);
+  return {
+    createKubeClient: client.createKubeClient,
+    loadKubeConfig: client.loadKubeConfig,
+    createKubernetesSource: source.createKubernetesSource,
+    startStatusController: status.startStatusController,
+  };
+};
+type KubernetesMode = Awaited<ReturnType<typeof loadKubernetesMode>>;
+
 const sourcesFor = (
   config: ServeConfig,
   logger: Logger,
-  kube: KubeClient | undefined,
+  kube: { mode: KubernetesMode; client: KubeClient } | undefined,
   onMissingKind: (kind: string, message: string) => void,
 ): Source[] => {
   if (config.manifests) return [createFilesSource({ directory: config.manifests }, logger)];
   if (!kube) throw new Error('Kubernetes mode needs a kubeconfig or an in-cluster configuration');
   return [
-    createKubernetesSource({ client: kube, watchNamespaces: config.watchNamespaces, onMissingKind }, logger),
+    kube.mode.createKubernetesSource(
+      { client: kube.client, watchNamespaces: config.watchNamespaces, onMissingKind },
+      logger,
+    ),
   ];
 };
 
@@ -70,9 +89,13 @@ export const startServe = async (config: ServeConfig, logger: Logger): Promise<R
   const store = createStore();
   const cache = createSnapshotCache();
   // Kubernetes mode: one client for the source, leader election and status writes.
-  const kube = config.manifests
-    ? undefined
-    : createKubeClient(loadKubeConfig({ kubeconfig: config.kubeconfig, inCluster: config.inCluster }));
+  const mode = config.manifests ? undefined : await loadKubernetesMode();
+  const kube = mode && {
+    mode,
+    client: mode.createKubeClient(
+      mode.loadKubeConfig({ kubeconfig: config.kubeconfig, inCluster: config.inCluster }),
+    ),
+  };
   // Missing CRDs are found after start-up; they show up as notes in /readyz.
   const sources = sourcesFor(config, logger, kube, (_kind, message) => readiness.addNote(message));
   const readiness = createReadiness(sources.map((source) => source.name));
@@ -143,8 +166,8 @@ export const startServe = async (config: ServeConfig, logger: Logger): Promise<R
   );
 
   if (kube) {
-    statusController = startStatusController({
-      client: kube,
+    statusController = kube.mode.startStatusController({
+      client: kube.client,
       logger,
       store,
       ingressClassNames: config.ingressClassNames,

@@ -1,8 +1,6 @@
-// Runs test/cli/contour-subset.ts as a real process (flags parsed by commander, exit code, stdout/stderr).
+// Runs bin/contour as a real process (flags parsed by commander, exit code, stdout/stderr).
 import { spawn, spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-const entry = fileURLToPath(new URL('./contour-subset.ts', import.meta.url));
+import { contourBin } from '../helpers/process.js';
 
 export interface CommandResult {
   status: number | null;
@@ -12,7 +10,7 @@ export interface CommandResult {
 
 /** Runs `contour <args>` to completion. */
 export const runContour = (args: string[], env: Record<string, string> = {}): CommandResult => {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', entry, ...args], {
+  const result = spawnSync(contourBin, args, {
     encoding: 'utf8',
     env: { ...process.env, ...env },
   });
@@ -22,7 +20,7 @@ export const runContour = (args: string[], env: Record<string, string> = {}): Co
 /** Runs `contour <args>` without blocking the event loop (needed when the test also hosts a server). */
 export const runContourAsync = (args: string[], env: Record<string, string> = {}): Promise<CommandResult> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+    const child = spawn(contourBin, args, {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -6,6 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../../src/apis/meta.js';
+import { contourBin } from '../helpers/process.js';
 import {
   createKubeClient,
   isApiStatus,
@@ -333,8 +334,14 @@ export const spawnTypeScript = (
   file: string,
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
-): ChildHandle => {
-  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
+): ChildHandle => spawnChild(process.execPath, ['--import', 'tsx', file, ...args], env);
+
+/** Runs `bin/contour` (the compiled CLI when it is current) as a real child process. */
+export const spawnContour = (args: string[], env: NodeJS.ProcessEnv = process.env): ChildHandle =>
+  spawnChild(contourBin, args, env);
+
+const spawnChild = (command: string, args: string[], env: NodeJS.ProcessEnv): ChildHandle => {
+  const child = spawn(command, args, {
     cwd: repoRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -444,7 +451,7 @@ export const startReplica = async (options: ReplicaOptions): Promise<Replica> =>
     '100ms',
     ...(options.args ?? []),
   ];
-  const handle = spawnTypeScript(resolve(repoRoot, 'src/cli/main.ts'), args, {
+  const handle = spawnContour(args, {
     ...process.env,
     POD_NAME: options.identity,
   });
