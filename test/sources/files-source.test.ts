@@ -65,6 +65,59 @@ describe('parseManifest', () => {
     assert.equal(objects.length, 1);
     assert.equal(objects[0].metadata.namespace, 'x');
   });
+
+  // The fast parser (js-yaml) and the careful one (yaml) must read the same objects: a file with an
+  // anchor takes the careful path, the same text without it the fast one.
+  it('reads the same objects with and without an anchor in the file', () => {
+    const body = `apiVersion: projectcontour.io/v1
+kind: HTTPProxy
+metadata: { name: p, namespace: ns, labels: { a: "1", b: 2, c: true, d: null, e: 0x1F, f: 1.5e3, g: yes, h: 2020-01-02 } }
+spec:
+  virtualhost: { fqdn: "p.example.com" }
+  routes:
+    - conditions: [{ prefix: /x }, { header: { name: x-a, exact: "on" } }]
+      services: [{ name: s, port: 80, weight: 010 }]
+`;
+    const fast = parseManifest('fast.yaml', body);
+    const careful = parseManifest(
+      'careful.yaml',
+      `${body}---
+kind: ConfigMap
+apiVersion: v1
+metadata: &m { name: c }
+`,
+    );
+    assert.deepEqual(fast.errors, []);
+    assert.deepEqual(careful.errors, []);
+    assert.deepEqual(careful.objects[0], fast.objects[0]);
+    const labels = fast.objects[0].metadata.labels as unknown as Record<string, unknown>;
+    // YAML 1.2 core schema: no yes/no booleans, no timestamps.
+    assert.deepEqual(labels, { a: '1', b: 2, c: true, d: null, e: 31, f: 1500, g: 'yes', h: '2020-01-02' });
+  });
+
+  it('lets the last of duplicate keys win, as kubectl does', () => {
+    const { objects, errors } = parseManifest(
+      'dup.yaml',
+      `${service('first')}metadata: { name: second }
+`,
+    );
+    assert.deepEqual(errors, []);
+    assert.equal(objects[0].metadata.name, 'second');
+  });
+
+  it('bounds alias expansion instead of building an exponential document', () => {
+    const levels = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 9; i++) {
+      const previous = String.fromCharCode(96 + i);
+      const name = String.fromCharCode(97 + i);
+      levels.push(`${name}: &${name} [${Array(10).fill(`*${previous}`).join(',')}]`);
+    }
+    const text = `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: bomb }\ndata:\n${levels.map((l) => `  ${l}`).join('\n')}\n`;
+    const { objects, errors } = parseManifest('bomb.yaml', text);
+    assert.equal(objects.length, 0);
+    assert.equal(errors.length, 1);
+    assert.match(errors[0].message, /alias/i);
+  });
 });
 
 describe('files source', () => {

@@ -1,4 +1,5 @@
 // Parsing manifest files: multi-document YAML or JSON into Kubernetes objects, with per-document errors.
+import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../../apis/meta.js';
 
@@ -37,18 +38,53 @@ const envelopeProblem = (value: unknown): string | undefined => {
 /** Cluster-scoped kinds keep an empty namespace; namespaced ones default to "default", as kubectl does. */
 const clusterScopedKinds = new Set(['IngressClass', 'Namespace', 'CustomResourceDefinition']);
 
+/** A document's value, or the first line of why it does not parse. */
+type ParsedDocument = { value: unknown } | { error: string };
+
+// An anchor (`&name`) where a node can start. Aliases need one, so text without any cannot expand.
+const anchorPattern = /(^|[\s[{,])&[^\s]/;
+
+/**
+ * The fast path: js-yaml (YAML 1.2 core schema, duplicate keys allowed with the last winning, as
+ * `kubectl` does) parses a 10,000-object directory about ten times faster than `yaml`'s document
+ * model. It stops at the first syntax error and would share aliased nodes instead of bounding their
+ * expansion, so such files take the careful path. Undefined means "use the careful path".
+ */
+const parseFast = (text: string): ParsedDocument[] | undefined => {
+  if (anchorPattern.test(text)) return undefined;
+  try {
+    const documents: ParsedDocument[] = [];
+    loadAll(text, (value) => documents.push({ value }), { schema: CORE_SCHEMA, json: true });
+    return documents;
+  } catch {
+    return undefined;
+  }
+};
+
+/** The careful path: `yaml`'s per-document errors, with alias expansion bounded. */
+const parseCarefully = (text: string): ParsedDocument[] => {
+  const documents = parseAllDocuments(text, { uniqueKeys: false });
+  return (Array.isArray(documents) ? documents : [documents]).map((document) => {
+    if (document.errors.length > 0) return { error: document.errors[0].message.split('\n')[0] };
+    try {
+      return { value: document.toJS({ maxAliasCount: 100 }) as unknown };
+    } catch (error) {
+      // Too many aliases ("resource exhaustion"), an alias to nothing.
+      return { error: error instanceof Error ? error.message : String(error) };
+    }
+  });
+};
+
 /** Parses one manifest file's text. JSON files are YAML too, so one parser serves both. */
 export const parseManifest = (file: string, text: string): ParsedManifest => {
   const objects: KubeObject[] = [];
   const errors: ManifestError[] = [];
-  const documents = parseAllDocuments(text, { uniqueKeys: false });
-  const list = Array.isArray(documents) ? documents : [documents];
-  list.forEach((document, index) => {
-    if (document.errors.length > 0) {
-      errors.push({ file, document: index, message: document.errors[0].message.split('\n')[0] });
+  (parseFast(text) ?? parseCarefully(text)).forEach((document, index) => {
+    if ('error' in document) {
+      errors.push({ file, document: index, message: document.error });
       return;
     }
-    const value: unknown = document.toJS({ maxAliasCount: 100 });
+    const value = document.value;
     if (value === null || value === undefined) return; // empty document
     const items =
       typeof value === 'object' && !Array.isArray(value)
