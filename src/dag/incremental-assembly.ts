@@ -2,6 +2,7 @@
 // of the DAG is kept as a sorted key/value array updated by binary search when one unit comes or goes.
 import type { ObjectStatus } from '../status/types.js';
 import type { BuildResult } from './build.js';
+import { compareStrings } from './names.js';
 import type { Cluster, SecureVirtualHost, TlsSecret, VirtualHost } from './types.js';
 
 /** A map kept sorted by key (plain string order, as compareStrings), with reference counts per key. */
@@ -13,9 +14,12 @@ interface SortedCountedMap<V> {
 }
 
 const createSortedCountedMap = <V>(): SortedCountedMap<V> => {
-  const keys: string[] = [];
-  const values: V[] = [];
-  const counts: number[] = [];
+  let keys: string[] = [];
+  let values: V[] = [];
+  let counts: number[] = [];
+  // Keys added since the last values(), merged in one sorted pass there: inserting 10,000 hosts one
+  // splice at a time at start-up moved O(n²) elements.
+  const pending = new Map<string, { value: V; count: number }>();
   let snapshot: V[] | undefined;
 
   // Index of the first key >= key.
@@ -30,6 +34,36 @@ const createSortedCountedMap = <V>(): SortedCountedMap<V> => {
     return low;
   };
 
+  const mergePending = (): void => {
+    const added = [...pending.keys()].sort(compareStrings);
+    const mergedKeys: string[] = [];
+    const mergedValues: V[] = [];
+    const mergedCounts: number[] = [];
+    let old = 0;
+    for (const key of added) {
+      while (old < keys.length && keys[old] < key) {
+        mergedKeys.push(keys[old]);
+        mergedValues.push(values[old]);
+        mergedCounts.push(counts[old]);
+        old++;
+      }
+      const entry = pending.get(key);
+      if (!entry) continue;
+      mergedKeys.push(key);
+      mergedValues.push(entry.value);
+      mergedCounts.push(entry.count);
+    }
+    for (; old < keys.length; old++) {
+      mergedKeys.push(keys[old]);
+      mergedValues.push(values[old]);
+      mergedCounts.push(counts[old]);
+    }
+    keys = mergedKeys;
+    values = mergedValues;
+    counts = mergedCounts;
+    pending.clear();
+  };
+
   return {
     add(key, value) {
       const at = search(key);
@@ -38,12 +72,19 @@ const createSortedCountedMap = <V>(): SortedCountedMap<V> => {
         counts[at] += 1;
         return;
       }
-      keys.splice(at, 0, key);
-      values.splice(at, 0, value);
-      counts.splice(at, 0, 1);
+      const waiting = pending.get(key);
+      if (waiting) waiting.count += 1;
+      else pending.set(key, { value, count: 1 });
       snapshot = undefined;
     },
     remove(key) {
+      const waiting = pending.get(key);
+      if (waiting) {
+        waiting.count -= 1;
+        if (waiting.count === 0) pending.delete(key);
+        snapshot = undefined;
+        return;
+      }
       const at = search(key);
       if (keys[at] !== key) return;
       counts[at] -= 1;
@@ -53,7 +94,10 @@ const createSortedCountedMap = <V>(): SortedCountedMap<V> => {
       counts.splice(at, 1);
       snapshot = undefined;
     },
-    values: () => (snapshot ??= values.slice()),
+    values: () => {
+      if (pending.size > 0) mergePending();
+      return (snapshot ??= values.slice());
+    },
   };
 };
 
