@@ -17,7 +17,14 @@ export const startLoadedCluster = async (
 ): Promise<LoadedCluster> => {
   const { startTestCluster } = await import('../../test/kube/harness.js');
   const { loadIntoKubernetes } = await import('../kube-load.js');
-  const cluster = await startTestCluster();
+  // envtest's default Service range (/24) holds 254 ClusterIPs; the scale set has one Service per
+  // proxy. A /16 (the later flag wins) leaves room for every size the bench runs.
+  const extra = process.env.KUBE_ENVTEST_APISERVER_ARGS ?? '';
+  process.env.KUBE_ENVTEST_APISERVER_ARGS = `${extra} --service-cluster-ip-range=10.96.0.0/16`.trim();
+  const cluster = await startTestCluster().finally(() => {
+    if (extra) process.env.KUBE_ENVTEST_APISERVER_ARGS = extra;
+    else delete process.env.KUBE_ENVTEST_APISERVER_ARGS;
+  });
   try {
     await loadIntoKubernetes(cluster.client, set, {
       concurrency: 16,
