@@ -1,5 +1,5 @@
 // Deterministic Envoy names for clusters and secrets: identity follows content, never position.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Serializes a value as JSON with object keys sorted, so equal content gives equal text: exactly
@@ -69,8 +69,7 @@ const write = (value: unknown, key: string): string | undefined => {
 };
 
 /** The first 10 hex characters of the SHA-256 of a value's canonical JSON. */
-export const shortHash = (value: unknown): string =>
-  createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 10);
+export const shortHash = (value: unknown): string => hash('sha256', canonicalJson(value)).slice(0, 10);
 
 /** Compares two strings by UTF-16 code units (locale-independent, like Go's string comparison for ASCII). */
 export const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
