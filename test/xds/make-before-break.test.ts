@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createSnapshotCache } from '../../src/xds/cache/snapshot-cache.js';
 import { startXdsServer } from '../../src/xds/server/xds-server.js';
+import { planCounts, setPlanCrossCheck } from '../../src/xds/server/planner.js';
 import { silentLogger } from '../../src/util/logger.js';
 import type { EnvoyResources } from '../../src/envoy/resources.js';
 import type { Cluster } from '../../src/gen/envoy/config/cluster/v3/cluster_pb.js';
@@ -164,7 +165,16 @@ test('make before break holds on SotW ADS over random changes', { timeout: 120_0
 });
 
 test('make before break holds on delta ADS over random changes', { timeout: 120_000 }, async () => {
-  const totals = await runVariant('delta', 4242);
-  assert.ok(totals.steps >= 1500);
-  assert.ok(totals.nacks > 0, 'the sequences exercised NACKs');
+  // Every plan made from changed names only is also made name by name, and the two must agree.
+  setPlanCrossCheck(true);
+  const before = { ...planCounts };
+  try {
+    const totals = await runVariant('delta', 4242);
+    assert.ok(totals.steps >= 1500);
+    assert.ok(totals.nacks > 0, 'the sequences exercised NACKs');
+  } finally {
+    setPlanCrossCheck(false);
+  }
+  assert.ok(planCounts.crossChecked - before.crossChecked > 1000, 'incremental plans were checked');
+  assert.ok(planCounts.full - before.full > 0, 'full plans were made too');
 });

@@ -16,6 +16,7 @@
 import type { ResourceType } from '../../envoy/resources.js';
 import type { CachedResource } from '../cache/cached-resource.js';
 import type { ResourceMap } from '../cache/snapshot-cache.js';
+import { overlayView } from './view-overlay.js';
 import {
   clientView,
   isSubscribed,
@@ -65,17 +66,57 @@ const matchingEntry = (snapshot: SnapshotReader, type: ResourceType, name: strin
 /** The next view of each requested type, and the names something the client has still refers to. */
 export interface Plan {
   targets: Map<ResourceType, View>;
-  held: Map<ResourceType, Set<string>>;
+  /**
+   * Types planned from their changed and unsettled names only: those names (the only ones whose item
+   * may differ from what the client accepted). A type not listed was planned name by name.
+   */
+  touched: Map<ResourceType, ReadonlySet<string>>;
+  /** Names of a type that something the client has (or may have) refers to; computed on first use. */
+  held(type: ResourceType): ReadonlySet<string> | undefined;
 }
 
-/** Computes the view each requested type should move to next (types with a response in flight keep theirs). */
+/** Counts of plans made, by kind (tests check that both kinds are exercised). */
+export const planCounts = { incremental: 0, full: 0, crossChecked: 0 };
+
+let crossCheck = false;
+
+/**
+ * Tests: also plan every incremental type name by name and throw if the two views differ (in any name
+ * or version). Makes every plan O(names held) again.
+ */
+export const setPlanCrossCheck = (enabled: boolean): void => {
+  crossCheck = enabled;
+};
+
+const sameView = (a: View, b: View): boolean => {
+  if (a.size !== b.size) return false;
+  for (const [name, item] of a) if (b.get(name)?.version !== item.version) return false;
+  return true;
+};
+
+/** Whether a type's next plan may look only at its dirty and unsettled names. */
+const canPlanIncrementally = (state: TypeState, variant: 'sotw' | 'delta'): boolean =>
+  variant === 'delta' &&
+  !state.replan &&
+  !state.mustRespond &&
+  state.forceNames.size === 0 &&
+  state.possiblyApplied.length === 0;
+
+/**
+ * Computes the view each requested type should move to next (types with a response in flight keep theirs).
+ * Records on each planned type which names are still unsettled and clears its dirty names: the caller
+ * must send (or find nothing to send for) every planned type, or set `replan` on the ones it did not.
+ */
 export const planTargets = (
   types: ReadonlyMap<ResourceType, TypeState>,
   snapshot: SnapshotReader,
   variant: 'sotw' | 'delta',
 ): Plan => {
   const targets = new Map<ResourceType, View>();
-  const held = heldNames(types, snapshot);
+  const touched = new Map<ResourceType, ReadonlySet<string>>();
+  let heldByType: Map<ResourceType, Set<string>> | undefined;
+  const held = (type: ResourceType): ReadonlySet<string> | undefined =>
+    (heldByType ??= heldNames(types, snapshot)).get(type);
 
   const targetOf = (type: ResourceType): View | undefined => {
     const planned = targets.get(type);
@@ -127,6 +168,50 @@ export const planTargets = (
     return true;
   };
 
+  /** The item the client should have next for one name (undefined: not in the view). */
+  const itemFor = (
+    state: TypeState,
+    name: string,
+    resources: ResourceMap,
+    keepsOmitted: boolean,
+  ): { item: ViewItem | undefined; desired: CachedResource | undefined } => {
+    if (!isSubscribed(state, name)) return { item: undefined, desired: undefined };
+    const named = resources.get(name);
+    // A named-only resource is wanted only by name; a wildcard subscriber is treated as not having it.
+    const desired = named?.namedOnly && !state.names.has(name) ? undefined : named;
+    const have = state.acked.get(name);
+    if (desired) {
+      if (have?.version === desired.version || ready(state.type, desired)) {
+        return { item: { version: desired.version, entry: desired }, desired };
+      }
+      return { item: have, desired };
+    }
+    if (have && ((held(state.type)?.has(name) ?? false) || keepsOmitted)) return { item: have, desired };
+    return { item: undefined, desired };
+  };
+
+  /** Whether a planned item is what the snapshot says (else the name is re-planned every time). */
+  const isSettled = (item: ViewItem | undefined, desired: CachedResource | undefined): boolean =>
+    desired ? item?.version === desired.version : item === undefined;
+
+  /** Plans every name the client subscribes to or has: the reference the incremental plan must equal. */
+  const planAllNames = (state: TypeState, resources: ResourceMap) => {
+    const candidates = new Set<string>(state.names);
+    if (isWildcard(state)) for (const [name, entry] of resources) if (!entry.namedOnly) candidates.add(name);
+    for (const name of state.acked.keys()) candidates.add(name);
+    // A state-of-the-world client drops a resource of a type it names explicitly only when it stops
+    // naming it; leaving it out of a response changes nothing on the client, so it stays in its view.
+    const keepsOmitted = variant === 'sotw' && !isWildcard(state);
+    const target = new Map<string, ViewItem>();
+    const unsettled = new Set<string>();
+    for (const name of candidates) {
+      const { item, desired } = itemFor(state, name, resources, keepsOmitted);
+      if (item) target.set(name, item);
+      if (!isSettled(item, desired)) unsettled.add(name);
+    }
+    return { target, unsettled };
+  };
+
   for (const type of sendOrder) {
     const state = types.get(type);
     if (!state || !state.requested) continue;
@@ -134,30 +219,36 @@ export const planTargets = (
       targets.set(type, state.inFlight.view);
       continue;
     }
-    const current = state.acked;
     const resources = snapshot(type);
-    const candidates = new Set<string>(state.names);
-    if (isWildcard(state)) for (const [name, entry] of resources) if (!entry.namedOnly) candidates.add(name);
-    for (const name of current.keys()) candidates.add(name);
-    // A state-of-the-world client drops a resource of a type it names explicitly only when it stops
-    // naming it; leaving it out of a response changes nothing on the client, so it stays in its view.
-    const keepsOmitted = variant === 'sotw' && !isWildcard(state);
-    const target = new Map<string, ViewItem>();
-    for (const name of candidates) {
-      if (!isSubscribed(state, name)) continue;
-      const named = resources.get(name);
-      // A named-only resource is wanted only by name; a wildcard subscriber is treated as not having it.
-      const desired = named?.namedOnly && !state.names.has(name) ? undefined : named;
-      const have = current.get(name);
-      if (desired) {
-        if (have?.version === desired.version || ready(type, desired)) {
-          target.set(name, { version: desired.version, entry: desired });
-        } else if (have) target.set(name, have);
-      } else if (have && ((held.get(type)?.has(name) ?? false) || keepsOmitted)) {
-        target.set(name, have);
+    if (canPlanIncrementally(state, variant)) {
+      // Only names that changed, or that were waiting, can move; every other name stays as accepted.
+      const names = new Set([...state.dirty, ...state.unsettled]);
+      const patch = new Map<string, ViewItem | undefined>();
+      for (const name of names) {
+        const { item, desired } = itemFor(state, name, resources, false);
+        if (item !== state.acked.get(name)) patch.set(name, item);
+        if (isSettled(item, desired)) state.unsettled.delete(name);
+        else state.unsettled.add(name);
       }
+      const target = overlayView(state.acked, patch);
+      planCounts.incremental += 1;
+      if (crossCheck) {
+        planCounts.crossChecked += 1;
+        const full = planAllNames(state, resources);
+        if (!sameView(target, full.target) || !sameView(full.target, target))
+          throw new Error(`incremental plan of ${type} differs from the full plan`);
+      }
+      state.dirty.clear();
+      targets.set(type, target);
+      touched.set(type, names);
+      continue;
     }
+    const { target, unsettled } = planAllNames(state, resources);
+    planCounts.full += 1;
+    state.unsettled = unsettled;
+    state.dirty.clear();
+    state.replan = false;
     targets.set(type, target);
   }
-  return { targets, held };
+  return { targets, touched, held };
 };

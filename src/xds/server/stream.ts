@@ -15,20 +15,23 @@ import { resourceTypeOfUrl, type CachedResource } from '../cache/cached-resource
 import type { SnapshotCache, SnapshotChange } from '../cache/snapshot-cache.js';
 import { nackCounter } from './metrics.js';
 import { planTargets, sendOrder } from './planner.js';
-import { encodeDeltaResponse, encodeSotwResponse } from './responses.js';
 import type { DiscoveryMethod } from './service-definitions.js';
+import type { ResponseCache } from './shared-responses.js';
 import {
   applyDeltaSubscriptions,
   applySotwNames,
   clientView,
   isSubscribed,
   isWildcard,
+  lazyViewVersion,
   newTypeState,
   viewVersion,
   type NackInfo,
   type TypeState,
   type View,
+  type ViewItem,
 } from './type-state.js';
+import { applyPatch, isOverlay } from './view-overlay.js';
 
 /** One type's state on one stream, for the debug page. */
 export interface ClientTypeInfo {
@@ -74,6 +77,8 @@ export interface StreamOptions {
   method: DiscoveryMethod;
   call: SotwCall | DeltaCall;
   cache: SnapshotCache;
+  /** Encoded responses shared by every stream of the server. */
+  responses: ResponseCache;
   logger: Logger;
   onClosed: (id: number) => void;
 }
@@ -90,7 +95,7 @@ const nodeUserAgent = (node: Node | undefined): string => {
 
 /** Serves one xDS stream until either side ends it. */
 export const serveStream = (options: StreamOptions): XdsStream => {
-  const { id, method, cache } = options;
+  const { id, method, cache, responses } = options;
   const call = options.call as SotwCall & DeltaCall;
   const variant = method.variant;
   const kind = method.type ? variant : `ads-${variant}`;
@@ -99,7 +104,6 @@ export const serveStream = (options: StreamOptions): XdsStream => {
   const lastNonces = new Map<ResourceType, string>();
   let logger = options.logger.child({ stream: id, kind });
   let node: Node | undefined;
-  let nonceCounter = 0;
   let closed = false;
   let blocked = false;
   let flushScheduled = false;
@@ -129,7 +133,11 @@ export const serveStream = (options: StreamOptions): XdsStream => {
     if (!inFlight) return;
     state.inFlight = undefined;
     if (!errorDetail) {
-      state.acked = inFlight.view;
+      const view = inFlight.view;
+      // A view planned as "accepted + a few changes" becomes accepted by applying the changes in place.
+      if (isOverlay(view) && view.base === state.acked && state.acked instanceof Map) {
+        applyPatch(state.acked as Map<string, ViewItem>, view.patch);
+      } else state.acked = view;
       state.ackedVersionInfo = inFlight.versionInfo;
       state.possiblyApplied = [];
       state.nackedVersionInfo = undefined;
@@ -137,11 +145,12 @@ export const serveStream = (options: StreamOptions): XdsStream => {
     }
     // The client stays on what it accepted. The same response is not resent (it would be rejected again);
     // any change makes a new one. Single resources are not blacklisted: a NACK does not say which was bad.
+    const versionInfo = inFlight.versionInfo();
     state.possiblyApplied.push(inFlight.view);
-    state.nackedVersionInfo = inFlight.versionInfo;
+    state.nackedVersionInfo = versionInfo;
     state.nackCount += 1;
     state.lastNack = {
-      versionInfo: inFlight.versionInfo,
+      versionInfo,
       nonce: inFlight.nonce,
       code: errorDetail.code,
       message: errorDetail.message,
@@ -149,11 +158,11 @@ export const serveStream = (options: StreamOptions): XdsStream => {
     };
     const typeUrl = typeUrls[state.type];
     nackCounter.inc({ type_url: typeUrl });
-    if (!state.loggedNacks.has(inFlight.versionInfo)) {
+    if (!state.loggedNacks.has(versionInfo)) {
       if (state.loggedNacks.size >= maxLoggedNacksPerType) state.loggedNacks.clear();
-      state.loggedNacks.add(inFlight.versionInfo);
+      state.loggedNacks.add(versionInfo);
       logger.warn(
-        { typeUrl, version: inFlight.versionInfo, code: errorDetail.code, error: errorDetail.message },
+        { typeUrl, version: versionInfo, code: errorDetail.code, error: errorDetail.message },
         'xDS client rejected configuration (NACK)',
       );
     }
@@ -204,72 +213,91 @@ export const serveStream = (options: StreamOptions): XdsStream => {
     scheduleFlush();
   };
 
-  const nextNonce = (type: ResourceType): string => {
-    nonceCounter += 1;
-    const nonce = String(nonceCounter);
-    lastNonces.set(type, nonce);
-    return nonce;
-  };
-
   const sotwResponse = (state: TypeState, target: View): Uint8Array | undefined => {
     const versionInfo = viewVersion(target);
-    const unchanged = versionInfo === viewVersion(state.acked) && state.ackedVersionInfo !== '';
+    const unchanged = versionInfo === viewVersion(state.acked) && state.ackedVersionInfo() !== '';
     if (!state.mustRespond && (unchanged || versionInfo === state.nackedVersionInfo)) return undefined;
-    const nonce = nextNonce(state.type);
-    state.inFlight = { nonce, view: target, versionInfo };
-    state.mustRespond = false;
     const resources: CachedResource[] = [];
     for (const item of target.values()) if (item.entry) resources.push(item.entry);
-    return encodeSotwResponse(typeUrls[state.type], versionInfo, nonce, resources);
+    const typeUrl = typeUrls[state.type];
+    const { nonce, bytes } = responses.sotw(typeUrl, versionInfo, resources, lastNonces.get(state.type));
+    lastNonces.set(state.type, nonce);
+    state.inFlight = { nonce, view: target, versionInfo: () => versionInfo };
+    state.mustRespond = false;
+    return bytes;
   };
 
   const deltaResponse = (
     state: TypeState,
     target: View,
-    held: ReadonlySet<string> | undefined,
+    /** The only names whose item may differ from the accepted one; undefined: look at every name. */
+    touched: ReadonlySet<string> | undefined,
+    held: () => ReadonlySet<string> | undefined,
   ): Uint8Array | undefined => {
     const current = state.acked;
-    const snapshot = cache.resources(state.type);
     const changed: CachedResource[] = [];
-    for (const [name, item] of target) {
-      if (item.entry && (current.get(name)?.version !== item.version || state.forceNames.has(name))) {
-        changed.push(item.entry);
+    const removed: string[] = [];
+    if (touched) {
+      for (const name of touched) {
+        const item = target.get(name);
+        if (item) {
+          if (item.entry && current.get(name)?.version !== item.version) changed.push(item.entry);
+        } else if (current.has(name)) removed.push(name);
+      }
+    } else {
+      for (const [name, item] of target) {
+        if (item.entry && (current.get(name)?.version !== item.version || state.forceNames.has(name))) {
+          changed.push(item.entry);
+        }
+      }
+      for (const name of current.keys()) if (!target.has(name)) removed.push(name);
+    }
+    if (state.forceNames.size > 0) {
+      // A name subscribed that does not exist is reported removed, so the client need not wait for it;
+      // unless something the client has still refers to it (its replacement is on the way).
+      const snapshot = cache.resources(state.type);
+      for (const name of state.forceNames) {
+        if (!target.has(name) && !current.has(name) && !snapshot.has(name) && !held()?.has(name))
+          removed.push(name);
       }
     }
-    const removed = [...current.keys()].filter((name) => !target.has(name));
-    // A name subscribed that does not exist is reported removed, so the client need not wait for it;
-    // unless something the client has still refers to it (its replacement is on the way).
-    for (const name of state.forceNames) {
-      if (!target.has(name) && !current.has(name) && !snapshot.has(name) && !held?.has(name))
-        removed.push(name);
-    }
-    const versionInfo = viewVersion(target);
     const nothingNew = changed.length === 0 && removed.length === 0;
-    if (!state.mustRespond && (nothingNew || versionInfo === state.nackedVersionInfo)) return undefined;
-    const nonce = nextNonce(state.type);
-    state.inFlight = { nonce, view: target, versionInfo };
+    if (
+      !state.mustRespond &&
+      (nothingNew ||
+        (state.nackedVersionInfo !== undefined && viewVersion(target) === state.nackedVersionInfo))
+    )
+      return undefined;
+    const typeUrl = typeUrls[state.type];
+    const previous = lastNonces.get(state.type);
+    const { nonce, bytes } = responses.delta(typeUrl, cache.version(), changed, removed, previous);
+    lastNonces.set(state.type, nonce);
+    state.inFlight = { nonce, view: target, versionInfo: lazyViewVersion(target) };
     state.mustRespond = false;
     for (const resource of changed) state.forceNames.delete(resource.name);
     for (const name of removed) state.forceNames.delete(name);
-    return encodeDeltaResponse(typeUrls[state.type], cache.version(), nonce, changed, removed);
+    return bytes;
   };
 
   const flush = (): void => {
     flushScheduled = false;
     if (closed || blocked) return;
-    const { targets, held } = planTargets(types, (type) => cache.resources(type), variant);
+    const plan = planTargets(types, (type) => cache.resources(type), variant);
     for (const type of sendOrder) {
       const state = types.get(type);
       if (!state || !state.requested || state.inFlight) continue;
-      const target = targets.get(type)!;
-      const bytes =
-        variant === 'sotw' ? sotwResponse(state, target) : deltaResponse(state, target, held.get(type));
-      if (!bytes) continue;
-      if (!call.write(bytes)) {
-        // The transport is full: wait for it to drain, then send whatever is newest by then.
-        blocked = true;
-        return;
+      if (blocked) {
+        // Planned but not sent: the plan's record of what changed is spent, so look at everything next time.
+        state.replan = true;
+        continue;
       }
+      const target = plan.targets.get(type)!;
+      const bytes =
+        variant === 'sotw'
+          ? sotwResponse(state, target)
+          : deltaResponse(state, target, plan.touched.get(type), () => plan.held(type));
+      // The transport is full: wait for it to drain, then send whatever is newest by then.
+      if (bytes && !call.write(bytes)) blocked = true;
     }
   };
 
@@ -334,7 +362,7 @@ export const serveStream = (options: StreamOptions): XdsStream => {
           typeUrl: typeUrls[state.type],
           wildcard: isWildcard(state),
           names: [...state.names].sort(),
-          ackedVersion: state.ackedVersionInfo,
+          ackedVersion: state.ackedVersionInfo(),
           pendingNonce: state.inFlight?.nonce,
           ackedResources: Object.fromEntries(
             [...state.acked].map(([name, item]): [string, string] => [name, item.version]).sort(),
@@ -345,17 +373,20 @@ export const serveStream = (options: StreamOptions): XdsStream => {
     }),
     onSnapshotChange: (change) => {
       if (closed) return;
+      let wake = false;
       for (const [type, names] of change.changed) {
         const state = types.get(type);
         if (!state || !state.requested) continue;
         const has = clientView(state);
+        // Remember which names to plan: the next response looks at these (and waiting ones) only.
         for (const name of names) {
           if (isSubscribed(state, name) || has.has(name)) {
-            scheduleFlush();
-            return;
+            state.dirty.add(name);
+            wake = true;
           }
         }
       }
+      if (wake) scheduleFlush();
     },
     end: () => {
       if (closed) return;

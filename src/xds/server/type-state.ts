@@ -16,7 +16,8 @@ export type View = ReadonlyMap<string, ViewItem>;
 export interface InFlight {
   readonly nonce: string;
   readonly view: View;
-  readonly versionInfo: string;
+  /** The view's version_info (a hash over all of it: computed when first asked for, for delta). */
+  readonly versionInfo: () => string;
 }
 
 /** The last NACK of one type, for the debug page. */
@@ -40,7 +41,8 @@ export interface TypeState {
   names: Set<string>;
   /** What the client last accepted. */
   acked: View;
-  ackedVersionInfo: string;
+  /** The version_info of what the client last accepted ('' before the first ACK). */
+  ackedVersionInfo: () => string;
   inFlight?: InFlight;
   /** Views sent and NACKed since the last ACK: the client may have applied parts of them (Envoy does for CDS/LDS). */
   possiblyApplied: View[];
@@ -54,6 +56,16 @@ export interface TypeState {
   nackCount: number;
   /** version_infos whose NACK was already logged (log once per client, type and version). */
   loggedNacks: Set<string>;
+  /**
+   * Delta: the next plan must look at every name (first request, subscription change, an interrupted
+   * send). Otherwise only `dirty` and `unsettled` names are planned: one changed cluster costs O(1), not
+   * O(names held), per stream.
+   */
+  replan: boolean;
+  /** Names changed in the snapshot since this type was last planned (subscribed or held ones only). */
+  dirty: Set<string>;
+  /** Names last planned to something other than their snapshot state (waiting for a reference, or held). */
+  unsettled: Set<string>;
 }
 
 const legacyWildcardTypes: ReadonlySet<ResourceType> = new Set(['listener', 'cluster']);
@@ -66,12 +78,15 @@ export const newTypeState = (type: ResourceType): TypeState => ({
   explicitWildcard: false,
   names: new Set(),
   acked: new Map(),
-  ackedVersionInfo: '',
+  ackedVersionInfo: () => '',
   possiblyApplied: [],
   mustRespond: false,
   forceNames: new Set(),
   nackCount: 0,
   loggedNacks: new Set(),
+  replan: true,
+  dirty: new Set(),
+  unsettled: new Set(),
 });
 
 /** Whether the client wants every resource of this type. */
@@ -88,6 +103,12 @@ export const clientView = (state: TypeState): View => state.inFlight?.view ?? st
 /** A version_info for a view: a hash of its names and versions, equal on every replica for equal content. */
 export const viewVersion = (view: View): string =>
   shortHash(...[...view].map(([name, item]) => `${name}\0${item.version}\n`).sort());
+
+/** viewVersion(view), computed on the first call (delta clients never see it; NACKs and debug pages do). */
+export const lazyViewVersion = (view: View): (() => string) => {
+  let version: string | undefined;
+  return () => (version ??= viewVersion(view));
+};
 
 const withoutNames = (view: View, drop: (name: string) => boolean): View => {
   const kept = new Map<string, ViewItem>();
@@ -112,8 +133,11 @@ export const applySotwNames = (state: TypeState, resourceNames: readonly string[
   if (resourceNames.length > 0) state.legacyWildcard = false;
   state.explicitWildcard = resourceNames.includes('*');
   state.names = new Set(resourceNames.filter((n) => n !== '*'));
-  forgetUnsubscribed(state);
-  return first || wildcardBefore !== isWildcard(state) || namesBefore !== [...state.names].sort().join('\n');
+  const changed =
+    first || wildcardBefore !== isWildcard(state) || namesBefore !== [...state.names].sort().join('\n');
+  // An ACK naming the same resources changes nothing: leave the views alone.
+  if (changed) forgetUnsubscribed(state);
+  return changed;
 };
 
 /** Applies a delta request's subscribe/unsubscribe lists (and, on the first request, the client's known versions). */
@@ -124,7 +148,8 @@ export const applyDeltaSubscriptions = (
   initialVersions: Readonly<Record<string, string>>,
   current: ReadonlyMap<string, CachedResource>,
 ): void => {
-  if (!state.requested) {
+  const first = !state.requested;
+  if (first) {
     state.requested = true;
     state.mustRespond = true;
     if (subscribe.length === 0 && legacyWildcardTypes.has(state.type)) state.legacyWildcard = true;
@@ -156,5 +181,8 @@ export const applyDeltaSubscriptions = (
     }
     state.forceNames.delete(name);
   }
+  // An ACK carries no subscription change: leave the views (possibly 10,000 names) alone.
+  if (!first && subscribe.length === 0 && unsubscribe.length === 0) return;
+  state.replan = true;
   forgetUnsubscribed(state);
 };

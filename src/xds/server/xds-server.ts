@@ -4,6 +4,7 @@ import type { Logger } from '../../util/logger.js';
 import type { SnapshotCache } from '../cache/snapshot-cache.js';
 import { connectedClientsGauge } from './metrics.js';
 import { serviceDefinitions } from './service-definitions.js';
+import { createResponseCache } from './shared-responses.js';
 import { serveStream, type ClientInfo, type DeltaCall, type SotwCall, type XdsStream } from './stream.js';
 
 export type { ClientInfo, ClientTypeInfo } from './stream.js';
@@ -45,6 +46,7 @@ export const startXdsServer = async (options: XdsServerOptions): Promise<XdsServ
   const logger = options.logger.child({ component: 'xds' });
   const server = new grpc.Server(serverChannelOptions);
   const streams = new Map<number, XdsStream>();
+  const responses = createResponseCache();
   let nextStreamId = 0;
   let closing = false;
 
@@ -62,7 +64,7 @@ export const startXdsServer = async (options: XdsServerOptions): Promise<XdsServ
         }
         nextStreamId += 1;
         const id = nextStreamId;
-        streams.set(id, serveStream({ id, method, call, cache, logger, onClosed }));
+        streams.set(id, serveStream({ id, method, call, cache, responses, logger, onClosed }));
         connectedClientsGauge.inc();
       };
     }
@@ -70,6 +72,8 @@ export const startXdsServer = async (options: XdsServerOptions): Promise<XdsServ
   }
 
   const unsubscribe = cache.onChange((change) => {
+    // Responses of the previous snapshot will not be asked for again.
+    responses.clear();
     for (const stream of streams.values()) stream.onSnapshotChange(change);
   });
 
