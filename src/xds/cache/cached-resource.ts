@@ -1,6 +1,5 @@
 // One Envoy resource as the cache holds it: named, content-hashed, encoded once, with its references.
 import { create, toBinary, type DescMessage, type Message } from '@bufbuild/protobuf';
-import { AnySchema } from '@bufbuild/protobuf/wkt';
 import { createHash } from 'node:crypto';
 import { ListenerSchema } from '../../gen/envoy/config/listener/v3/listener_pb.js';
 import { RouteConfigurationSchema } from '../../gen/envoy/config/route/v3/route_pb.js';
@@ -10,6 +9,7 @@ import { SecretSchema } from '../../gen/envoy/extensions/transport_sockets/tls/v
 import { ResourceSchema } from '../../gen/envoy/service/discovery/v3/discovery_pb.js';
 import { typeUrls, type ResourceType } from '../../envoy/resources.js';
 import { findReferences, type References } from './references.js';
+import type { EncodedResource } from './route-encoding.js';
 import { concatBytes, lengthDelimitedField } from './wire.js';
 
 /** The protobuf-es schema of each resource type. */
@@ -59,13 +59,31 @@ export interface CachedResource {
   deltaField(): Uint8Array;
 }
 
-/** Encodes a resource and wraps it for the cache; the Any is built from the bytes the hash was taken over. */
-export const cacheResource = (type: ResourceType, message: Message): CachedResource => {
+const utf8 = new TextEncoder();
+
+/** `Any{type_url, value}` written directly: the same bytes as toBinary(AnySchema, …) without a copy through it. */
+const anyOf = (typeUrl: string, value: Uint8Array): Uint8Array =>
+  concatBytes([
+    lengthDelimitedField(1, utf8.encode(typeUrl)),
+    // proto3 leaves empty bytes out.
+    value.length > 0 ? lengthDelimitedField(2, value) : new Uint8Array(0),
+  ]);
+
+/**
+ * Encodes a resource and wraps it for the cache; the Any is built from the bytes the hash was taken over.
+ * `encoded`, when given, is the message's encoding and references computed elsewhere (from cached
+ * pieces, for large route configurations); otherwise both are computed from the message.
+ */
+export const cacheResource = (
+  type: ResourceType,
+  message: Message,
+  encoded?: EncodedResource,
+): CachedResource => {
   const schema = resourceSchemas[type];
-  const encoded = toBinary(schema, message);
-  const version = shortHash(encoded);
+  const bytes = encoded?.bytes ?? toBinary(schema, message);
+  const version = shortHash(bytes);
   const name = resourceName(type, message);
-  const anyBytes = toBinary(AnySchema, create(AnySchema, { typeUrl: typeUrls[type], value: encoded }));
+  const anyBytes = anyOf(typeUrls[type], bytes);
   let sotw: Uint8Array | undefined;
   let delta: Uint8Array | undefined;
   return {
@@ -73,7 +91,7 @@ export const cacheResource = (type: ResourceType, message: Message): CachedResou
     name,
     version,
     message,
-    references: findReferences(schema, message),
+    references: encoded?.references ?? findReferences(schema, message),
     namedOnly: type === 'listener' && (message as { apiListener?: unknown }).apiListener !== undefined,
     sotwField: () => (sotw ??= lengthDelimitedField(2, anyBytes)),
     deltaField: () => {

@@ -1,12 +1,22 @@
 // The snapshot cache: the current Envoy resources per xDS type, versioned by content.
-// Published messages are treated as immutable: the same object published again is not re-encoded.
+// Published messages are treated as immutable: the same object published again is not re-encoded,
+// and the same list published again (the incremental engine hands back unchanged lists) is skipped.
+// Work per publish is proportional to what changed, not to the snapshot: route configurations are
+// encoded from cached per-virtual-host pieces, type hashes are updated per changed name, and
+// EndpointSlice changes patch single ClusterLoadAssignments.
 import { toJson, type JsonObject, type JsonValue, type Message } from '@bufbuild/protobuf';
 import type { ClusterLoadAssignment } from '../../gen/envoy/config/endpoint/v3/endpoint_pb.js';
 import { typeUrls, type EnvoyResources, type ResourceType } from '../../envoy/resources.js';
+import type { RouteConfiguration } from '../../gen/envoy/config/route/v3/route_pb.js';
 import { cacheResource, resourceSchemas, shortHash, type CachedResource } from './cached-resource.js';
+import { createRouteConfigurationEncoder } from './route-encoding.js';
+import { createTypeDigest, type TypeDigest } from './type-digest.js';
 import { envoyRegistry } from '../../envoy/registry.js';
 
-/** The resources of one type, by name. Never mutated: each change publishes a new map. */
+/**
+ * The resources of one type, by name: the cache's live map, changed in place by each publish (copying
+ * 10,000 entries per EndpointSlice event would be O(N)). Read it when needed; do not keep it to compare.
+ */
 export type ResourceMap = ReadonlyMap<string, CachedResource>;
 
 /** What one publish changed. */
@@ -27,6 +37,16 @@ export interface SnapshotCache {
   publish(resources: EnvoyResources): SnapshotChange | undefined;
   /** Replaces only the ClusterLoadAssignments (EDS bypasses the build). */
   publishEndpoints(endpoints: readonly ClusterLoadAssignment[]): SnapshotChange | undefined;
+  /**
+   * Sets the given ClusterLoadAssignments and removes the named ones; every other one is left alone.
+   * `list`, if the caller keeps the full list the patch leads to, is remembered as published, so
+   * publishing that same array again costs nothing.
+   */
+  patchEndpoints(
+    upserted: readonly ClusterLoadAssignment[],
+    removed: readonly string[],
+    list?: readonly ClusterLoadAssignment[],
+  ): SnapshotChange | undefined;
   /** Snapshot version: a counter that moves only when content changes. */
   version(): string;
   /** Short hex hash over every type's names and content hashes: equal content, equal hash. */
@@ -58,50 +78,75 @@ const listKeyOfType: Record<ResourceType, keyof EnvoyResources> = {
   secret: 'secrets',
 };
 
-const hashOfType = (resources: ResourceMap): string => {
-  const lines = [...resources.values()].map((r) => `${r.name}\0${r.version}\n`).sort();
-  return shortHash(...lines);
-};
-
 /** Creates an empty snapshot cache (version "0"). */
 export const createSnapshotCache = (): SnapshotCache => {
-  const current = new Map<ResourceType, ResourceMap>(allResourceTypes.map((t) => [t, new Map()]));
-  const typeHashes = new Map<ResourceType, string>(allResourceTypes.map((t) => [t, hashOfType(new Map())]));
+  const current = new Map<ResourceType, Map<string, CachedResource>>(
+    allResourceTypes.map((t) => [t, new Map()]),
+  );
+  const digests = new Map<ResourceType, TypeDigest>(allResourceTypes.map((t) => [t, createTypeDigest()]));
+  const lastLists = new Map<ResourceType, readonly Message[]>();
   const byObject = new WeakMap<Message, CachedResource>();
+  const routeEncoder = createRouteConfigurationEncoder();
   const listeners = new Set<(change: SnapshotChange) => void>();
   let counter = 0;
   let snapshotHash = '';
 
   const recomputeHash = (): void => {
-    snapshotHash = shortHash(...allResourceTypes.map((t) => `${t}:${typeHashes.get(t)}\n`));
+    snapshotHash = shortHash(...allResourceTypes.map((t) => `${t}:${digests.get(t)!.value()}\n`));
   };
   recomputeHash();
 
-  /** Builds the new map of one type, reusing entries whose content is unchanged; records changed names. */
+  const entryOf = (type: ResourceType, message: Message): CachedResource => {
+    let entry = byObject.get(message);
+    if (entry === undefined || entry.type !== type) {
+      entry =
+        type === 'route'
+          ? cacheResource(type, message, routeEncoder.encode(message as RouteConfiguration))
+          : cacheResource(type, message);
+      byObject.set(message, entry);
+    }
+    return entry;
+  };
+
+  /** Sets one entry unless its content is unchanged (then the old entry and its bytes stay). */
+  const put = (type: ResourceType, entry: CachedResource, names: Set<string>): void => {
+    const resources = current.get(type)!;
+    const old = resources.get(entry.name);
+    if (old !== undefined && old.version === entry.version) return;
+    const digest = digests.get(type)!;
+    if (old !== undefined) digest.remove(old.name, old.version);
+    digest.add(entry.name, entry.version);
+    resources.set(entry.name, entry);
+    names.add(entry.name);
+  };
+
+  const remove = (type: ResourceType, name: string, names: Set<string>): void => {
+    const resources = current.get(type)!;
+    const old = resources.get(name);
+    if (old === undefined) return;
+    digests.get(type)!.remove(old.name, old.version);
+    resources.delete(name);
+    names.add(name);
+    if (type === 'route') routeEncoder.forget(name);
+  };
+
+  /** Makes one type hold exactly `messages`, touching only entries whose content changed. */
   const replaceType = (
     type: ResourceType,
     messages: readonly Message[],
     changed: Map<ResourceType, Set<string>>,
-  ) => {
-    const previous = current.get(type)!;
-    const next = new Map<string, CachedResource>();
-    for (const message of messages) {
-      let entry = byObject.get(message);
-      if (entry === undefined || entry.type !== type) {
-        entry = cacheResource(type, message);
-        byObject.set(message, entry);
-      }
-      const old = previous.get(entry.name);
-      // Keep the old entry (and its encoded bytes) when only the object, not the content, is new.
-      next.set(entry.name, old !== undefined && old.version === entry.version ? old : entry);
-    }
+  ): void => {
+    if (lastLists.get(type) === messages) return;
+    lastLists.set(type, messages);
     const names = new Set<string>();
-    for (const [name, entry] of next) if (previous.get(name)?.version !== entry.version) names.add(name);
-    for (const name of previous.keys()) if (!next.has(name)) names.add(name);
-    if (names.size === 0) return;
-    changed.set(type, names);
-    current.set(type, next);
-    typeHashes.set(type, hashOfType(next));
+    const present = new Set<string>();
+    for (const message of messages) {
+      const entry = entryOf(type, message);
+      present.add(entry.name);
+      put(type, entry, names);
+    }
+    for (const name of current.get(type)!.keys()) if (!present.has(name)) remove(type, name, names);
+    if (names.size > 0) changed.set(type, names);
   };
 
   const finish = (changed: Map<ResourceType, Set<string>>): SnapshotChange | undefined => {
@@ -124,9 +169,18 @@ export const createSnapshotCache = (): SnapshotCache => {
       replaceType('endpoint', endpoints, changed);
       return finish(changed);
     },
+    patchEndpoints: (upserted, removed, list) => {
+      // Without the caller's list, the next full list must be compared name by name again.
+      if (list) lastLists.set('endpoint', list);
+      else lastLists.delete('endpoint');
+      const names = new Set<string>();
+      for (const assignment of upserted) put('endpoint', entryOf('endpoint', assignment), names);
+      for (const name of removed) remove('endpoint', name, names);
+      return finish(names.size > 0 ? new Map([['endpoint', names]]) : new Map<ResourceType, Set<string>>());
+    },
     version: () => String(counter),
     hash: () => snapshotHash,
-    typeHash: (type) => typeHashes.get(type)!,
+    typeHash: (type) => digests.get(type)!.value(),
     resources: (type) => current.get(type)!,
     onChange: (listener) => {
       listeners.add(listener);
