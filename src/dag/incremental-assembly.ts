@@ -13,10 +13,17 @@ interface SortedCountedMap<V> {
   values(): V[];
 }
 
-const createSortedCountedMap = <V>(): SortedCountedMap<V> => {
+/**
+ * `sameKeySameContent`: equal keys carry equal content (cluster and secret names hash their content),
+ * so a key removed and added back by one rebuild keeps its old value and the list stays the same array.
+ */
+const createSortedCountedMap = <V>(sameKeySameContent = false): SortedCountedMap<V> => {
   let keys: string[] = [];
   let values: V[] = [];
   let counts: number[] = [];
+  // Keys whose count dropped to 0 since the last values(): dropped there, unless added back before.
+  // A unit rebuild removes all its keys and adds them again; most come back.
+  const vacant = new Set<string>();
   // Keys added since the last values(), merged in one sorted pass there: inserting 10,000 hosts one
   // splice at a time at start-up moved O(n²) elements.
   const pending = new Map<string, { value: V; count: number }>();
@@ -64,9 +71,37 @@ const createSortedCountedMap = <V>(): SortedCountedMap<V> => {
     pending.clear();
   };
 
+  const dropVacant = (): void => {
+    if (vacant.size < 16) {
+      for (const key of vacant) {
+        const at = search(key);
+        keys.splice(at, 1);
+        values.splice(at, 1);
+        counts.splice(at, 1);
+      }
+    } else {
+      // Many at once (a namespace deleted): one pass rather than a splice each.
+      const kept = keys.map((key) => !vacant.has(key));
+      keys = keys.filter((_, index) => kept[index]);
+      values = values.filter((_, index) => kept[index]);
+      counts = counts.filter((_, index) => kept[index]);
+    }
+    vacant.clear();
+    snapshot = undefined;
+  };
+
   return {
     add(key, value) {
       const at = search(key);
+      if (keys[at] === key && vacant.has(key)) {
+        vacant.delete(key);
+        counts[at] = 1;
+        if (values[at] !== value && !sameKeySameContent) {
+          values[at] = value;
+          snapshot = undefined;
+        }
+        return;
+      }
       if (keys[at] === key) {
         // Equal names carry equal content (names hash their settings); keep the first, count the use.
         counts[at] += 1;
@@ -86,15 +121,13 @@ const createSortedCountedMap = <V>(): SortedCountedMap<V> => {
         return;
       }
       const at = search(key);
-      if (keys[at] !== key) return;
+      if (keys[at] !== key || vacant.has(key)) return;
       counts[at] -= 1;
       if (counts[at] > 0) return;
-      keys.splice(at, 1);
-      values.splice(at, 1);
-      counts.splice(at, 1);
-      snapshot = undefined;
+      vacant.add(key);
     },
     values: () => {
+      if (vacant.size > 0) dropVacant();
       if (pending.size > 0) mergePending();
       return (snapshot ??= values.slice());
     },
@@ -116,8 +149,8 @@ export interface Assembly {
 export const createAssembly = (): Assembly => {
   const http = createSortedCountedMap<VirtualHost>();
   const https = createSortedCountedMap<SecureVirtualHost>();
-  const clusters = createSortedCountedMap<Cluster>();
-  const secrets = createSortedCountedMap<TlsSecret>();
+  const clusters = createSortedCountedMap<Cluster>(true);
+  const secrets = createSortedCountedMap<TlsSecret>(true);
   const statuses = createSortedCountedMap<ObjectStatus>();
   let current: BuildResult | undefined;
 

@@ -26,6 +26,12 @@ import { createIncrementalBuilder, type IncrementalStats } from './incremental.j
 import { compareStrings } from './names.js';
 import type { Cluster, SecureVirtualHost, VirtualHost } from './types.js';
 
+/** ClusterLoadAssignments recomputed after EndpointSlice events, and the list they are now part of. */
+export interface EndpointChanges {
+  upserted: ClusterLoadAssignment[];
+  list: ClusterLoadAssignment[];
+}
+
 /** What the event loop should do after an event. */
 export type ChangeEffect = 'none' | 'build' | 'endpoints';
 
@@ -36,6 +42,12 @@ export interface IncrementalEngine {
   build(): { result: BuildResult; resources: EnvoyResources };
   /** The current ClusterLoadAssignments (after 'endpoints' changes), sorted by name. */
   endpoints(): ClusterLoadAssignment[];
+  /**
+   * After 'endpoints' changes: only the assignments of the Services whose slices changed, and the new
+   * full list (what endpoints() now returns). Undefined when the list must be rebuilt (clusters changed
+   * since the last build): use endpoints() then.
+   */
+  endpointChanges(): EndpointChanges | undefined;
   lastStats(): IncrementalStats;
 }
 
@@ -90,8 +102,13 @@ export const createIncrementalEngine = (
   const assignments = new Map<string, { serviceKey: string; assignment: ClusterLoadAssignment }>();
   const dirtyServices = new Set<string>();
   let edsTargets = new Map<string, Cluster>();
+  // The EDS names of each Service among edsTargets, so a slice event finds its assignments in O(1).
+  let edsNamesOfService = new Map<string, string[]>();
   let translatedClusters: { dag: Cluster[]; clusters: EnvoyCluster[] } | undefined;
+  // The sorted list of assignments and each EDS name's index in it; rebuilt when edsTargets change,
+  // patched (as a copy) when only endpoints do.
   let endpointList: ClusterLoadAssignment[] | undefined;
+  let endpointIndex = new Map<string, number>();
 
   const serviceKeyOf = (slice: EndpointSlice): string | undefined => {
     const service = slice.metadata.labels?.[serviceNameLabel];
@@ -151,14 +168,43 @@ export const createIncrementalEngine = (
     return assignment;
   };
 
+  /** Recomputes the assignments of dirty Services only; the list is copied if any changed. */
+  const patchEndpoints = (list: ClusterLoadAssignment[]): EndpointChanges => {
+    const upserted: ClusterLoadAssignment[] = [];
+    let patched: ClusterLoadAssignment[] | undefined;
+    for (const serviceKey of dirtyServices) {
+      for (const edsName of edsNamesOfService.get(serviceKey) ?? []) {
+        const assignment = assignmentFor(edsName, edsTargets.get(edsName)!);
+        const index = endpointIndex.get(edsName)!;
+        if (list[index] === assignment) continue;
+        patched ??= [...list];
+        patched[index] = assignment;
+        upserted.push(assignment);
+      }
+    }
+    dirtyServices.clear();
+    return { upserted, list: patched ?? list };
+  };
+
   const endpoints = (): ClusterLoadAssignment[] => {
-    if (endpointList && dirtyServices.size === 0) return endpointList;
+    if (endpointList) {
+      if (dirtyServices.size > 0) endpointList = patchEndpoints(endpointList).list;
+      return endpointList;
+    }
     const list: ClusterLoadAssignment[] = [];
     for (const [edsName, cluster] of edsTargets) list.push(assignmentFor(edsName, cluster));
     for (const edsName of assignments.keys()) if (!edsTargets.has(edsName)) assignments.delete(edsName);
     dirtyServices.clear();
     endpointList = sortedBy(list, (assignment) => assignment.clusterName);
+    endpointIndex = new Map(endpointList.map((assignment, index) => [assignment.clusterName, index]));
     return endpointList;
+  };
+
+  const endpointChanges = (): EndpointChanges | undefined => {
+    if (!endpointList) return undefined;
+    const changes = patchEndpoints(endpointList);
+    endpointList = changes.list;
+    return changes;
   };
 
   const translateRoutes = (result: BuildResult): RouteConfiguration[] => {
@@ -223,7 +269,6 @@ export const createIncrementalEngine = (
     noteChange(ref) {
       if (ref.kind === 'EndpointSlice') {
         indexSlice(ref);
-        endpointList = undefined;
         return 'endpoints';
       }
       return builder.noteChange(ref) ? 'build' : 'none';
@@ -233,6 +278,7 @@ export const createIncrementalEngine = (
       if (translatedClusters?.dag !== result.dag.clusters) {
         const clusters: EnvoyCluster[] = [];
         const targets = new Map<string, Cluster>();
+        const namesOfService = new Map<string, string[]>();
         for (const cluster of result.dag.clusters) {
           let translated = clusterMemo.get(cluster);
           if (!translated) {
@@ -240,13 +286,19 @@ export const createIncrementalEngine = (
             clusterMemo.set(cluster, translated);
           }
           clusters.push(translated);
-          if (cluster.externalName === undefined && !targets.has(cluster.edsName))
+          if (cluster.externalName === undefined && !targets.has(cluster.edsName)) {
             targets.set(cluster.edsName, cluster);
+            const serviceKey = `${cluster.service.namespace}/${cluster.service.name}`;
+            const names = namesOfService.get(serviceKey);
+            if (names) names.push(cluster.edsName);
+            else namesOfService.set(serviceKey, [cluster.edsName]);
+          }
         }
         translatedClusters = { dag: result.dag.clusters, clusters };
         // A new set of EDS names (or new cluster objects for them) needs a new list; unchanged
         // Services keep their assignments.
         edsTargets = targets;
+        edsNamesOfService = namesOfService;
         endpointList = undefined;
       }
       const clusters = translatedClusters.clusters;
@@ -268,6 +320,7 @@ export const createIncrementalEngine = (
       };
     },
     endpoints,
+    endpointChanges,
     lastStats: () => builder.lastStats(),
   };
 };

@@ -19,6 +19,12 @@ export interface SnapshotTarget {
   publish(resources: EnvoyResources): void;
   /** Replaces only the ClusterLoadAssignments (used with an incremental engine: EDS bypasses the build). */
   publishEndpoints?(endpoints: readonly ClusterLoadAssignment[]): void;
+  /** Sets only the given ClusterLoadAssignments (an EndpointSlice event costs what it changed). */
+  patchEndpoints?(
+    upserted: readonly ClusterLoadAssignment[],
+    removed: readonly string[],
+    list?: readonly ClusterLoadAssignment[],
+  ): void;
   version(): string;
   hash(): string;
 }
@@ -75,8 +81,20 @@ const buildSeconds = new Histogram({
   registers: [metricsRegistry],
 });
 
+const configStates = new WeakMap<BuildResult, ConfigState>();
+
 /** Whether the build holds routing config, and whether any object was rejected. */
 export const configStateOf = (result: BuildResult): ConfigState => {
+  let state = configStates.get(result);
+  if (state === undefined) {
+    state = computeConfigState(result);
+    configStates.set(result, state);
+  }
+  return state;
+};
+
+// Every status is looked at: memoized above, since EndpointSlice events ask again without a build.
+const computeConfigState = (result: BuildResult): ConfigState => {
   const rejected = result.statuses.some(
     (status) =>
       status.currentStatus === 'invalid' ||
@@ -167,7 +185,9 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
         }
         // EDS outside the build, once the first build has published clusters to attach endpoints to.
         if (endpointsChanged && firstBuilt && !stopped && engine && cache.publishEndpoints) {
-          cache.publishEndpoints(engine.endpoints());
+          const changes = cache.patchEndpoints ? engine.endpointChanges() : undefined;
+          if (changes) cache.patchEndpoints!(changes.upserted, [], changes.list);
+          else cache.publishEndpoints(engine.endpoints());
           if (initialBuildDone && last) {
             readiness.updated(configStateOf(last), { version: cache.version(), hash: cache.hash() });
           }

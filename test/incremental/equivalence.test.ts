@@ -321,9 +321,14 @@ test('the incremental engine publishes the same Envoy resources as build + trans
         const effect = engine.noteChange(refOfEvent(e));
         if (effect === 'endpoints') {
           // EDS outside the build: the endpoints alone must already be right, before any build.
+          // Either the full list or the patch the event loop uses (alternating), same result.
           const expected = encoded(reference()).endpoints;
-          const actual = engine.endpoints().map((r) => Buffer.from(toBinary(resourceSchemas.endpoint, r)));
+          const changes = step % 2 === 0 ? engine.endpointChanges() : undefined;
+          const list = changes?.list ?? engine.endpoints();
+          const actual = list.map((r) => Buffer.from(toBinary(resourceSchemas.endpoint, r)));
           assert.deepStrictEqual(actual, expected, `endpoints after step ${step}: ${JSON.stringify(e)}`);
+          for (const assignment of changes?.upserted ?? []) assert.ok(list.includes(assignment));
+          assert.equal(engine.endpoints(), list, 'endpoints() returns the patched list');
           return;
         }
         assert.deepStrictEqual(
