@@ -15,7 +15,11 @@ const target = resolve(root, 'dist');
 const started = performance.now();
 mkdirSync(staging, { recursive: true });
 await build({
-  entryPoints: { main: resolve(root, 'src/cli/main.ts') },
+  entryPoints: {
+    main: resolve(root, 'src/cli/main.ts'),
+    // Started with new Worker() by src/sources/files/parse-pool.ts, from next to its chunk.
+    'parse-worker': resolve(root, 'src/sources/files/parse-worker.ts'),
+  },
   outdir: staging,
   bundle: true,
   splitting: true,

@@ -115,23 +115,6 @@ const loadPrivateKey = (pem: string): KeyObject => {
   return createPrivateKey(pem);
 };
 
-// Validation results per Secret object. Store objects are immutable (a change is a new object), so
-// a Secret is checked once, not once per build that uses it.
-type Validation = { secret?: TlsSecret; error?: string };
-const tlsValidations = new WeakMap<Secret, Validation>();
-const caValidations = new WeakMap<Secret, Validation>();
-
-const memoized =
-  (results: WeakMap<Secret, Validation>, validate: (secret: Secret) => Validation) =>
-  (secret: Secret): Validation => {
-    let result = results.get(secret);
-    if (!result) {
-      result = validate(secret);
-      results.set(secret, result);
-    }
-    return result;
-  };
-
 /** Validates a serving-certificate Secret; returns the Envoy secret or why it cannot be used. */
 export const validateTlsSecret = (secret: Secret): { secret?: TlsSecret; error?: string } => {
   const type = secret.type ?? 'Opaque';
@@ -180,8 +163,83 @@ export const validateCaSecret = (secret: Secret): { secret?: TlsSecret; error?: 
   };
 };
 
-const validateTlsOnce = memoized(tlsValidations, validateTlsSecret);
-const validateCaOnce = memoized(caValidations, validateCaSecret);
+// Validation results per Secret object. Store objects are immutable (a change is a new object), so
+// a Secret is checked once, not once per build that uses it.
+type Validation = { secret?: TlsSecret; error?: string };
+type CheckKind = 'tls' | 'ca';
+const inputKeys: Record<CheckKind, string[]> = { tls: ['tls.crt', 'tls.key'], ca: ['ca.crt'] };
+const validators: Record<CheckKind, (secret: Secret) => Validation> = {
+  tls: validateTlsSecret,
+  ca: validateCaSecret,
+};
+
+/**
+ * A validation done elsewhere (a manifest-parsing worker thread) for a Secret by name and content;
+ * used when the build asks about a Secret with exactly that type and content.
+ */
+export interface PrimedSecretCheck {
+  kind: CheckKind;
+  namespace: string;
+  name: string;
+  type: string;
+  inputs: (string | undefined)[];
+  result: Validation;
+}
+
+const inputsOf = (kind: CheckKind, secret: Secret): (string | undefined)[] =>
+  inputKeys[kind].map((key) => secretValue(secret, key));
+
+/** The checks a parser thread runs for one Secret: those whose input keys it carries. */
+export const checkSecretForPriming = (secret: Secret): PrimedSecretCheck[] =>
+  (['tls', 'ca'] as const)
+    .filter((kind) => inputsOf(kind, secret)[0] !== undefined)
+    .map((kind) => ({
+      kind,
+      namespace: secret.metadata.namespace ?? '',
+      name: secret.metadata.name,
+      type: secret.type ?? 'Opaque',
+      inputs: inputsOf(kind, secret),
+      result: validators[kind](secret),
+    }));
+
+// Primed checks wait here until a build asks for their Secret (then they move to the per-object memo).
+const primed = new Map<string, PrimedSecretCheck>();
+const primedKey = (kind: CheckKind, namespace: string, name: string): string => `${kind}\0${namespace}/${name}`;
+
+export const primeSecretChecks = (checks: PrimedSecretCheck[]): void => {
+  for (const check of checks) primed.set(primedKey(check.kind, check.namespace, check.name), check);
+};
+
+const takePrimed = (kind: CheckKind, secret: Secret): Validation | undefined => {
+  const key = primedKey(kind, secret.metadata.namespace ?? '', secret.metadata.name);
+  const check = primed.get(key);
+  if (!check) return undefined;
+  primed.delete(key);
+  const inputs = inputsOf(kind, secret);
+  const same =
+    check.type === (secret.type ?? 'Opaque') &&
+    check.inputs.length === inputs.length &&
+    check.inputs.every((input, index) => input === inputs[index]);
+  return same ? check.result : undefined;
+};
+
+const validations: Record<CheckKind, WeakMap<Secret, Validation>> = {
+  tls: new WeakMap(),
+  ca: new WeakMap(),
+};
+
+const validateOnce =
+  (kind: CheckKind) =>
+  (secret: Secret): Validation => {
+    let result = validations[kind].get(secret);
+    if (!result) {
+      result = takePrimed(kind, secret) ?? validators[kind](secret);
+      validations[kind].set(secret, result);
+    }
+    return result;
+  };
+const validateTlsOnce = validateOnce('tls');
+const validateCaOnce = validateOnce('ca');
 
 /** Creates a resolver over the store's Secrets and TLSCertificateDelegations; validation is memoized. */
 export const createSecretResolver = (store: StoreView): SecretResolver => {

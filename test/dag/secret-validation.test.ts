@@ -5,7 +5,12 @@ import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import type { Secret } from '../../src/apis/kubernetes.js';
 import { generateCertificates, type GeneratedCertificates } from '../../src/certs/generate.js';
-import { createSecretResolver, validateTlsSecret } from '../../src/dag/secrets.js';
+import {
+  checkSecretForPriming,
+  createSecretResolver,
+  primeSecretChecks,
+  validateTlsSecret,
+} from '../../src/dag/secrets.js';
 import { createStore } from '../../src/store/store.js';
 
 const tlsSecret = (certificate: string, key: string, name = 'tls'): Secret => ({
@@ -74,5 +79,31 @@ describe('TLS secret validation', () => {
     const third = createSecretResolver(store).tls('default', 'tls', 'default');
     assert.ok(!third.ok);
     assert.equal(third.message, 'invalid TLS private key: key does not match the certificate');
+  });
+});
+
+describe('primed secret checks (from the manifest parser threads)', () => {
+  it('are used for a Secret with the same name, type and content, and only then', () => {
+    const pair = generateCertificates({ now: new Date('2026-01-01T00:00:00Z') });
+    const store = createStore();
+    const secret = tlsSecret(pair.envoyCertificate, pair.envoyPrivateKey, 'primed');
+    const [check] = checkSecretForPriming(secret);
+    assert.equal(check.kind, 'tls');
+    assert.equal(check.result.error, undefined);
+    // A primed result the real validation would never give proves which path answered.
+    primeSecretChecks([{ ...check, result: { error: 'primed answer' } }]);
+    store.apply({ type: 'upsert', object: secret });
+    const used = createSecretResolver(store).tls('default', 'primed', 'default');
+    assert.ok(!used.ok && used.message === 'primed answer');
+
+    const other = tlsSecret(pair.envoyCertificate, pair.envoyPrivateKey, 'changed');
+    primeSecretChecks([{ ...check, name: 'changed', result: { error: 'primed answer' } }]);
+    store.apply({
+      type: 'upsert',
+      object: { ...other, stringData: { ...other.stringData, 'tls.key': pair.contourPrivateKey } },
+    });
+    const checked = createSecretResolver(store).tls('default', 'changed', 'default');
+    assert.ok(!checked.ok);
+    assert.equal(checked.message, 'invalid TLS private key: key does not match the certificate');
   });
 });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFilesSource, type FilesSource } from '../../src/sources/files/files-source.js';
 import { parseManifest } from '../../src/sources/files/parse.js';
+import { createParsePool } from '../../src/sources/files/parse-pool.js';
 import { createStore, type StoreEvent } from '../../src/store/store.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { waitFor } from '../helpers/wait.js';
@@ -117,6 +118,32 @@ metadata: &m { name: c }
     assert.equal(objects.length, 0);
     assert.equal(errors.length, 1);
     assert.match(errors[0].message, /alias/i);
+  });
+});
+
+describe('parse pool', () => {
+  it('parses a large file on a worker thread exactly as inline, errors included', async () => {
+    const documents = Array.from({ length: 800 }, (_, index) => service(`svc-${index}`, 1000 + index));
+    documents.splice(400, 0, 'kind: [unclosed\n');
+    const text = documents.join('---\n');
+    assert.ok(Buffer.byteLength(text) > 64 * 1024);
+    const pool = createParsePool(silentLogger());
+    try {
+      const [threaded, small] = await Promise.all([
+        pool.parse('big.yaml', text),
+        pool.parse('small.yaml', service('small')),
+      ]);
+      assert.equal(pool.threaded(), 1, 'only the large file went to a thread');
+      assert.deepEqual(threaded, parseManifest('big.yaml', text));
+      assert.equal(threaded.objects.length, 800);
+      assert.deepEqual(
+        threaded.errors.map((error) => error.document),
+        [400],
+      );
+      assert.deepEqual(small, parseManifest('small.yaml', service('small')));
+    } finally {
+      await pool.close();
+    }
   });
 });
 

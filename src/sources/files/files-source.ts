@@ -8,7 +8,8 @@ import type { StoreEvent } from '../../store/store.js';
 import type { Logger } from '../../util/logger.js';
 import type { Source, SourceSink } from '../source.js';
 import { listManifestFiles } from './list-files.js';
-import { parseManifest, type ManifestError } from './parse.js';
+import type { ManifestError } from './parse.js';
+import { createParsePool } from './parse-pool.js';
 
 export interface FilesSourceOptions {
   directory: string;
@@ -45,6 +46,7 @@ export const createFilesSource = (options: FilesSourceOptions, logger: Logger): 
   let scanning: Promise<void> | undefined;
   let rescanRequested = false;
   let stopped = false;
+  const parser = createParsePool(log);
 
   const readFileState = async (
     path: string,
@@ -55,7 +57,7 @@ export const createFilesSource = (options: FilesSourceOptions, logger: Logger): 
       if (previous && previous.mtimeMs === info.mtimeMs && previous.size === info.size) return previous;
       const text = await readFile(path, 'utf8');
       const display = relative(options.directory, path) || path;
-      const { objects, errors } = parseManifest(display, text);
+      const { objects, errors } = await parser.parse(display, text);
       for (const error of errors) {
         log.warn(
           { file: error.file, document: error.document, error: error.message },
@@ -78,14 +80,20 @@ export const createFilesSource = (options: FilesSourceOptions, logger: Logger): 
       const present = new Set(paths);
       for (const path of [...files.keys()]) if (!present.has(path)) files.delete(path);
       let vanished = false;
-      for (const path of paths) {
-        const state = await readFileState(path, files.get(path));
-        if (state) files.set(path, state);
-        else {
-          files.delete(path);
-          vanished = true;
+      // Several files in flight, so the parser threads all have work; results land by path.
+      let next = 0;
+      const readNext = async (): Promise<void> => {
+        while (next < paths.length) {
+          const path = paths[next++];
+          const state = await readFileState(path, files.get(path));
+          if (state) files.set(path, state);
+          else {
+            files.delete(path);
+            vanished = true;
+          }
         }
-      }
+      };
+      await Promise.all(Array.from({ length: Math.min(8, paths.length) }, readNext));
       if (!vanished || attempt >= 5) return;
     }
   };
@@ -173,9 +181,12 @@ export const createFilesSource = (options: FilesSourceOptions, logger: Logger): 
       if (timer) clearTimeout(timer);
       watcher?.close();
       await scanning;
+      await parser.close();
     },
     errors(): ManifestError[] {
-      return [...files.values()].flatMap((state) => state.errors);
+      return [...files.values()]
+        .flatMap((state) => state.errors)
+        .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.document - b.document));
     },
     rescan,
   };
