@@ -125,6 +125,10 @@ export const runReflector = async (
         query: {
           limit: timing.pageSize,
           continue: continueToken,
+          // As client-go's reflector: the first page at resourceVersion 0 is served from the API
+          // server's watch cache (whole, without paging through etcd); the watch that follows
+          // delivers anything newer. A server that pages anyway sends a continue token.
+          resourceVersion: continueToken === undefined ? '0' : undefined,
           fieldSelector: target.fieldSelector,
           labelSelector: target.labelSelector,
         },
