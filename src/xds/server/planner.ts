@@ -63,17 +63,24 @@ const matchingEntry = (snapshot: SnapshotReader, type: ResourceType, name: strin
   return entry?.version === version ? entry : undefined;
 };
 
-/** The next view of each requested type, and the names something the client has still refers to. */
+/** The next view of each requested type, and what the caller needs to build the responses. */
 export interface Plan {
-  targets: Map<ResourceType, View>;
+  readonly targets: Map<ResourceType, View>;
   /**
    * Types planned from their changed and unsettled names only: those names (the only ones whose item
    * may differ from what the client accepted). A type not listed was planned name by name.
    */
-  touched: Map<ResourceType, ReadonlySet<string>>;
-  /** Names of a type that something the client has (or may have) refers to; computed on first use. */
-  held(type: ResourceType): ReadonlySet<string> | undefined;
+  readonly touched: Map<ResourceType, ReadonlySet<string>>;
+  readonly types: ReadonlyMap<ResourceType, TypeState>;
+  readonly snapshot: SnapshotReader;
+  readonly variant: 'sotw' | 'delta';
+  /** Computed on first use (heldOf): walking every view is what incremental plans avoid. */
+  heldByType?: Map<ResourceType, Set<string>>;
 }
+
+/** Names of a type that something the client has (or may have) refers to. */
+export const heldOf = (plan: Plan, type: ResourceType): ReadonlySet<string> | undefined =>
+  (plan.heldByType ??= heldNames(plan.types, plan.snapshot)).get(type);
 
 /** Counts of plans made, by kind (tests check that both kinds are exercised). */
 export const planCounts = { incremental: 0, full: 0, crossChecked: 0 };
@@ -102,6 +109,151 @@ const canPlanIncrementally = (state: TypeState, variant: 'sotw' | 'delta'): bool
   state.forceNames.size === 0 &&
   state.possiblyApplied.length === 0;
 
+// The planning functions below are module-level and take the plan: a stream plans on every change and
+// every ACK, and closures made per plan cost more than the plan itself when one name changed.
+
+/** What the client is planned to have of a type: this plan's target, else what it was last sent. */
+const targetOf = (plan: Plan, type: ResourceType): View | undefined => {
+  const planned = plan.targets.get(type);
+  if (planned) return planned;
+  const state = plan.types.get(type);
+  return state ? clientView(state) : undefined;
+};
+
+/** Whether a direct reference to m of type U allows sending its referrer now. */
+const referenceReady = (plan: Plan, refType: ResourceType, name: string): boolean => {
+  const state = plan.types.get(refType);
+  if (!state || !isSubscribed(state, name)) return true;
+  const current = plan.snapshot(refType).get(name);
+  if (!current) return true;
+  // Accepted, not merely sent: had the response carrying it been NACKed, the referrer would dangle.
+  // In its current version: a changed cluster (say, a new EDS name) must be in place before new referrers.
+  // And still there in what is sent next: a response in flight (or planned) may be removing it.
+  return state.acked.get(name)?.version === current.version && (targetOf(plan, refType)?.has(name) ?? false);
+};
+
+/** Whether a cluster may be referred to: sent, and its endpoints sent or not expected. */
+const clusterReady = (plan: Plan, name: string): boolean => {
+  if (!referenceReady(plan, 'cluster', name)) return false;
+  const clusterState = plan.types.get('cluster');
+  const cluster = targetOf(plan, 'cluster')?.get(name)?.entry;
+  if (!clusterState || !cluster || !isSubscribed(clusterState, name)) return true;
+  for (const endpointName of cluster.references.endpoint ?? []) {
+    if (!plan.snapshot('endpoint').has(endpointName)) continue;
+    const endpointState = plan.types.get('endpoint');
+    if (isSubscribed(endpointState, endpointName)) {
+      if (
+        !endpointState!.acked.has(endpointName) ||
+        !(targetOf(plan, 'endpoint')?.has(endpointName) ?? false)
+      ) {
+        return false;
+      }
+    } else if (clusterState.acked.get(name)?.version !== cluster.version) {
+      // The client has not accepted this version of the cluster yet: it may be about to subscribe.
+      return false;
+    }
+  }
+  return true;
+};
+
+/** Whether everything a resource refers to allows sending it now. */
+const ready = (plan: Plan, type: ResourceType, entry: CachedResource): boolean => {
+  for (const refType in entry.references) {
+    // A cluster's endpoints follow the cluster; they never hold it back.
+    if (refType === 'endpoint' && type === 'cluster') continue;
+    for (const name of entry.references[refType as ResourceType]!) {
+      if (
+        refType === 'cluster'
+          ? !clusterReady(plan, name)
+          : !referenceReady(plan, refType as ResourceType, name)
+      )
+        return false;
+    }
+  }
+  return true;
+};
+
+/** The item the client should have next for one name (undefined: not in the view). */
+const itemFor = (
+  plan: Plan,
+  state: TypeState,
+  name: string,
+  desired: CachedResource | undefined,
+  keepsOmitted: boolean,
+): ViewItem | undefined => {
+  const have = state.acked.get(name);
+  if (desired) {
+    if (have?.version === desired.version || ready(plan, state.type, desired)) {
+      return have?.version === desired.version && have.entry === desired
+        ? have
+        : { version: desired.version, entry: desired };
+    }
+    return have;
+  }
+  if (have && ((heldOf(plan, state.type)?.has(name) ?? false) || keepsOmitted)) return have;
+  return undefined;
+};
+
+/** The resource the client should end up with for a name, if any (named-only ones only when named). */
+const desiredOf = (state: TypeState, name: string, resources: ResourceMap): CachedResource | undefined => {
+  if (!isSubscribed(state, name)) return undefined;
+  const named = resources.get(name);
+  // A named-only resource is wanted only by name; a wildcard subscriber is treated as not having it.
+  return named?.namedOnly && !state.names.has(name) ? undefined : named;
+};
+
+/** Whether a planned item is what the snapshot says (else the name is re-planned every time). */
+const isSettled = (item: ViewItem | undefined, desired: CachedResource | undefined): boolean =>
+  desired ? item?.version === desired.version : item === undefined;
+
+/** Plans every name the client subscribes to or has: the reference the incremental plan must equal. */
+const planAllNames = (plan: Plan, state: TypeState, resources: ResourceMap) => {
+  const candidates = new Set<string>(state.names);
+  if (isWildcard(state)) for (const [name, entry] of resources) if (!entry.namedOnly) candidates.add(name);
+  for (const name of state.acked.keys()) candidates.add(name);
+  // A state-of-the-world client drops a resource of a type it names explicitly only when it stops
+  // naming it; leaving it out of a response changes nothing on the client, so it stays in its view.
+  const keepsOmitted = plan.variant === 'sotw' && !isWildcard(state);
+  const target = new Map<string, ViewItem>();
+  const unsettled = new Set<string>();
+  for (const name of candidates) {
+    if (!isSubscribed(state, name)) continue;
+    const desired = desiredOf(state, name, resources);
+    const item = itemFor(plan, state, name, desired, keepsOmitted);
+    if (item) target.set(name, item);
+    if (!isSettled(item, desired)) unsettled.add(name);
+  }
+  return { target, unsettled };
+};
+
+/** Plans one type from its dirty and unsettled names only, over an overlay of what it accepted. */
+const planChangedNames = (plan: Plan, state: TypeState, resources: ResourceMap): void => {
+  // A copy when there are unsettled names: the loop below changes that set.
+  const names: ReadonlySet<string> =
+    state.unsettled.size === 0 ? state.dirty : new Set([...state.dirty, ...state.unsettled]);
+  let patch: Map<string, ViewItem | undefined> | undefined;
+  for (const name of names) {
+    const desired = desiredOf(state, name, resources);
+    const item = isSubscribed(state, name) ? itemFor(plan, state, name, desired, false) : undefined;
+    if (item !== state.acked.get(name)) (patch ??= new Map()).set(name, item);
+    if (isSettled(item, desired)) state.unsettled.delete(name);
+    else state.unsettled.add(name);
+  }
+  const target = patch ? overlayView(state.acked, patch) : state.acked;
+  planCounts.incremental += 1;
+  if (crossCheck) {
+    planCounts.crossChecked += 1;
+    const full = planAllNames(plan, state, resources);
+    if (!sameView(target, full.target) || !sameView(full.target, target))
+      throw new Error(`incremental plan of ${state.type} differs from the full plan`);
+  }
+  // The names are handed to the response as they are: the next changes go to a fresh set.
+  if (names === state.dirty) state.dirty = new Set();
+  else state.dirty.clear();
+  plan.targets.set(state.type, target);
+  plan.touched.set(state.type, names);
+};
+
 /**
  * Computes the view each requested type should move to next (types with a response in flight keep theirs).
  * Records on each planned type which names are still unsettled and clears its dirty names: the caller
@@ -112,143 +264,26 @@ export const planTargets = (
   snapshot: SnapshotReader,
   variant: 'sotw' | 'delta',
 ): Plan => {
-  const targets = new Map<ResourceType, View>();
-  const touched = new Map<ResourceType, ReadonlySet<string>>();
-  let heldByType: Map<ResourceType, Set<string>> | undefined;
-  const held = (type: ResourceType): ReadonlySet<string> | undefined =>
-    (heldByType ??= heldNames(types, snapshot)).get(type);
-
-  const targetOf = (type: ResourceType): View | undefined => {
-    const planned = targets.get(type);
-    if (planned) return planned;
-    const state = types.get(type);
-    return state ? clientView(state) : undefined;
-  };
-
-  /** Whether a direct reference to m of type U allows sending its referrer now. */
-  const referenceReady = (refType: ResourceType, name: string): boolean => {
-    const state = types.get(refType);
-    if (!state || !isSubscribed(state, name) || !snapshot(refType).has(name)) return true;
-    // Accepted, not merely sent: had the response carrying it been NACKed, the referrer would dangle.
-    // In its current version: a changed cluster (say, a new EDS name) must be in place before new referrers.
-    // And still there in what is sent next: a response in flight (or planned) may be removing it.
-    const version = snapshot(refType).get(name)!.version;
-    return state.acked.get(name)?.version === version && (targetOf(refType)?.has(name) ?? false);
-  };
-
-  /** Whether a cluster may be referred to: sent, and its endpoints sent or not expected. */
-  const clusterReady = (name: string): boolean => {
-    if (!referenceReady('cluster', name)) return false;
-    const clusterState = types.get('cluster');
-    const cluster = targetOf('cluster')?.get(name)?.entry;
-    if (!clusterState || !cluster || !isSubscribed(clusterState, name)) return true;
-    for (const endpointName of cluster.references.endpoint ?? []) {
-      if (!snapshot('endpoint').has(endpointName)) continue;
-      const endpointState = types.get('endpoint');
-      if (isSubscribed(endpointState, endpointName)) {
-        if (!endpointState!.acked.has(endpointName) || !(targetOf('endpoint')?.has(endpointName) ?? false)) {
-          return false;
-        }
-      } else if (clusterState.acked.get(name)?.version !== cluster.version) {
-        // The client has not accepted this version of the cluster yet: it may be about to subscribe.
-        return false;
-      }
-    }
-    return true;
-  };
-
-  const ready = (type: ResourceType, entry: CachedResource): boolean => {
-    for (const [refType, names] of Object.entries(entry.references) as [ResourceType, readonly string[]][]) {
-      // A cluster's endpoints follow the cluster; they never hold it back.
-      if (refType === 'endpoint' && type === 'cluster') continue;
-      for (const name of names) {
-        if (refType === 'cluster' ? !clusterReady(name) : !referenceReady(refType, name)) return false;
-      }
-    }
-    return true;
-  };
-
-  /** The item the client should have next for one name (undefined: not in the view). */
-  const itemFor = (
-    state: TypeState,
-    name: string,
-    resources: ResourceMap,
-    keepsOmitted: boolean,
-  ): { item: ViewItem | undefined; desired: CachedResource | undefined } => {
-    if (!isSubscribed(state, name)) return { item: undefined, desired: undefined };
-    const named = resources.get(name);
-    // A named-only resource is wanted only by name; a wildcard subscriber is treated as not having it.
-    const desired = named?.namedOnly && !state.names.has(name) ? undefined : named;
-    const have = state.acked.get(name);
-    if (desired) {
-      if (have?.version === desired.version || ready(state.type, desired)) {
-        return { item: { version: desired.version, entry: desired }, desired };
-      }
-      return { item: have, desired };
-    }
-    if (have && ((held(state.type)?.has(name) ?? false) || keepsOmitted)) return { item: have, desired };
-    return { item: undefined, desired };
-  };
-
-  /** Whether a planned item is what the snapshot says (else the name is re-planned every time). */
-  const isSettled = (item: ViewItem | undefined, desired: CachedResource | undefined): boolean =>
-    desired ? item?.version === desired.version : item === undefined;
-
-  /** Plans every name the client subscribes to or has: the reference the incremental plan must equal. */
-  const planAllNames = (state: TypeState, resources: ResourceMap) => {
-    const candidates = new Set<string>(state.names);
-    if (isWildcard(state)) for (const [name, entry] of resources) if (!entry.namedOnly) candidates.add(name);
-    for (const name of state.acked.keys()) candidates.add(name);
-    // A state-of-the-world client drops a resource of a type it names explicitly only when it stops
-    // naming it; leaving it out of a response changes nothing on the client, so it stays in its view.
-    const keepsOmitted = variant === 'sotw' && !isWildcard(state);
-    const target = new Map<string, ViewItem>();
-    const unsettled = new Set<string>();
-    for (const name of candidates) {
-      const { item, desired } = itemFor(state, name, resources, keepsOmitted);
-      if (item) target.set(name, item);
-      if (!isSettled(item, desired)) unsettled.add(name);
-    }
-    return { target, unsettled };
-  };
-
+  const plan: Plan = { targets: new Map(), touched: new Map(), types, snapshot, variant };
   for (const type of sendOrder) {
     const state = types.get(type);
     if (!state || !state.requested) continue;
     if (state.inFlight) {
-      targets.set(type, state.inFlight.view);
+      plan.targets.set(type, state.inFlight.view);
       continue;
     }
     const resources = snapshot(type);
     if (canPlanIncrementally(state, variant)) {
       // Only names that changed, or that were waiting, can move; every other name stays as accepted.
-      const names = new Set([...state.dirty, ...state.unsettled]);
-      const patch = new Map<string, ViewItem | undefined>();
-      for (const name of names) {
-        const { item, desired } = itemFor(state, name, resources, false);
-        if (item !== state.acked.get(name)) patch.set(name, item);
-        if (isSettled(item, desired)) state.unsettled.delete(name);
-        else state.unsettled.add(name);
-      }
-      const target = overlayView(state.acked, patch);
-      planCounts.incremental += 1;
-      if (crossCheck) {
-        planCounts.crossChecked += 1;
-        const full = planAllNames(state, resources);
-        if (!sameView(target, full.target) || !sameView(full.target, target))
-          throw new Error(`incremental plan of ${type} differs from the full plan`);
-      }
-      state.dirty.clear();
-      targets.set(type, target);
-      touched.set(type, names);
+      planChangedNames(plan, state, resources);
       continue;
     }
-    const { target, unsettled } = planAllNames(state, resources);
+    const { target, unsettled } = planAllNames(plan, state, resources);
     planCounts.full += 1;
     state.unsettled = unsettled;
     state.dirty.clear();
     state.replan = false;
-    targets.set(type, target);
+    plan.targets.set(type, target);
   }
-  return { targets, touched, held };
+  return plan;
 };

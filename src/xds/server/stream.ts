@@ -14,7 +14,7 @@ import type {
 import { resourceTypeOfUrl, type CachedResource } from '../cache/cached-resource.js';
 import type { SnapshotCache, SnapshotChange } from '../cache/snapshot-cache.js';
 import { nackCounter } from './metrics.js';
-import { planTargets, sendOrder } from './planner.js';
+import { heldOf, planTargets, sendOrder, type Plan } from './planner.js';
 import type { DiscoveryMethod } from './service-definitions.js';
 import type { ResponseCache } from './shared-responses.js';
 import {
@@ -107,6 +107,8 @@ export const serveStream = (options: StreamOptions): XdsStream => {
   let closed = false;
   let blocked = false;
   let flushScheduled = false;
+
+  const readSnapshot = (type: ResourceType) => cache.resources(type);
 
   const stateOf = (type: ResourceType): TypeState => {
     let state = types.get(type);
@@ -227,13 +229,9 @@ export const serveStream = (options: StreamOptions): XdsStream => {
     return bytes;
   };
 
-  const deltaResponse = (
-    state: TypeState,
-    target: View,
-    /** The only names whose item may differ from the accepted one; undefined: look at every name. */
-    touched: ReadonlySet<string> | undefined,
-    held: () => ReadonlySet<string> | undefined,
-  ): Uint8Array | undefined => {
+  const deltaResponse = (state: TypeState, target: View, plan: Plan): Uint8Array | undefined => {
+    // The only names whose item may differ from the accepted one; undefined: look at every name.
+    const touched = plan.touched.get(state.type);
     const current = state.acked;
     const changed: CachedResource[] = [];
     const removed: string[] = [];
@@ -257,7 +255,12 @@ export const serveStream = (options: StreamOptions): XdsStream => {
       // unless something the client has still refers to it (its replacement is on the way).
       const snapshot = cache.resources(state.type);
       for (const name of state.forceNames) {
-        if (!target.has(name) && !current.has(name) && !snapshot.has(name) && !held()?.has(name))
+        if (
+          !target.has(name) &&
+          !current.has(name) &&
+          !snapshot.has(name) &&
+          !heldOf(plan, state.type)?.has(name)
+        )
           removed.push(name);
       }
     }
@@ -282,7 +285,7 @@ export const serveStream = (options: StreamOptions): XdsStream => {
   const flush = (): void => {
     flushScheduled = false;
     if (closed || blocked) return;
-    const plan = planTargets(types, (type) => cache.resources(type), variant);
+    const plan = planTargets(types, readSnapshot, variant);
     for (const type of sendOrder) {
       const state = types.get(type);
       if (!state || !state.requested || state.inFlight) continue;
@@ -292,10 +295,7 @@ export const serveStream = (options: StreamOptions): XdsStream => {
         continue;
       }
       const target = plan.targets.get(type)!;
-      const bytes =
-        variant === 'sotw'
-          ? sotwResponse(state, target)
-          : deltaResponse(state, target, plan.touched.get(type), () => plan.held(type));
+      const bytes = variant === 'sotw' ? sotwResponse(state, target) : deltaResponse(state, target, plan);
       // The transport is full: wait for it to drain, then send whatever is newest by then.
       if (bytes && !call.write(bytes)) blocked = true;
     }
