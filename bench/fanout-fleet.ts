@@ -36,10 +36,19 @@ export interface FleetAwait {
 export type ParentMessage = FleetStart | FleetAwait | { kind: 'stop' };
 
 export type FleetMessage =
-  | { kind: 'connected'; streams: number }
+  | { kind: 'connected'; streams: number; cpuMicros: number }
   /** `at`: hrtime (decimal ns) at which the last stream held the version. */
-  | { kind: 'held'; id: number; at: string }
+  | { kind: 'held'; id: number; at: string; cpuMicros: number }
   | { kind: 'failed'; id?: number; message: string };
+
+/** One awaited version: which streams hold it (received after `since`), and the latest arrival. */
+interface Watch {
+  name: string;
+  version: string;
+  since: bigint;
+  streams: Set<number>;
+  latest: bigint;
+}
 
 interface Held {
   version: string;
@@ -67,14 +76,36 @@ const startFleet = (start: FleetStart): void => {
   const held: Map<string, Held>[] = [];
   let failure: string | undefined;
   let onUpdate: () => void = () => undefined;
+  // What the parent waits for, counted as responses arrive: checking all streams on every response
+  // would make the fleet's own work grow with the square of the stream count.
+  const watches = new Set<Watch>();
+  const observe = (index: number, name: string, version: string, receivedAt: bigint): void => {
+    for (const watch of watches) {
+      if (watch.name !== name || watch.version !== version || receivedAt <= watch.since) continue;
+      if (watch.streams.has(index)) continue;
+      watch.streams.add(index);
+      if (receivedAt > watch.latest) watch.latest = receivedAt;
+    }
+  };
+  // Every stream ACKs the same (type, nonce) when the server shares a response: encode each ACK once.
+  let lastAck: { typeUrl: string; nonce: string; bytes: Buffer } | undefined;
+  const ackBytes = (typeUrl: string, nonce: string): Buffer => {
+    if (lastAck?.typeUrl !== typeUrl || lastAck.nonce !== nonce) {
+      const request = create(DeltaDiscoveryRequestSchema, { typeUrl, responseNonce: nonce });
+      lastAck = { typeUrl, nonce, bytes: Buffer.from(toBinary(DeltaDiscoveryRequestSchema, request)) };
+    }
+    return lastAck.bytes;
+  };
 
   for (let index = 0; index < start.streams; index++) {
     const holds = new Map<string, Held>();
     held.push(holds);
     const call = channels[index % start.channels].makeBidiStreamRequest(
       deltaPath,
-      (request: DeltaRequestInit) =>
-        Buffer.from(toBinary(DeltaDiscoveryRequestSchema, create(DeltaDiscoveryRequestSchema, request))),
+      (request: DeltaRequestInit | Buffer) =>
+        Buffer.isBuffer(request)
+          ? request
+          : Buffer.from(toBinary(DeltaDiscoveryRequestSchema, create(DeltaDiscoveryRequestSchema, request))),
       (bytes: Buffer) => fromBinary(DeltaDiscoveryResponseSchema, bytes),
     );
     call.on('data', (response: DeltaDiscoveryResponse) => {
@@ -83,10 +114,12 @@ const startFleet = (start: FleetStart): void => {
         const cluster = resource.resource ? fromBinary(ClusterSchema, resource.resource.value) : undefined;
         if (cluster?.name !== resource.name)
           failure ??= `stream ${index}: resource ${resource.name} misnamed`;
-        holds.set(resource.name, { version: resource.version, receivedAt: process.hrtime.bigint() });
+        const receivedAt = process.hrtime.bigint();
+        holds.set(resource.name, { version: resource.version, receivedAt });
+        observe(index, resource.name, resource.version, receivedAt);
       }
       for (const name of response.removedResources) holds.delete(name);
-      call.write({ typeUrl: response.typeUrl, responseNonce: response.nonce });
+      call.write(ackBytes(response.typeUrl, response.nonce));
       onUpdate();
     });
     call.on('error', (error: Error) => {
@@ -126,7 +159,8 @@ const startFleet = (start: FleetStart): void => {
     }
     for (const name of start.clusters) if (lastArrival(name, undefined, 0n) === undefined) return;
     waiters.delete(connectedCheck);
-    send({ kind: 'connected', streams: start.streams });
+    const cpu = process.cpuUsage();
+    send({ kind: 'connected', streams: start.streams, cpuMicros: cpu.user + cpu.system });
   };
   waiters.add(connectedCheck);
 
@@ -137,18 +171,38 @@ const startFleet = (start: FleetStart): void => {
     }
     if (message.kind !== 'await') return;
     const since = BigInt(message.since);
-    const timer = setTimeout(() => {
+    const watch: Watch = {
+      name: message.name,
+      version: message.version,
+      since,
+      streams: new Set(),
+      latest: since,
+    };
+    const finish = (): void => {
       waiters.delete(check);
+      watches.delete(watch);
+      clearTimeout(timer);
+    };
+    const timer = setTimeout(() => {
+      finish();
       send({ kind: 'failed', id: message.id, message: `not every stream held ${message.name} in time` });
     }, message.timeoutMs);
     const check = (): void => {
-      const at = failure ? undefined : lastArrival(message.name, message.version, since);
-      if (!failure && at === undefined) return;
-      waiters.delete(check);
-      clearTimeout(timer);
-      if (failure) send({ kind: 'failed', id: message.id, message: failure });
-      else send({ kind: 'held', id: message.id, at: String(at) });
+      if (failure) {
+        finish();
+        send({ kind: 'failed', id: message.id, message: failure });
+      } else if (watch.streams.size === held.length) {
+        finish();
+        const cpu = process.cpuUsage();
+        send({ kind: 'held', id: message.id, at: String(watch.latest), cpuMicros: cpu.user + cpu.system });
+      }
     };
+    watches.add(watch);
+    // Streams that got it before the parent asked (the IPC message may trail the change).
+    held.forEach((holds, index) => {
+      const entry = holds.get(message.name);
+      if (entry) observe(index, message.name, entry.version, entry.receivedAt);
+    });
     waiters.add(check);
     check();
   });

@@ -1,7 +1,8 @@
 // fanout: many delta ADS streams; one cluster changes → every stream holds it. This measures the
 // snapshot cache and the xDS server alone: the change is published straight to the cache, and the
 // streams live in a child process (bench/fanout-fleet.ts) so their decoding is not on the server's loop.
-// FANOUT_CPU_PROFILE=<file.cpuprofile> writes a CPU profile of the server process over the measured changes.
+// FANOUT_CPU_PROFILE=<file.cpuprofile> writes a CPU profile of the server process over the measured changes;
+// FANOUT_FLEET_PROFILE_DIR=<dir> one of the client fleet's whole run.
 import { fork, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -34,6 +35,8 @@ const currentResources = (cache: SnapshotCache): EnvoyResources => ({
 interface Fleet {
   /** Resolves with the hrtime at which the last stream held name@version (received after `since`). */
   allHold(name: string, version: string, since: bigint, timeoutMs: number): Promise<bigint>;
+  /** CPU time the fleet process has used, in ms, as of its last answer. */
+  cpuMs(): number;
   stop(): void;
 }
 
@@ -47,7 +50,13 @@ const startFleet = (
 ): Promise<Fleet> => {
   const child: ChildProcess = fork(resolve(repoRoot, 'bench/fanout-fleet.ts'), [], {
     cwd: repoRoot,
-    execArgv: ['--import', 'tsx'],
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env.FANOUT_FLEET_PROFILE_DIR
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.FANOUT_FLEET_PROFILE_DIR}`]
+        : []),
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const post = (message: ParentMessage): void => {
@@ -55,6 +64,7 @@ const startFleet = (
   };
   const pending = new Map<number, { resolve: (at: bigint) => void; reject: (error: Error) => void }>();
   let nextId = 0;
+  let cpuMicros = 0;
   return new Promise<Fleet>((resolveFleet, rejectFleet) => {
     const timer = setTimeout(() => {
       child.kill();
@@ -70,6 +80,7 @@ const startFleet = (
     child.on('message', (message: FleetMessage) => {
       if (message.kind === 'connected') {
         clearTimeout(timer);
+        cpuMicros = message.cpuMicros;
         resolveFleet({
           allHold: (name, version, since, waitMs) =>
             new Promise<bigint>((resolveHold, rejectHold) => {
@@ -77,12 +88,14 @@ const startFleet = (
               pending.set(nextId, { resolve: resolveHold, reject: rejectHold });
               post({ kind: 'await', id: nextId, name, version, since: String(since), timeoutMs: waitMs });
             }),
+          cpuMs: () => cpuMicros / 1000,
           stop: () => {
             if (child.connected) post({ kind: 'stop' });
             setTimeout(() => child.kill(), 2000).unref();
           },
         });
       } else if (message.kind === 'held') {
+        cpuMicros = message.cpuMicros;
         pending.get(message.id)?.resolve(BigInt(message.at));
         pending.delete(message.id);
       } else if (message.id === undefined) {
@@ -146,6 +159,9 @@ export const fanoutRow: Row = {
     try {
       fleet = await startFleet(controlPlane.xdsPort, streams, Math.min(20, streams), changed, 600_000);
       const connected = fleet;
+      // CPU per change, server and fleet: steadier than latency on a machine others are loading.
+      const serverCpuBefore = process.cpuUsage();
+      const fleetCpuBefore = fleet.cpuMs();
       const samples = await profiled(async () => {
         const measured: number[] = [];
         for (let change = 0; change < changes; change++) {
@@ -169,6 +185,9 @@ export const fanoutRow: Row = {
         }
         return measured;
       });
+      const serverCpu = process.cpuUsage(serverCpuBefore);
+      const serverCpuMsPerChange = (serverCpu.user + serverCpu.system) / 1000 / changes;
+      const fleetCpuMsPerChange = (fleet.cpuMs() - fleetCpuBefore) / changes;
       const { median, p99, runs } = summarize(samples);
       return {
         id: 'fanout',
@@ -177,7 +196,11 @@ export const fanoutRow: Row = {
         median,
         p99,
         runs,
-        extra: { streams },
+        extra: {
+          streams,
+          serverCpuMsPerChange: Math.round(serverCpuMsPerChange * 10) / 10,
+          fleetCpuMsPerChange: Math.round(fleetCpuMsPerChange * 10) / 10,
+        },
         meetsTarget: context.size >= 10_000 && !context.quick ? p99 <= 200 : undefined,
       };
     } catch (error) {
