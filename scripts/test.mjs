@@ -30,6 +30,12 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
+// Tests that start `bin/contour` run the compiled CLI: compile it first (about a second), so they
+// neither test stale code nor fall back to the slower tsx start.
+const built = spawnSync(process.execPath, [new URL('./build.mjs', import.meta.url).pathname], {
+  stdio: 'inherit',
+});
+if (built.status !== 0) process.exit(built.status ?? 1);
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', ...passthrough, ...files],

@@ -204,7 +204,8 @@ export const checkSecretForPriming = (secret: Secret): PrimedSecretCheck[] =>
 
 // Primed checks wait here until a build asks for their Secret (then they move to the per-object memo).
 const primed = new Map<string, PrimedSecretCheck>();
-const primedKey = (kind: CheckKind, namespace: string, name: string): string => `${kind}\0${namespace}/${name}`;
+const primedKey = (kind: CheckKind, namespace: string, name: string): string =>
+  `${kind}\0${namespace}/${name}`;
 
 export const primeSecretChecks = (checks: PrimedSecretCheck[]): void => {
   for (const check of checks) primed.set(primedKey(check.kind, check.namespace, check.name), check);
