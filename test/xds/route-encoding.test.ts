@@ -41,11 +41,16 @@ const hostSpec = fc.record({
   mirror: fc.option(fc.constantFrom(...clusterNames), { nil: undefined }),
 });
 
-/** One step: keep some current hosts (same objects), add new ones, shuffle, maybe change the shell. */
+/** One step: keep some current hosts (same objects), add new ones, reorder, maybe change the shell. */
 const step = fc.record({
-  keep: fc.array(fc.boolean(), { maxLength: 120 }),
-  added: fc.array(hostSpec, { maxLength: 80 }),
+  // Mostly kept: most hosts stay the same objects between versions, as in an edit.
+  keep: fc
+    .array(fc.boolean(), { maxLength: 160 })
+    .map((flags) => flags.map((flag, i) => flag || i % 5 !== 0)),
+  added: fc.array(hostSpec, { maxLength: 20 }),
   order: fc.integer(),
+  // Sorted by name, as translate makes them (few changes between versions), or shuffled.
+  sorted: fc.boolean(),
   name: fc.constantFrom('ingress_http', 'ingress_http', 'https/a.test', ''),
   internalOnlyHeaders: fc.array(fc.constantFrom('x-a', 'x-b'), { maxLength: 2 }),
   ignorePort: fc.boolean(),
@@ -65,36 +70,42 @@ const shuffled = <T>(items: T[], seed: number): T[] => {
 
 test('spliced route configurations equal toBinary and findReferences after random edit sequences', () => {
   fc.assert(
-    fc.property(fc.array(step, { minLength: 1, maxLength: 12 }), (steps) => {
-      const encoder = createRouteConfigurationEncoder();
-      let hosts: VirtualHost[] = [];
-      for (const change of steps) {
-        const kept = hosts.filter((_, index) => change.keep[index] ?? true);
-        const added = change.added.map((spec) => host(spec.name, spec.clusters, spec.mirror));
-        hosts = shuffled([...kept, ...added], change.order);
-        const configuration: RouteConfiguration = create(RouteConfigurationSchema, {
-          name: change.name,
-          virtualHosts: hosts,
-          internalOnlyHeaders: change.internalOnlyHeaders,
-          ignorePortInHostMatching: change.ignorePort,
-          requestHeadersToAdd: change.requestHeader
-            ? [
-                {
-                  header: { key: 'x-request-start', value: 't=%START_TIME(%s.%3f)%' },
-                  appendAction: HeaderValueOption_HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD,
-                },
-              ]
-            : [],
-        });
-        const encoded = encoder.encode(configuration);
-        assert.deepStrictEqual(
-          Buffer.from(encoded.bytes),
-          Buffer.from(toBinary(RouteConfigurationSchema, configuration)),
-        );
-        assert.deepStrictEqual(encoded.references, findReferences(RouteConfigurationSchema, configuration));
-      }
-    }),
-    { numRuns: 200 },
+    fc.property(
+      // Enough hosts to take the large-configuration path (a diff against the previous version).
+      fc.array(hostSpec, { minLength: 50, maxLength: 150 }),
+      fc.array(step, { minLength: 1, maxLength: 12 }),
+      (initial, steps) => {
+        const encoder = createRouteConfigurationEncoder();
+        let hosts: VirtualHost[] = initial.map((spec) => host(spec.name, spec.clusters, spec.mirror));
+        for (const change of steps) {
+          const kept = hosts.filter((_, index) => change.keep[index] ?? true);
+          const added = change.added.map((spec) => host(spec.name, spec.clusters, spec.mirror));
+          hosts = shuffled([...kept, ...added], change.order);
+          if (change.sorted) hosts.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+          const configuration: RouteConfiguration = create(RouteConfigurationSchema, {
+            name: change.name,
+            virtualHosts: hosts,
+            internalOnlyHeaders: change.internalOnlyHeaders,
+            ignorePortInHostMatching: change.ignorePort,
+            requestHeadersToAdd: change.requestHeader
+              ? [
+                  {
+                    header: { key: 'x-request-start', value: 't=%START_TIME(%s.%3f)%' },
+                    appendAction: HeaderValueOption_HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD,
+                  },
+                ]
+              : [],
+          });
+          const encoded = encoder.encode(configuration);
+          assert.deepStrictEqual(
+            Buffer.from(encoded.bytes),
+            Buffer.from(toBinary(RouteConfigurationSchema, configuration)),
+          );
+          assert.deepStrictEqual(encoded.references, findReferences(RouteConfigurationSchema, configuration));
+        }
+      },
+    ),
+    { numRuns: 100 },
   );
 });
 

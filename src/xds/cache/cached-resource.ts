@@ -10,7 +10,7 @@ import { ResourceSchema } from '../../gen/envoy/service/discovery/v3/discovery_p
 import { typeUrls, type ResourceType } from '../../envoy/resources.js';
 import { findReferences, type References } from './references.js';
 import type { EncodedResource } from './route-encoding.js';
-import { concatBytes, lengthDelimitedField } from './wire.js';
+import { concatBytes, lengthDelimitedField, lengthDelimitedHeader } from './wire.js';
 
 /** The protobuf-es schema of each resource type. */
 export const resourceSchemas: Record<ResourceType, DescMessage> = {
@@ -61,12 +61,15 @@ export interface CachedResource {
 
 const utf8 = new TextEncoder();
 
-/** `Any{type_url, value}` written directly: the same bytes as toBinary(AnySchema, …) without a copy through it. */
+/**
+ * `Any{type_url, value}` written directly: the same bytes as toBinary(AnySchema, …), with the value
+ * copied once (a 2 MB route configuration is copied per wrapping layer, so layers are written around it).
+ */
 const anyOf = (typeUrl: string, value: Uint8Array): Uint8Array =>
   concatBytes([
     lengthDelimitedField(1, utf8.encode(typeUrl)),
     // proto3 leaves empty bytes out.
-    value.length > 0 ? lengthDelimitedField(2, value) : new Uint8Array(0),
+    ...(value.length > 0 ? [lengthDelimitedHeader(2, value.length), value] : []),
   ]);
 
 /**
@@ -93,12 +96,14 @@ export const cacheResource = (
     message,
     references: encoded?.references ?? findReferences(schema, message),
     namedOnly: type === 'listener' && (message as { apiListener?: unknown }).apiListener !== undefined,
-    sotwField: () => (sotw ??= lengthDelimitedField(2, anyBytes)),
+    sotwField: () => (sotw ??= concatBytes([lengthDelimitedHeader(2, anyBytes.length), anyBytes])),
     deltaField: () => {
       if (delta === undefined) {
         // Resource{version=1, resource=2, name=3}: the Any is spliced in as field 2.
         const head = toBinary(ResourceSchema, create(ResourceSchema, { name, version }));
-        delta = lengthDelimitedField(2, concatBytes([head, lengthDelimitedField(2, anyBytes)]));
+        const anyHeader = lengthDelimitedHeader(2, anyBytes.length);
+        const resourceLength = head.length + anyHeader.length + anyBytes.length;
+        delta = concatBytes([lengthDelimitedHeader(2, resourceLength), head, anyHeader, anyBytes]);
       }
       return delta;
     },

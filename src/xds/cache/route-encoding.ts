@@ -2,9 +2,11 @@
 // virtual host (thousands); an edit changes one of them, so encoding (and walking for references)
 // the whole message per edit is O(N) work on the event loop. Protobuf's wire format lets a message
 // be written as the concatenation of its fields' records, so the encoding here is: the name field,
-// then one cached `virtual_hosts = 2` record per virtual host (encoded once per VirtualHost object),
-// then the remaining fields. The bytes are identical to `toBinary` of the whole message (checked at
-// first use against protobuf-es, and by test/xds/route-encoding.test.ts), so versions do not change.
+// then one `virtual_hosts = 2` record per virtual host, then the remaining fields. Each host is
+// encoded once per VirtualHost object; a large configuration's next version copies the unchanged
+// hosts' bytes from its previous version in whole runs and updates reference counts from the hosts
+// that changed. The bytes are identical to `toBinary` of the whole message (checked at first use
+// against protobuf-es, and by test/xds/route-encoding.test.ts), so versions do not change.
 import { create, toBinary } from '@bufbuild/protobuf';
 import {
   RouteConfigurationSchema,
@@ -34,14 +36,23 @@ interface HostPiece {
   readonly references: References;
 }
 
-/** Reference counts of a large configuration's hosts, kept so the next version is a diff. */
-interface HostReferenceState {
-  hosts: Set<VirtualHost>;
+/**
+ * The previous version of a large configuration: its hosts, its bytes and where each host's record
+ * lies in them, and its hosts' reference counts. The next version is encoded as a diff against it.
+ */
+interface PreviousVersion {
+  hosts: readonly VirtualHost[];
+  bytes: Uint8Array;
+  /** Offset of the first host record in `bytes`. */
+  recordsAt: number;
+  /** offsets[i]: start of host i's record, relative to recordsAt; offsets[hosts.length]: their end. */
+  offsets: Float64Array;
   counts: Map<ResourceType, Map<string, number>>;
   sorted: Partial<Record<ResourceType, readonly string[]>>;
 }
 
-// Configurations with fewer hosts than this take the union of their hosts' references directly.
+// Configurations with fewer hosts than this are encoded from their hosts' records directly; larger
+// ones as a diff against their previous version.
 const incrementalReferencesFrom = 64;
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -111,10 +122,13 @@ const splicingMatchesToBinary = (): boolean => {
   return splicingVerified;
 };
 
+/** Host record bytes of a new version: ranges copied from the previous bytes, or new records. */
+type Segment = { from: number; to: number } | Uint8Array;
+
 /** Creates an encoder; its caches live as long as it does (one per snapshot cache). */
 export const createRouteConfigurationEncoder = (): RouteConfigurationEncoder => {
   const pieces = new WeakMap<VirtualHost, HostPiece>();
-  const referenceStates = new Map<string, HostReferenceState>();
+  const previousVersions = new Map<string, PreviousVersion>();
 
   const pieceOf = (host: VirtualHost): HostPiece => {
     let piece = pieces.get(host);
@@ -128,19 +142,72 @@ export const createRouteConfigurationEncoder = (): RouteConfigurationEncoder => 
     return piece;
   };
 
-  /** Moves a configuration's reference counts from its previous hosts to `hosts`; returns the lists. */
-  const hostReferences = (name: string, hosts: readonly VirtualHost[]): References => {
-    let state = referenceStates.get(name);
-    if (state === undefined) {
-      state = { hosts: new Set(), counts: new Map(), sorted: {} };
-      referenceStates.set(name, state);
+  /**
+   * Walks the previous and the new host lists together. Hosts that are the same object as in the
+   * previous version keep their bytes (copied as whole runs); the others are removed or added. With
+   * lists sorted by name (as translate makes them) this finds exactly the changed hosts; with any
+   * other order it is still correct (every host is matched, removed or added exactly once), only slower.
+   */
+  const diff = (previous: PreviousVersion, hosts: readonly VirtualHost[]) => {
+    const old = previous.hosts;
+    const segments: Segment[] = [];
+    const removed: VirtualHost[] = [];
+    const added: VirtualHost[] = [];
+    const offsets = new Float64Array(hosts.length + 1);
+    let position = 0;
+    let runStart = -1;
+    let i = 0;
+    let j = 0;
+    const endRun = (): void => {
+      if (runStart < 0) return;
+      segments.push({ from: previous.offsets[runStart], to: previous.offsets[i] });
+      runStart = -1;
+    };
+    const add = (host: VirtualHost): void => {
+      const record = pieceOf(host).record;
+      segments.push(record);
+      added.push(host);
+      offsets[j] = position;
+      position += record.length;
+      j++;
+    };
+    while (i < old.length || j < hosts.length) {
+      const before = i < old.length ? old[i] : undefined;
+      const after = j < hosts.length ? hosts[j] : undefined;
+      if (before !== undefined && before === after) {
+        if (runStart < 0) runStart = i;
+        offsets[j] = position;
+        position += previous.offsets[i + 1] - previous.offsets[i];
+        i++;
+        j++;
+        continue;
+      }
+      endRun();
+      if (after === undefined || (before !== undefined && before.name <= after.name)) {
+        removed.push(before!);
+        i++;
+        // Same name, new object: the host changed.
+        if (after !== undefined && before!.name === after.name) add(after);
+      } else {
+        add(after);
+      }
     }
-    const next = new Set(hosts);
+    endRun();
+    offsets[hosts.length] = position;
+    return { segments, removed, added, offsets, length: position };
+  };
+
+  /** Applies removed and added hosts to the reference counts; returns the new sorted lists. */
+  const updateReferences = (
+    previous: Pick<PreviousVersion, 'counts' | 'sorted'>,
+    removed: readonly VirtualHost[],
+    added: readonly VirtualHost[],
+  ): Partial<Record<ResourceType, readonly string[]>> => {
     const touched = new Map<ResourceType, Set<string>>();
     const adjust = (references: References, delta: 1 | -1): void => {
       for (const [type, names] of Object.entries(references) as [ResourceType, readonly string[]][]) {
-        let counts = state.counts.get(type);
-        if (counts === undefined) state.counts.set(type, (counts = new Map<string, number>()));
+        let counts = previous.counts.get(type);
+        if (counts === undefined) previous.counts.set(type, (counts = new Map<string, number>()));
         let changed = touched.get(type);
         if (changed === undefined) touched.set(type, (changed = new Set()));
         for (const referenced of names) {
@@ -151,13 +218,18 @@ export const createRouteConfigurationEncoder = (): RouteConfigurationEncoder => 
         }
       }
     };
-    for (const host of next) if (!state.hosts.has(host)) adjust(pieceOf(host).references, 1);
-    for (const host of state.hosts) if (!next.has(host)) adjust(pieceOf(host).references, -1);
-    state.hosts = next;
+    for (const host of added) adjust(pieceOf(host).references, 1);
+    for (const host of removed) adjust(pieceOf(host).references, -1);
     // The previous lists belong to the previous version's cache entry: copy before changing.
-    const sorted = { ...state.sorted };
+    const sorted = { ...previous.sorted };
     for (const [type, names] of touched) {
-      const counts = state.counts.get(type)!;
+      const counts = previous.counts.get(type)!;
+      if (names.size > 64) {
+        // Many at once (the first version): sort once rather than insert one by one.
+        if (counts.size > 0) sorted[type] = [...counts.keys()].sort(compare);
+        else delete sorted[type];
+        continue;
+      }
       let list: string[] | undefined;
       for (const referenced of names) {
         const current = list ?? sorted[type] ?? [];
@@ -172,8 +244,47 @@ export const createRouteConfigurationEncoder = (): RouteConfigurationEncoder => 
       if (list.length > 0) sorted[type] = list;
       else delete sorted[type];
     }
-    state.sorted = sorted;
     return sorted;
+  };
+
+  const emptyVersion = (): PreviousVersion => ({
+    hosts: [],
+    bytes: new Uint8Array(0),
+    recordsAt: 0,
+    offsets: new Float64Array(1),
+    counts: new Map(),
+    sorted: {},
+  });
+
+  /** Encodes a large configuration as a diff against its previous version, which it then replaces. */
+  const encodeLarge = (configuration: RouteConfiguration, prefix: Uint8Array, suffix: Uint8Array) => {
+    const previous = previousVersions.get(configuration.name) ?? emptyVersion();
+    const hosts = configuration.virtualHosts;
+    const change = diff(previous, hosts);
+    const bytes = new Uint8Array(prefix.length + change.length + suffix.length);
+    bytes.set(prefix, 0);
+    let cursor = prefix.length;
+    for (const segment of change.segments) {
+      if (segment instanceof Uint8Array) {
+        bytes.set(segment, cursor);
+        cursor += segment.length;
+      } else {
+        const from = previous.recordsAt + segment.from;
+        bytes.set(previous.bytes.subarray(from, previous.recordsAt + segment.to), cursor);
+        cursor += segment.to - segment.from;
+      }
+    }
+    bytes.set(suffix, cursor);
+    const sorted = updateReferences(previous, change.removed, change.added);
+    previousVersions.set(configuration.name, {
+      hosts,
+      bytes,
+      recordsAt: prefix.length,
+      offsets: change.offsets,
+      counts: previous.counts,
+      sorted,
+    });
+    return { bytes, references: sorted };
   };
 
   return {
@@ -186,28 +297,31 @@ export const createRouteConfigurationEncoder = (): RouteConfigurationEncoder => 
       }
       const hosts = configuration.virtualHosts;
       const shell = encodeShell(configuration);
-      const parts: Uint8Array[] = [shell.bytes.subarray(0, shell.hostsAt)];
-      for (const host of hosts) parts.push(pieceOf(host).record);
-      parts.push(shell.bytes.subarray(shell.hostsAt));
+      const prefix = shell.bytes.subarray(0, shell.hostsAt);
+      const suffix = shell.bytes.subarray(shell.hostsAt);
       const shellReferences = findReferences(RouteConfigurationSchema, {
         ...configuration,
         virtualHosts: [],
       });
-      let references: References;
       if (hosts.length >= incrementalReferencesFrom) {
-        const fromHosts = hostReferences(configuration.name, hosts);
-        references =
-          Object.keys(shellReferences).length === 0
-            ? fromHosts
-            : unionReferences([fromHosts, shellReferences]);
-      } else {
-        referenceStates.delete(configuration.name);
-        references = unionReferences([shellReferences, ...hosts.map((host) => pieceOf(host).references)]);
+        const { bytes, references } = encodeLarge(configuration, prefix, suffix);
+        return {
+          bytes,
+          references:
+            Object.keys(shellReferences).length === 0
+              ? references
+              : unionReferences([references, shellReferences]),
+        };
       }
-      return { bytes: concatBytes(parts), references };
+      previousVersions.delete(configuration.name);
+      const records = hosts.map((host) => pieceOf(host).record);
+      return {
+        bytes: concatBytes([prefix, ...records, suffix]),
+        references: unionReferences([shellReferences, ...hosts.map((host) => pieceOf(host).references)]),
+      };
     },
     forget: (name) => {
-      referenceStates.delete(name);
+      previousVersions.delete(name);
     },
   };
 };

@@ -12,6 +12,16 @@ export const encodeVarint = (value: number): Uint8Array => {
   return Uint8Array.from(bytes);
 };
 
+/** The tag and length of a length-delimited field whose payload follows (written separately, not copied). */
+export const lengthDelimitedHeader = (fieldNumber: number, payloadLength: number): Uint8Array => {
+  const tag = encodeVarint((fieldNumber << 3) | 2);
+  const length = encodeVarint(payloadLength);
+  const out = new Uint8Array(tag.length + length.length);
+  out.set(tag, 0);
+  out.set(length, tag.length);
+  return out;
+};
+
 /** Encodes one length-delimited field (tag, length, payload): appending it to a message adds that field. */
 export const lengthDelimitedField = (fieldNumber: number, payload: Uint8Array): Uint8Array => {
   const tag = encodeVarint((fieldNumber << 3) | 2);
