@@ -23,6 +23,7 @@ import { adminListener, statsListener } from '../envoy/stats-listener.js';
 import type { StoreView } from '../store/store.js';
 import type { BuildOptions, BuildResult } from './build.js';
 import { createIncrementalBuilder, type IncrementalStats } from './incremental.js';
+import { createHostListTranslator } from './incremental-hosts.js';
 import { compareStrings } from './names.js';
 import type { Cluster, SecureVirtualHost, VirtualHost } from './types.js';
 
@@ -91,6 +92,20 @@ export const createIncrementalEngine = (
   let httpListeners: { hosts: VirtualHost[]; listeners: Listener[] } | undefined;
   let httpsListeners: { hosts: SecureVirtualHost[]; listeners: Listener[] } | undefined;
   let plainRoutes: { hosts: VirtualHost[]; configuration: RouteConfiguration } | undefined;
+  // The build whose hosts are being translated (route translation looks its clusters up).
+  let currentResult: BuildResult | undefined;
+  const translatePlainHosts = createHostListTranslator((host) => {
+    let translated = plainHostMemo.get(host);
+    if (!translated) {
+      translated = envoyVirtualHost(host, {
+        ...context,
+        secure: false,
+        clusters: clustersOf(currentResult!),
+      });
+      plainHostMemo.set(host, translated);
+    }
+    return translated;
+  });
   const fixedListeners = [
     statsListener(resolved.statsAddress, resolved.statsPort),
     ...adminListener(resolved.adminPort),
@@ -212,17 +227,8 @@ export const createIncrementalEngine = (
     if (plainRoutes?.hosts !== httpVirtualHosts) {
       // The shell (name, headers, options) comes from the translate stage; only the hosts are reused.
       const configuration = routeConfiguration(httpRouteConfigName, [], { ...context, secure: false });
-      const hosts: EnvoyVirtualHost[] = [];
-      for (const host of httpVirtualHosts) {
-        if (host.routes.length === 0) continue;
-        let translated = plainHostMemo.get(host);
-        if (!translated) {
-          translated = envoyVirtualHost(host, { ...context, secure: false, clusters: clustersOf(result) });
-          plainHostMemo.set(host, translated);
-        }
-        hosts.push(translated);
-      }
-      configuration.virtualHosts = sortedByName(hosts);
+      currentResult = result;
+      configuration.virtualHosts = translatePlainHosts(httpVirtualHosts);
       plainRoutes = { hosts: httpVirtualHosts, configuration };
     }
     const configurations = [plainRoutes.configuration];
@@ -242,12 +248,13 @@ export const createIncrementalEngine = (
     return sortedByName(configurations);
   };
 
-  // Route translation looks clusters up by name (load-balancing policy); built lazily, once per build.
-  let clusterIndex: { result: BuildResult; byName: Map<string, Cluster> } | undefined;
+  // Route translation looks clusters up by name (load-balancing policy); built lazily, once per list
+  // of clusters (an edit that keeps every cluster keeps the list, and does not rebuild 10,000 entries).
+  let clusterIndex: { clusters: Cluster[]; byName: Map<string, Cluster> } | undefined;
   const clustersOf = (result: BuildResult): Map<string, Cluster> => {
-    if (clusterIndex?.result !== result) {
+    if (clusterIndex?.clusters !== result.dag.clusters) {
       clusterIndex = {
-        result,
+        clusters: result.dag.clusters,
         byName: new Map(result.dag.clusters.map((cluster) => [cluster.name, cluster])),
       };
     }
