@@ -8,10 +8,12 @@ import type { HeaderMatch, PathMatch, QueryParamMatch } from './types.js';
 // Validators walk conditions in a canonical order so that, when several are wrong, the error reported
 // does not depend on the order they were written in.
 const inCanonicalOrder = (conditions: MatchCondition[]): MatchCondition[] =>
-  conditions
-    .map((condition) => ({ condition, key: canonicalJson(condition) }))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-    .map(({ condition }) => condition);
+  conditions.length < 2
+    ? conditions
+    : conditions
+        .map((condition) => ({ condition, key: canonicalJson(condition) }))
+        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+        .map(({ condition }) => condition);
 
 /** Why the path conditions of one block are invalid, or undefined. */
 export const pathConditionsError = (conditions: MatchCondition[]): string | undefined => {

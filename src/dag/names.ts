@@ -14,9 +14,14 @@ export const canonicalJson = (value: unknown): string => write(value, '') ?? (un
 // (which JavaScript objects always enumerate first, in numeric order) come first.
 const arrayIndex = /^(0|[1-9][0-9]*)$/;
 const isArrayIndex = (key: string): boolean => arrayIndex.test(key) && Number(key) < 4294967295;
+const startsWithDigit = (key: string): boolean => {
+  const code = key.charCodeAt(0);
+  return code >= 48 && code <= 57;
+};
 const sortedKeys = (record: object): string[] => {
-  const keys = Object.keys(record).sort();
-  if (!keys.some(isArrayIndex)) return keys;
+  const keys = Object.keys(record);
+  if (keys.length > 1) keys.sort();
+  if (!keys.some(startsWithDigit) || !keys.some(isArrayIndex)) return keys;
   const indices = keys.filter(isArrayIndex).sort((a, b) => Number(a) - Number(b));
   return [...indices, ...keys.filter((key) => !isArrayIndex(key))];
 };
