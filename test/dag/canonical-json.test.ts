@@ -1,6 +1,5 @@
 // canonicalJson is hashed into cluster and secret names, so it must never change its output: it is
 // checked against its definition, JSON.stringify with every object's keys sorted by a replacer.
-// (One intended difference: a `__proto__` own key, which the replacer's copy lost, is kept.)
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
@@ -10,7 +9,15 @@ const reference = (value: unknown): string =>
   JSON.stringify(value, (_key, field: unknown) => {
     if (field && typeof field === 'object' && !Array.isArray(field)) {
       const sorted: Record<string, unknown> = {};
-      for (const key of Object.keys(field).sort()) sorted[key] = (field as Record<string, unknown>)[key];
+      for (const key of Object.keys(field).sort()) {
+        // defineProperty, so that an own `__proto__` key stays a key (assignment would drop it).
+        Object.defineProperty(sorted, key, {
+          value: (field as Record<string, unknown>)[key],
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
       return sorted;
     }
     return field;
@@ -27,7 +34,10 @@ describe('canonicalJson', () => {
             withSparseArray: true,
             withDate: true,
             withObjectString: true,
-            key: fc.oneof(fc.string(), fc.constantFrom('0', '1', '10', '9', '-1', '01', '4294967295')),
+            key: fc.oneof(
+              fc.string(),
+              fc.constantFrom('0', '1', '10', '9', '-1', '01', '4294967295', '__proto__'),
+            ),
           })
           .filter((value) => {
             try {
