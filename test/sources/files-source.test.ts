@@ -141,6 +141,10 @@ describe('parse pool', () => {
         [400],
       );
       assert.deepEqual(small, parseManifest('small.yaml', service('small')));
+      // Idle threads are ended; the next large file starts one again.
+      await pool.idle();
+      assert.deepEqual(await pool.parse('again.yaml', text), parseManifest('again.yaml', text));
+      assert.equal(pool.threaded(), 2);
     } finally {
       await pool.close();
     }

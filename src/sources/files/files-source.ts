@@ -94,6 +94,7 @@ export const createFilesSource = (options: FilesSourceOptions, logger: Logger): 
         }
       };
       await Promise.all(Array.from({ length: Math.min(8, paths.length) }, readNext));
+      await parser.idle();
       if (!vanished || attempt >= 5) return;
     }
   };

@@ -16,6 +16,8 @@ export interface ParsePool {
   parse(file: string, text: string): Promise<ParsedManifest>;
   /** How many files a worker thread parsed (the rest were parsed inline). */
   threaded(): number;
+  /** Ends the threads (their heaps are tens of MB after a big scan); the next big file starts them again. */
+  idle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -104,6 +106,13 @@ export const createParsePool = (logger: Logger, size = Math.min(2, availablePara
       return reply.parsed;
     },
     threaded: () => threaded,
+    async idle() {
+      if (waiting.size > 0) return;
+      const ending = workers.splice(0);
+      inFlight.clear();
+      nextWorker = 0;
+      await Promise.all(ending.map((started) => started.terminate()));
+    },
     async close() {
       failAll('closed');
       await Promise.all(workers.map((started) => started.terminate()));
