@@ -5,6 +5,8 @@ export default tseslint.config(
   {
     ignores: [
       'src/gen/**',
+      'dist/**',
+      'dist.*/**',
       'node_modules/**',
       '.proto-build/**',
       'bin/**',
