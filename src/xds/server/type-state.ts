@@ -132,14 +132,16 @@ export const forgetUnsubscribed = (state: TypeState): void => {
 export const applySotwNames = (state: TypeState, resourceNames: readonly string[]): boolean => {
   const first = !state.requested;
   const wildcardBefore = isWildcard(state);
-  const namesBefore = [...state.names].sort().join('\n');
+  const namesBefore = state.names;
   state.requested = true;
   if (first && resourceNames.length === 0 && legacyWildcardTypes.has(state.type)) state.legacyWildcard = true;
   if (resourceNames.length > 0) state.legacyWildcard = false;
   state.explicitWildcard = resourceNames.includes('*');
   state.names = new Set(resourceNames.filter((n) => n !== '*'));
-  const changed =
-    first || wildcardBefore !== isWildcard(state) || namesBefore !== [...state.names].sort().join('\n');
+  // Set equality without sorting: every ACK of a 1,000-name subscription comes through here.
+  const sameNames =
+    namesBefore.size === state.names.size && [...state.names].every((name) => namesBefore.has(name));
+  const changed = first || wildcardBefore !== isWildcard(state) || !sameNames;
   // An ACK naming the same resources changes nothing: leave the views alone.
   if (changed) forgetUnsubscribed(state);
   return changed;
