@@ -1,6 +1,5 @@
 // The control plane in the bench's own process: store → pipeline → snapshot cache → xDS server,
-// fed by an in-memory source the bench drives, with real gRPC ADS clients connected to it.
-import type * as grpc from '@grpc/grpc-js';
+// fed by an in-memory source the bench drives (the ADS client fleets connect from child processes).
 import type { KubeObject } from '../src/apis/meta.js';
 import { defaultBuildOptions } from '../src/dag/build.js';
 import type { ResourceType } from '../src/envoy/resources.js';
@@ -15,8 +14,6 @@ import {
   type SnapshotCache,
   type SnapshotChange,
 } from '../src/xds/cache/snapshot-cache.js';
-import { connectAdsClient, openChannels, type AdsClient, type Subscriptions } from './ads-client.js';
-import { elapsedMs } from './stats.js';
 
 /** A running in-process control plane. */
 export interface InProcessControlPlane {
@@ -81,85 +78,12 @@ export const startControlPlane = async (
   };
 };
 
-/** A group of ADS clients and a way to wait until all of them hold given resource versions. */
-export interface ClientFleet {
-  clients: AdsClient[];
-  /**
-   * Resolves with the milliseconds from `since` until the last client received every target
-   * (arrival after `since`, and the expected version when one is given). Rejects after timeoutMs.
-   */
-  allHold(targets: HoldTarget[], since: bigint, timeoutMs: number): Promise<number>;
-  close(): void;
-}
-
 /** A resource every client must receive. `version` is compared for delta clients only. */
 export interface HoldTarget {
   type: ResourceType;
   name: string;
   version?: string;
 }
-
-/** Connects `count` clients (variants alternate per `variantOf`), spread over `channels` connections. */
-export const connectFleet = (
-  port: number,
-  count: number,
-  channelCount: number,
-  variantOf: (index: number) => 'sotw' | 'delta',
-  subscriptions: Subscriptions,
-): ClientFleet => {
-  const channels: grpc.Client[] = openChannels(port, channelCount);
-  let waiter: (() => void) | undefined;
-  const clients = Array.from({ length: count }, (_, index) =>
-    connectAdsClient(channels[index % channelCount], variantOf(index), subscriptions, () => waiter?.()),
-  );
-  const holdTime = (client: AdsClient, targets: HoldTarget[], since: bigint): bigint | undefined => {
-    let latest = since;
-    for (const target of targets) {
-      const held = client.held(target.type).get(target.name);
-      if (!held || held.receivedAt <= since) return undefined;
-      if (client.variant === 'delta' && target.version !== undefined && held.version !== target.version)
-        return undefined;
-      if (held.receivedAt > latest) latest = held.receivedAt;
-    }
-    return latest;
-  };
-  return {
-    clients,
-    allHold: (targets, since, timeoutMs) =>
-      new Promise((resolve, reject) => {
-        const check = (): void => {
-          let latest = since;
-          for (const client of clients) {
-            const failure = client.error();
-            if (failure) return finish(new Error(`ADS client failed: ${failure}`));
-            const at = holdTime(client, targets, since);
-            if (at === undefined) return;
-            if (at > latest) latest = at;
-          }
-          finish(undefined, elapsedMs(since, latest));
-        };
-        const timer = setTimeout(
-          () => finish(new Error(`clients did not all hold ${describe(targets)} within ${timeoutMs} ms`)),
-          timeoutMs,
-        );
-        const finish = (error: Error | undefined, ms?: number): void => {
-          clearTimeout(timer);
-          waiter = undefined;
-          if (error) reject(error);
-          else resolve(ms!);
-        };
-        waiter = check;
-        check();
-      }),
-    close: () => {
-      for (const client of clients) client.close();
-      for (const channel of channels) channel.close();
-    },
-  };
-};
-
-const describe = (targets: HoldTarget[]): string =>
-  targets.map((target) => `${target.type}/${target.name}`).join(', ') || '(nothing)';
 
 /** Waits for the next snapshot change (a build that changed something), or undefined after timeoutMs. */
 export const nextChange = (cache: SnapshotCache, timeoutMs: number): Promise<SnapshotChange | undefined> =>
