@@ -9,6 +9,7 @@ import { addProxylessResources, proxylessResources, withLocality } from '../../s
 import { HttpConnectionManagerSchema } from '../../src/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js';
 import { ClusterLoadAssignmentSchema } from '../../src/gen/envoy/config/endpoint/v3/endpoint_pb.js';
 import type { EnvoyResources } from '../../src/envoy/resources.js';
+import { secureVirtualHost } from '../envoy/fixtures.js';
 
 const source = { kind: 'HTTPProxy', namespace: 'default', name: 'p' };
 const cluster = {
@@ -103,19 +104,8 @@ describe('proxyless resources', () => {
   });
 
   it("prefers a TLS host's own routes over its plaintext redirects, and skips passthrough hosts", () => {
-    const secure = (
-      fqdn: string,
-      routes: Route[],
-      extra: Partial<SecureVirtualHost> = {},
-    ): SecureVirtualHost => ({
-      fqdn,
-      routes,
-      source,
-      secret: 'default/cert/abc',
-      minTlsVersion: '1.2',
-      maxTlsVersion: '1.3',
-      ...extra,
-    });
+    const secure = (fqdn: string, routes: Route[], extra: Partial<SecureVirtualHost> = {}) =>
+      secureVirtualHost(fqdn, routes, { source, secret: 'default/cert/abc', ...extra });
     const dag = dagOf(
       [
         {

@@ -38,6 +38,25 @@ const unsupportedRouteFields = [
 ] as const;
 const unsupportedServiceFields = ['cookieRewritePolicies', 'slowStartPolicy'] as const;
 
+/** A FieldNotSupported warning for each of `fields` that `object` sets. */
+const warnIgnored = <T extends object>(
+  sink: StatusSink,
+  type: string,
+  label: string,
+  object: T,
+  fields: readonly (keyof T & string)[],
+): void => {
+  for (const field of fields) {
+    if (object[field] !== undefined) {
+      sink.warning(
+        type,
+        'FieldNotSupported',
+        `${label}.${field} is not supported by contour-ts and is ignored`,
+      );
+    }
+  }
+};
+
 /** Where a route is being built: its owner, the root, inherited conditions. */
 export interface RouteScope {
   context: BuildContext;
@@ -214,25 +233,9 @@ export const buildRoute = (scope: RouteScope, route: HttpProxyRoute): Route | un
     );
     return undefined;
   }
-  for (const field of unsupportedRouteFields) {
-    if (route[field] !== undefined) {
-      sink.warning(
-        ErrorType.Route,
-        'FieldNotSupported',
-        `route.${field} is not supported by contour-ts and is ignored`,
-      );
-    }
-  }
+  warnIgnored(sink, ErrorType.Route, 'route', route, unsupportedRouteFields);
   for (const service of route.services ?? []) {
-    for (const field of unsupportedServiceFields) {
-      if (service[field] !== undefined) {
-        sink.warning(
-          ErrorType.Service,
-          'FieldNotSupported',
-          `service.${field} is not supported by contour-ts and is ignored`,
-        );
-      }
-    }
+    warnIgnored(sink, ErrorType.Service, 'service', service, unsupportedServiceFields);
   }
   const ownConditions = route.conditions ?? [];
   const pathError = pathConditionsError(ownConditions);
