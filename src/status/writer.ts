@@ -173,7 +173,15 @@ export const createStatusWriter = (options: StatusWriterOptions): StatusWriter =
 
   const pump = (): void => {
     while (inFlight.size < concurrency && queue.size > 0 && !controller.signal.aborted) {
-      const key = [...queue].find((candidate) => !inFlight.has(candidate));
+      // The first queued key not already being written (no copy of the queue: it can hold every
+      // object at a leader change).
+      let key: string | undefined;
+      for (const candidate of queue) {
+        if (!inFlight.has(candidate)) {
+          key = candidate;
+          break;
+        }
+      }
       if (key === undefined) break;
       queue.delete(key);
       inFlight.add(key);
