@@ -88,19 +88,17 @@ export const createParsePool = (logger: Logger, size = Math.min(2, availablePara
     return workers[nextWorker++ % workers.length];
   };
 
-  const parseInline = (file: string, text: string): ParsedManifest => parseManifest(file, text);
-
   return {
     async parse(file, text) {
       const target = Buffer.byteLength(text) >= inlineBelowBytes ? worker() : undefined;
-      if (!target) return parseInline(file, text);
+      if (!target) return parseManifest(file, text);
       const id = nextId++;
       const reply = await new Promise<ParseReply>((resolve) => {
         waiting.set(id, { resolve });
         hold(target);
         target.postMessage({ id, file, text } satisfies ParseRequest);
       });
-      if (!reply.parsed) return parseInline(file, text); // the worker failed: same result, inline
+      if (!reply.parsed) return parseManifest(file, text); // the worker failed: same result, inline
       if (reply.secretChecks) primeSecretChecks(reply.secretChecks);
       threaded++;
       return reply.parsed;
