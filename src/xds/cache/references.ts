@@ -60,6 +60,79 @@ const collectors: Record<string, (message: PlainMessage, collect: Collect) => vo
 
 const isPlainMessage = (value: unknown): value is PlainMessage => typeof value === 'object' && value !== null;
 
+const anyTypeName = 'google.protobuf.Any';
+
+/** The message types a field can hold (wrapper types arrive unboxed as primitives and hold no references). */
+const fieldMessage = (field: DescField): DescMessage | undefined => {
+  const message =
+    field.fieldKind === 'message' ||
+    (field.fieldKind === 'list' && field.listKind === 'message') ||
+    (field.fieldKind === 'map' && field.mapKind === 'message')
+      ? field.message
+      : undefined;
+  return message === undefined || isWrapperDesc(message) ? undefined : message;
+};
+
+const mayReferCache = new Map<DescMessage, boolean>();
+
+/**
+ * Whether a message of this type can hold a reference anywhere below it: some type reachable through
+ * its fields has a collector, or is an Any (whose content is checked when it is met). Most of a route
+ * (matches, headers, policies) cannot, and the walk skips it without looking.
+ */
+const mayRefer = (desc: DescMessage): boolean => {
+  const known = mayReferCache.get(desc);
+  if (known !== undefined) return known;
+  const seen = new Set<DescMessage>([desc]);
+  const pending = [desc];
+  let found = false;
+  while (!found && pending.length > 0) {
+    const next = pending.pop() as DescMessage;
+    if (collectors[next.typeName] !== undefined || next.typeName === anyTypeName || mayReferCache.get(next)) {
+      found = true;
+      break;
+    }
+    for (const field of next.fields) {
+      const message = fieldMessage(field);
+      if (message !== undefined && !seen.has(message) && mayReferCache.get(message) !== false) {
+        seen.add(message);
+        pending.push(message);
+      }
+    }
+  }
+  mayReferCache.set(desc, found);
+  return found;
+};
+
+interface WalkPlan {
+  /** Plain fields worth descending into. */
+  fields: DescField[];
+  /** Oneofs with at least one such field. */
+  oneofs: { localName: string; fields: DescField[] }[];
+}
+
+const walkPlans = new Map<DescMessage, WalkPlan>();
+
+const walkPlanOf = (desc: DescMessage): WalkPlan => {
+  let plan = walkPlans.get(desc);
+  if (plan !== undefined) return plan;
+  const worthIt = (field: DescField): boolean => {
+    const message = fieldMessage(field);
+    return message !== undefined && mayRefer(message);
+  };
+  plan = { fields: [], oneofs: [] };
+  for (const member of desc.members) {
+    if (member.kind === 'oneof') {
+      const fields = member.fields.filter(worthIt);
+      if (fields.length > 0) plan.oneofs.push({ localName: member.localName, fields });
+    } else if (worthIt(member)) {
+      plan.fields.push(member);
+    }
+  }
+  walkPlans.set(desc, plan);
+  return plan;
+};
+
 const walkMessage = (
   desc: DescMessage,
   message: PlainMessage,
@@ -67,10 +140,10 @@ const walkMessage = (
   collect: Collect,
 ): void => {
   collectors[desc.typeName]?.(message, collect);
-  if (desc.typeName === 'google.protobuf.Any') {
+  if (desc.typeName === anyTypeName) {
     const typeUrl = typeof message.typeUrl === 'string' ? message.typeUrl : '';
     const inner = registry.getMessage(typeUrl.slice(typeUrl.lastIndexOf('/') + 1));
-    if (inner === undefined || !(message.value instanceof Uint8Array)) return;
+    if (inner === undefined || !mayRefer(inner) || !(message.value instanceof Uint8Array)) return;
     // Unpacking cannot fail on bytes we encoded ourselves, but a reference walk must never throw.
     try {
       walkMessage(inner, fromBinaryLoose(inner, message.value), registry, collect);
@@ -79,22 +152,19 @@ const walkMessage = (
     }
     return;
   }
-  for (const member of desc.members) {
-    if (member.kind === 'oneof') {
-      const chosen = oneofCase(message, member.localName);
-      const field = member.fields.find((f) => f.localName === chosen.case);
-      if (field !== undefined) walkField(field, chosen.value, registry, collect);
-    } else {
-      walkField(member, message[member.localName], registry, collect);
-    }
+  const plan = walkPlanOf(desc);
+  for (const oneof of plan.oneofs) {
+    const chosen = oneofCase(message, oneof.localName);
+    if (chosen.case === undefined) continue;
+    const field = oneof.fields.find((f) => f.localName === chosen.case);
+    if (field !== undefined) walkField(field, chosen.value, registry, collect);
   }
+  for (const field of plan.fields) walkField(field, message[field.localName], registry, collect);
 };
 
 const walkField = (field: DescField, value: unknown, registry: Registry, collect: Collect): void => {
   if (field.fieldKind === 'message') {
-    // Wrapper types arrive unboxed as primitives; they hold no references.
-    if (!isWrapperDesc(field.message) && isPlainMessage(value))
-      walkMessage(field.message, value, registry, collect);
+    if (isPlainMessage(value)) walkMessage(field.message, value, registry, collect);
   } else if (field.fieldKind === 'list' && field.listKind === 'message' && Array.isArray(value)) {
     for (const element of value as unknown[]) {
       if (isPlainMessage(element)) walkMessage(field.message, element, registry, collect);
