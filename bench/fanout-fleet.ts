@@ -12,6 +12,7 @@ import {
   type DeltaDiscoveryResponse,
 } from '../src/gen/envoy/service/discovery/v3/discovery_pb.js';
 import { typeUrls } from '../src/envoy/resources.js';
+import { clientChannelOptions } from './ads-client.js';
 
 /** What the parent sends to start the fleet. */
 export interface FleetStart {
@@ -67,7 +68,7 @@ const startFleet = (start: FleetStart): void => {
     { length: start.channels },
     (_, index) =>
       new grpc.Client(`127.0.0.1:${start.port}`, grpc.credentials.createInsecure(), {
-        'grpc.max_receive_message_length': -1,
+        ...clientChannelOptions,
         // Distinct option values keep grpc-js from sharing one connection among the channels.
         'grpc.use_local_subchannel_pool': 1,
         'fanout.channel': index,

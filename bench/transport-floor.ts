@@ -1,10 +1,11 @@
 // The transport floor of the edit and endpoints rows: a bare grpc-js server writes one pre-encoded
-// message of SIZE bytes to each of CLIENTS bidi streams (one connection each), received by a child
-// process; prints the time from the first write to the last receipt (p50, min, max over 15 rounds).
+// message of SIZE bytes to each of CLIENTS bidi streams (one connection each, Envoy's flow-control
+// windows), received by a child process; prints the time from the first write to the last receipt (p50, min, max over 15 rounds).
 // No xDS, no planning, no encoding: what any change of that size costs to reach that many clients.
 //   node --import tsx bench/transport-floor.ts [SIZE=2000000] [CLIENTS=100]
 import * as grpc from '@grpc/grpc-js';
 import { fork } from 'node:child_process';
+import { clientChannelOptions } from './ads-client.js';
 
 const method = '/bench.Floor/Stream';
 const identity = (bytes: Buffer): Buffer => bytes;
@@ -15,7 +16,7 @@ const runClients = (port: number): void => {
   let received = 0;
   for (let index = 0; index < clients; index++) {
     const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
-      'grpc.max_receive_message_length': -1,
+      ...clientChannelOptions,
       'grpc.use_local_subchannel_pool': 1,
       'floor.channel': index,
     });
