@@ -1,7 +1,6 @@
 // The standalone source: a directory of manifests, loaded recursively and watched for changes.
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { relative } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { isWatchedKind, objectKey, refOf, type KubeObject } from '../../apis/meta.js';
 import type { StoreEvent } from '../../store/store.js';
@@ -10,6 +9,7 @@ import type { Source, SourceSink } from '../source.js';
 import { listManifestFiles } from './list-files.js';
 import type { ManifestError } from './parse.js';
 import { createParsePool } from './parse-pool.js';
+import { displayName, endEarlyParse, takeEarlyParse } from './early-parse.js';
 
 export interface FilesSourceOptions {
   directory: string;
@@ -56,8 +56,8 @@ export const createFilesSource = (options: FilesSourceOptions, logger: Logger): 
       const info = await stat(path);
       if (previous && previous.mtimeMs === info.mtimeMs && previous.size === info.size) return previous;
       const text = await readFile(path, 'utf8');
-      const display = relative(options.directory, path) || path;
-      const { objects, errors } = await parser.parse(display, text);
+      const { objects, errors } = await (takeEarlyParse(path, text) ??
+        parser.parse(displayName(options.directory, path), text));
       for (const error of errors) {
         log.warn(
           { file: error.file, document: error.document, error: error.message },
@@ -171,6 +171,7 @@ export const createFilesSource = (options: FilesSourceOptions, logger: Logger): 
         log.error({ error: error.message }, 'watching the manifests directory failed'),
       );
       await scan();
+      await endEarlyParse();
       log.info(
         { directory: options.directory, files: files.size, objects: delivered.size },
         'manifests loaded',

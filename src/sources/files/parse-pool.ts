@@ -10,7 +10,7 @@ import { parseManifest, type ParsedManifest } from './parse.js';
 import type { ParseReply, ParseRequest } from './parse-worker.js';
 
 /** Files smaller than this are parsed inline: posting them costs more than it saves. */
-const inlineBelowBytes = 64 * 1024;
+export const inlineBelowBytes = 64 * 1024;
 
 export interface ParsePool {
   parse(file: string, text: string): Promise<ParsedManifest>;
