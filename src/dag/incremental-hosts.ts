@@ -2,31 +2,33 @@
 // of DAG hosts in which all but one are the same objects as before; walking it against the previous
 // list by identity (pointer comparisons only) finds the changed hosts without a map lookup, a string
 // comparison or a re-sort per host: at 10,000 hosts those were ~20 ms of each edit.
-import type { VirtualHost as EnvoyVirtualHost } from '../gen/envoy/config/route/v3/route_components_pb.js';
 import { compareStrings } from './names.js';
 import type { VirtualHost } from './types.js';
 
-/** Translates a sorted list of DAG hosts to Envoy virtual hosts sorted by name, reusing the last call's work. */
-export type HostListTranslator = (hosts: readonly VirtualHost[]) => EnvoyVirtualHost[];
+/**
+ * Translates a sorted list of DAG hosts to Envoy virtual hosts (as whatever the engine keeps of one:
+ * their encodings) sorted by name, reusing the last call's work.
+ */
+export type HostListTranslator<T extends { name: string }> = (hosts: readonly VirtualHost[]) => T[];
 
-interface Previous {
+interface Previous<T> {
   hosts: readonly VirtualHost[];
   /** Parallel to hosts: the translation, or undefined for a host without routes. */
-  translated: (EnvoyVirtualHost | undefined)[];
+  translated: (T | undefined)[];
   /** Whether the translations, in host order, were already sorted by name (then only changes are checked). */
   inOrder: boolean;
 }
 
-const byName = (a: EnvoyVirtualHost, b: EnvoyVirtualHost): number => compareStrings(a.name, b.name);
+const byName = (a: { name: string }, b: { name: string }): number => compareStrings(a.name, b.name);
 
 /** Creates a translator; `translate` is called for hosts with routes that are new since the last call. */
-export const createHostListTranslator = (
-  translate: (host: VirtualHost) => EnvoyVirtualHost,
-): HostListTranslator => {
-  let previous: Previous = { hosts: [], translated: [], inOrder: true };
+export const createHostListTranslator = <T extends { name: string }>(
+  translate: (host: VirtualHost) => T,
+): HostListTranslator<T> => {
+  let previous: Previous<T> = { hosts: [], translated: [], inOrder: true };
   return (hosts) => {
-    const translated = new Array<EnvoyVirtualHost | undefined>(hosts.length);
-    const result: EnvoyVirtualHost[] = [];
+    const translated = new Array<T | undefined>(hosts.length);
+    const result: T[] = [];
     // Indices in `result` of hosts translated (or re-found) in this call: where order may break.
     const changedAt: number[] = [];
     const old = previous.hosts;
@@ -36,7 +38,7 @@ export const createHostListTranslator = (
       // Skip previous hosts that sort before this one (removed). With both lists sorted by fqdn this
       // finds every unchanged host; an unexpected order only costs re-translations, never a wrong result.
       while (i < old.length && old[i] !== host && old[i].fqdn < host.fqdn) i++;
-      let envoyHost: EnvoyVirtualHost | undefined;
+      let envoyHost: T | undefined;
       if (i < old.length && old[i] === host) {
         envoyHost = previous.translated[i];
         i++;

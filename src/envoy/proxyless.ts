@@ -2,7 +2,7 @@
 // Such a client asks for a Listener named after its target; it must hold an `api_listener` HTTP connection
 // manager whose RDS route configuration has that virtual host's routes. gRPC clients only understand
 // forwarding routes, so redirects and direct responses are left out (and counted). Pure and deterministic.
-import { create } from '@bufbuild/protobuf';
+import { create, isMessage } from '@bufbuild/protobuf';
 import { ListenerSchema, type Listener } from '../gen/envoy/config/listener/v3/listener_pb.js';
 import { RouteConfigurationSchema, type RouteConfiguration } from '../gen/envoy/config/route/v3/route_pb.js';
 import type { Route as EnvoyRoute } from '../gen/envoy/config/route/v3/route_components_pb.js';
@@ -15,7 +15,6 @@ import {
 import { HttpConnectionManagerSchema } from '../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js';
 import { RouterSchema } from '../gen/envoy/extensions/filters/http/router/v3/router_pb.js';
 import type { Cluster, Dag, VirtualHost } from '../dag/types.js';
-import type { EnvoyResources } from './resources.js';
 import { adsConfigSource, compareStrings, packAny } from './proto-util.js';
 import { envoyRoute } from './route.js';
 import { virtualHostName } from './names.js';
@@ -121,29 +120,49 @@ export const proxylessResources = (dag: Dag, options: ProxylessOptions = {}): Pr
 
 /**
  * gRPC clients reject a ClusterLoadAssignment whose localities have no `locality` (Envoy does not care),
- * so every locality gets an empty one when it has none.
+ * so every locality gets an empty one when it has none. Items that are not messages (assignments the
+ * incremental engine keeps encoded, made by `clusterLoadAssignment`, which always sets one) pass through.
  */
-export const withLocality = (endpoints: readonly ClusterLoadAssignment[]): ClusterLoadAssignment[] =>
-  endpoints.map((assignment) =>
-    assignment.endpoints.every((locality) => locality.locality !== undefined)
-      ? assignment
-      : create(ClusterLoadAssignmentSchema, {
-          ...assignment,
-          endpoints: assignment.endpoints.map((locality) =>
-            create(LocalityLbEndpointsSchema, {
-              ...locality,
-              locality: locality.locality ?? create(LocalitySchema),
-            }),
-          ),
-        }),
-  );
+export const withLocality = <E extends object>(endpoints: readonly E[]): E[] =>
+  endpoints.map((item) => {
+    if (!isMessage(item, ClusterLoadAssignmentSchema)) return item;
+    const assignment: ClusterLoadAssignment = item;
+    // A fixed copy of a message is a message of the same type, so still an E.
+    return (
+      assignment.endpoints.every((locality) => locality.locality !== undefined)
+        ? assignment
+        : create(ClusterLoadAssignmentSchema, {
+            ...assignment,
+            endpoints: assignment.endpoints.map((locality) =>
+              create(LocalityLbEndpointsSchema, {
+                ...locality,
+                locality: locality.locality ?? create(LocalitySchema),
+              }),
+            ),
+          })
+    ) as E;
+  });
+
+/** The lists addProxylessResources adds to: translate's messages, or what the incremental engine encoded. */
+interface ProxylessBase {
+  listeners: readonly { name: string }[];
+  routes: readonly { name: string }[];
+  endpoints: readonly object[];
+}
+
+/** `T` with the proxyless listeners and route configurations added (as messages). */
+export type WithProxyless<T extends ProxylessBase> = Omit<T, 'listeners' | 'routes' | 'endpoints'> & {
+  listeners: (T['listeners'][number] | Listener)[];
+  routes: (T['routes'][number] | RouteConfiguration)[];
+  endpoints: T['endpoints'][number][];
+};
 
 /** Adds the proxyless listeners and routes to a build's resources (and gRPC-compatible endpoints). */
-export const addProxylessResources = (
-  resources: EnvoyResources,
+export const addProxylessResources = <T extends ProxylessBase>(
+  resources: T,
   dag: Dag,
   options: ProxylessOptions = {},
-): { resources: EnvoyResources; omittedRoutes: OmittedRoute[] } => {
+): { resources: WithProxyless<T>; omittedRoutes: OmittedRoute[] } => {
   const proxyless = proxylessResources(dag, options);
   const taken = new Set(resources.listeners.map((listener) => listener.name));
   const takenRoutes = new Set(resources.routes.map((route) => route.name));

@@ -3,7 +3,6 @@
 import { buildDag, type BuildOptions, type BuildResult } from '../dag/build.js';
 import { translate, type TranslateOptions } from '../envoy/translate.js';
 import type { Dag } from '../dag/types.js';
-import type { EnvoyResources } from '../envoy/resources.js';
 import type { Source, SourceSink } from '../sources/source.js';
 import { refOf } from '../apis/meta.js';
 import type { Store, StoreEvent } from '../store/store.js';
@@ -13,17 +12,18 @@ import { Counter, Histogram } from 'prom-client';
 import { metricsRegistry } from './metrics.js';
 import { createIncrementalEngine, type IncrementalEngine } from '../dag/incremental-engine.js';
 import type { ClusterLoadAssignment } from '../gen/envoy/config/endpoint/v3/endpoint_pb.js';
+import type { Publishable, SnapshotResources } from '../xds/cache/snapshot-cache.js';
 
 /** The part of the snapshot cache the loop needs. */
 export interface SnapshotTarget {
-  publish(resources: EnvoyResources): void;
+  publish(resources: SnapshotResources): void;
   /** Replaces only the ClusterLoadAssignments (used with an incremental engine: EDS bypasses the build). */
-  publishEndpoints?(endpoints: readonly ClusterLoadAssignment[]): void;
+  publishEndpoints?(endpoints: readonly Publishable<ClusterLoadAssignment>[]): void;
   /** Sets only the given ClusterLoadAssignments (an EndpointSlice event costs what it changed). */
   patchEndpoints?(
-    upserted: readonly ClusterLoadAssignment[],
+    upserted: readonly Publishable<ClusterLoadAssignment>[],
     removed: readonly string[],
-    list?: readonly ClusterLoadAssignment[],
+    list?: readonly Publishable<ClusterLoadAssignment>[],
   ): void;
   version(): string;
   hash(): string;
@@ -44,7 +44,7 @@ export interface PipelineOptions {
   /** Called after every published build (the status writer listens here). */
   onBuild?: (result: BuildResult) => void;
   /** Adds resources derived from the DAG (proxyless gRPC listeners) before each publish. */
-  extend?: (resources: EnvoyResources, dag: Dag) => EnvoyResources;
+  extend?: (resources: SnapshotResources, dag: Dag) => SnapshotResources;
   /** Opens the xDS port: awaited after the first build is in the cache and before SERVING. */
   openServing?: () => Promise<void>;
   /**
@@ -131,7 +131,8 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
       ? engine.build()
       : (() => {
           const built = buildDag(store, options.buildOptions);
-          return { result: built, resources: translate(built.dag, store, options.translateOptions) };
+          const translated: SnapshotResources = translate(built.dag, store, options.translateOptions);
+          return { result: built, resources: translated };
         })();
     cache.publish(options.extend ? options.extend(resources, result.dag) : resources);
     end();

@@ -7,15 +7,15 @@ import { createReadiness, type Phase } from '../../src/lifecycle/readiness.js';
 import { createPipeline, type SnapshotTarget } from '../../src/lifecycle/pipeline.js';
 import { defaultBuildOptions } from '../../src/dag/build.js';
 import { defaultTranslateOptions } from '../../src/envoy/translate.js';
-import type { EnvoyResources } from '../../src/envoy/resources.js';
+import type { SnapshotResources } from '../../src/xds/cache/snapshot-cache.js';
 import { createFilesSource } from '../../src/sources/files/files-source.js';
 import type { Source, SourceSink } from '../../src/sources/source.js';
 import { createStore } from '../../src/store/store.js';
 import { silentLogger } from '../../src/util/logger.js';
 
 /** A snapshot target that records what was published. */
-const recordingCache = (): SnapshotTarget & { published: EnvoyResources[] } => {
-  const published: EnvoyResources[] = [];
+const recordingCache = (): SnapshotTarget & { published: SnapshotResources[] } => {
+  const published: SnapshotResources[] = [];
   return {
     published,
     publish: (resources) => void published.push(resources),

@@ -1,12 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fromBinary } from '@bufbuild/protobuf';
+import { create, equals, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { anyUnpack } from '@bufbuild/protobuf/wkt';
 import { createSnapshotCache } from '../../src/xds/cache/snapshot-cache.js';
 import { findReferences } from '../../src/xds/cache/references.js';
 import { ClusterSchema } from '../../src/gen/envoy/config/cluster/v3/cluster_pb.js';
 import { ListenerSchema } from '../../src/gen/envoy/config/listener/v3/listener_pb.js';
-import { RouteConfigurationSchema } from '../../src/gen/envoy/config/route/v3/route_pb.js';
+import {
+  RouteConfigurationSchema,
+  type RouteConfiguration,
+} from '../../src/gen/envoy/config/route/v3/route_pb.js';
+import { cacheResource, isCachedResource } from '../../src/xds/cache/cached-resource.js';
+import { encodeVirtualHost } from '../../src/xds/cache/route-encoding.js';
 import {
   DeltaDiscoveryResponseSchema,
   DiscoveryResponseSchema,
@@ -147,4 +152,33 @@ test('toJson prints canonical JSON with @type and redacts secrets unless asked',
   assert.ok(text.includes('"routeConfigName":"ingress_http"'), 'HCM inside the Any is printed');
   assert.ok(!text.includes('CERT'));
   assert.ok(JSON.stringify(cache.toJson({ includeSecrets: true })).includes('CERT'));
+});
+
+test('pre-encoded entries and spliced route configurations publish as their messages do', () => {
+  const messages = sample();
+  const byMessage = createSnapshotCache();
+  byMessage.publish(messages);
+  const encoded = createSnapshotCache();
+  const [route] = messages.routes;
+  encoded.publish({
+    listeners: messages.listeners.map((listener) => cacheResource('listener', listener)),
+    routes: [
+      {
+        name: route.name,
+        shell: create(RouteConfigurationSchema, { ...route, virtualHosts: [] }),
+        virtualHosts: route.virtualHosts.map(encodeVirtualHost),
+      },
+    ],
+    clusters: messages.clusters.map((cluster) => cacheResource('cluster', cluster)),
+    endpoints: messages.endpoints.map((assignment) => cacheResource('endpoint', assignment)),
+    secrets: messages.secrets.map((secret) => cacheResource('secret', secret)),
+  });
+  assert.equal(encoded.hash(), byMessage.hash());
+  const entry = encoded.resources('route').get(route.name)!;
+  assert.deepEqual(Buffer.from(entry.bytes), Buffer.from(toBinary(RouteConfigurationSchema, route)));
+  assert.deepEqual(entry.references, findReferences(RouteConfigurationSchema, route));
+  // The message is not kept, but decodes from the bytes (debug pages).
+  assert.ok(equals(RouteConfigurationSchema, entry.message as RouteConfiguration, route));
+  assert.ok(isCachedResource(entry) && !isCachedResource(route));
+  assert.throws(() => encoded.publishEndpoints([encoded.resources('cluster').get('default/a/80/x')!]));
 });

@@ -1,6 +1,8 @@
 // Route configurations encoded from cached per-virtual-host pieces must be byte for byte what
 // protobuf-es writes for the whole message, with the same references, over random edit sequences
-// that reuse, replace, reorder, add and drop virtual hosts (as the incremental engine does).
+// that reuse, replace, reorder, add and drop virtual hosts (as the incremental engine does), whether
+// a configuration comes as a message or spliced from hosts encoded beforehand (as the engine hands
+// `ingress_http` over), and with both forms mixed in one encoder's history.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -15,7 +17,11 @@ import {
 } from '../../src/gen/envoy/config/route/v3/route_components_pb.js';
 import { HeaderValueOption_HeaderAppendAction } from '../../src/gen/envoy/config/core/v3/base_pb.js';
 import { findReferences } from '../../src/xds/cache/references.js';
-import { createRouteConfigurationEncoder } from '../../src/xds/cache/route-encoding.js';
+import {
+  createRouteConfigurationEncoder,
+  encodeVirtualHost,
+  type EncodedVirtualHost,
+} from '../../src/xds/cache/route-encoding.js';
 
 const clusterNames = Array.from({ length: 12 }, (_, i) => `ns/svc${i}/80/abc`);
 
@@ -55,6 +61,8 @@ const step = fc.record({
   internalOnlyHeaders: fc.array(fc.constantFrom('x-a', 'x-b'), { maxLength: 2 }),
   ignorePort: fc.boolean(),
   requestHeader: fc.boolean(),
+  // Handed over as a message, or spliced from hosts encoded once per host object.
+  spliced: fc.boolean(),
 });
 
 const shuffled = <T>(items: T[], seed: number): T[] => {
@@ -76,6 +84,13 @@ test('spliced route configurations equal toBinary and findReferences after rando
       fc.array(step, { minLength: 1, maxLength: 12 }),
       (initial, steps) => {
         const encoder = createRouteConfigurationEncoder();
+        const encodedHosts = new Map<VirtualHost, EncodedVirtualHost>();
+        const encodedHost = (virtualHost: VirtualHost): EncodedVirtualHost => {
+          let encoded = encodedHosts.get(virtualHost);
+          if (encoded === undefined)
+            encodedHosts.set(virtualHost, (encoded = encodeVirtualHost(virtualHost)));
+          return encoded;
+        };
         let hosts: VirtualHost[] = initial.map((spec) => host(spec.name, spec.clusters, spec.mirror));
         for (const change of steps) {
           const kept = hosts.filter((_, index) => change.keep[index] ?? true);
@@ -96,7 +111,15 @@ test('spliced route configurations equal toBinary and findReferences after rando
                 ]
               : [],
           });
-          const encoded = encoder.encode(configuration);
+          const encoded = encoder.encode(
+            change.spliced
+              ? {
+                  name: configuration.name,
+                  shell: create(RouteConfigurationSchema, { ...configuration, virtualHosts: [] }),
+                  virtualHosts: hosts.map(encodedHost),
+                }
+              : configuration,
+          );
           assert.deepStrictEqual(
             Buffer.from(encoded.bytes),
             Buffer.from(toBinary(RouteConfigurationSchema, configuration)),

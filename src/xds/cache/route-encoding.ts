@@ -3,11 +3,14 @@
 // the whole message per edit is O(N) work on the event loop. Protobuf's wire format lets a message
 // be written as the concatenation of its fields' records, so the encoding here is: the name field,
 // then one `virtual_hosts = 2` record per virtual host, then the remaining fields. Each host is
-// encoded once per VirtualHost object; a large configuration's next version copies the unchanged
+// encoded once (`encodeVirtualHost`); a large configuration's next version copies the unchanged
 // hosts' bytes from its previous version in whole runs and updates reference counts from the hosts
-// that changed. The bytes are identical to `toBinary` of the whole message (checked at first use
-// against protobuf-es, and by test/xds/route-encoding.test.ts), so versions do not change.
-import { create, toBinary } from '@bufbuild/protobuf';
+// that changed. A configuration comes either as a message (its hosts' encodings are remembered per
+// VirtualHost message) or spliced: its hosts already encoded, which is how the incremental engine
+// hands them over so that no VirtualHost message outlives its encoding. The bytes are identical to
+// `toBinary` of the whole message (checked at first use against protobuf-es, and by
+// test/xds/route-encoding.test.ts), so versions do not change.
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import {
   RouteConfigurationSchema,
   type RouteConfiguration,
@@ -23,17 +26,42 @@ export interface EncodedResource {
   readonly references: References;
 }
 
-/** Encodes RouteConfigurations, reusing the pieces of virtual hosts it has seen before. */
-export interface RouteConfigurationEncoder {
-  encode(configuration: RouteConfiguration): EncodedResource;
-  /** Drops what is kept for a configuration name that left the snapshot. */
-  forget(name: string): void;
-}
-
-interface HostPiece {
+/** A virtual host encoded as one record of a RouteConfiguration, and the names it refers to. */
+export interface EncodedVirtualHost {
+  readonly name: string;
   /** The host as one `virtual_hosts = 2` field record. */
   readonly record: Uint8Array;
   readonly references: References;
+}
+
+/**
+ * A RouteConfiguration whose virtual hosts are already encoded. Hosts are matched between versions by
+ * identity, so an unchanged host must be handed over as the same EncodedVirtualHost object.
+ */
+export interface SplicedRouteConfiguration {
+  readonly name: string;
+  /** Every other field; its own `virtualHosts` are ignored. */
+  readonly shell: RouteConfiguration;
+  readonly virtualHosts: readonly EncodedVirtualHost[];
+}
+
+/** Whether a route configuration is given spliced rather than as a message. */
+export const isSplicedRouteConfiguration = (
+  configuration: RouteConfiguration | SplicedRouteConfiguration,
+): configuration is SplicedRouteConfiguration => 'shell' in configuration;
+
+/** Encodes one virtual host as a RouteConfiguration record. */
+export const encodeVirtualHost = (host: VirtualHost): EncodedVirtualHost => ({
+  name: host.name,
+  record: lengthDelimitedField(2, toBinary(VirtualHostSchema, host)),
+  references: findReferences(VirtualHostSchema, host),
+});
+
+/** Encodes RouteConfigurations, reusing the pieces of virtual hosts it has seen before. */
+export interface RouteConfigurationEncoder {
+  encode(configuration: RouteConfiguration | SplicedRouteConfiguration): EncodedResource;
+  /** Drops what is kept for a configuration name that left the snapshot. */
+  forget(name: string): void;
 }
 
 /**
@@ -41,7 +69,7 @@ interface HostPiece {
  * lies in them, and its hosts' reference counts. The next version is encoded as a diff against it.
  */
 interface PreviousVersion {
-  hosts: readonly VirtualHost[];
+  hosts: readonly EncodedVirtualHost[];
   bytes: Uint8Array;
   /** Offset of the first host record in `bytes`. */
   recordsAt: number;
@@ -122,25 +150,37 @@ const splicingMatchesToBinary = (): boolean => {
   return splicingVerified;
 };
 
+/** The whole message of a spliced configuration (only where splicing cannot be trusted). */
+const joined = (configuration: SplicedRouteConfiguration): RouteConfiguration => {
+  const records = concatBytes(configuration.virtualHosts.map((host) => host.record));
+  return create(RouteConfigurationSchema, {
+    ...configuration.shell,
+    virtualHosts: fromBinary(RouteConfigurationSchema, records).virtualHosts,
+  });
+};
+
 /** Host record bytes of a new version: ranges copied from the previous bytes, or new records. */
 type Segment = { from: number; to: number } | Uint8Array;
 
 /** Creates an encoder; its caches live as long as it does (one per snapshot cache). */
 export const createRouteConfigurationEncoder = (): RouteConfigurationEncoder => {
-  const pieces = new WeakMap<VirtualHost, HostPiece>();
+  const pieces = new WeakMap<VirtualHost, EncodedVirtualHost>();
   const previousVersions = new Map<string, PreviousVersion>();
 
-  const pieceOf = (host: VirtualHost): HostPiece => {
+  const pieceOf = (host: VirtualHost): EncodedVirtualHost => {
     let piece = pieces.get(host);
     if (piece === undefined) {
-      piece = {
-        record: lengthDelimitedField(2, toBinary(VirtualHostSchema, host)),
-        references: findReferences(VirtualHostSchema, host),
-      };
+      piece = encodeVirtualHost(host);
       pieces.set(host, piece);
     }
     return piece;
   };
+
+  const splice = (configuration: RouteConfiguration): SplicedRouteConfiguration => ({
+    name: configuration.name,
+    shell: configuration,
+    virtualHosts: configuration.virtualHosts.map(pieceOf),
+  });
 
   /**
    * Walks the previous and the new host lists together. Hosts that are the same object as in the
@@ -148,11 +188,11 @@ export const createRouteConfigurationEncoder = (): RouteConfigurationEncoder => 
    * lists sorted by name (as translate makes them) this finds exactly the changed hosts; with any
    * other order it is still correct (every host is matched, removed or added exactly once), only slower.
    */
-  const diff = (previous: PreviousVersion, hosts: readonly VirtualHost[]) => {
+  const diff = (previous: PreviousVersion, hosts: readonly EncodedVirtualHost[]) => {
     const old = previous.hosts;
     const segments: Segment[] = [];
-    const removed: VirtualHost[] = [];
-    const added: VirtualHost[] = [];
+    const removed: EncodedVirtualHost[] = [];
+    const added: EncodedVirtualHost[] = [];
     const offsets = new Float64Array(hosts.length + 1);
     let position = 0;
     let runStart = -1;
@@ -163,8 +203,8 @@ export const createRouteConfigurationEncoder = (): RouteConfigurationEncoder => 
       segments.push({ from: previous.offsets[runStart], to: previous.offsets[i] });
       runStart = -1;
     };
-    const add = (host: VirtualHost): void => {
-      const record = pieceOf(host).record;
+    const add = (host: EncodedVirtualHost): void => {
+      const record = host.record;
       segments.push(record);
       added.push(host);
       offsets[j] = position;
@@ -200,8 +240,8 @@ export const createRouteConfigurationEncoder = (): RouteConfigurationEncoder => 
   /** Applies removed and added hosts to the reference counts; returns the new sorted lists. */
   const updateReferences = (
     previous: Pick<PreviousVersion, 'counts' | 'sorted'>,
-    removed: readonly VirtualHost[],
-    added: readonly VirtualHost[],
+    removed: readonly EncodedVirtualHost[],
+    added: readonly EncodedVirtualHost[],
   ): Partial<Record<ResourceType, readonly string[]>> => {
     const touched = new Map<ResourceType, Set<string>>();
     const adjust = (references: References, delta: 1 | -1): void => {
@@ -218,8 +258,8 @@ export const createRouteConfigurationEncoder = (): RouteConfigurationEncoder => 
         }
       }
     };
-    for (const host of added) adjust(pieceOf(host).references, 1);
-    for (const host of removed) adjust(pieceOf(host).references, -1);
+    for (const host of added) adjust(host.references, 1);
+    for (const host of removed) adjust(host.references, -1);
     // The previous lists belong to the previous version's cache entry: copy before changing.
     const sorted = { ...previous.sorted };
     for (const [type, names] of touched) {
@@ -257,7 +297,11 @@ export const createRouteConfigurationEncoder = (): RouteConfigurationEncoder => 
   });
 
   /** Encodes a large configuration as a diff against its previous version, which it then replaces. */
-  const encodeLarge = (configuration: RouteConfiguration, prefix: Uint8Array, suffix: Uint8Array) => {
+  const encodeLarge = (
+    configuration: SplicedRouteConfiguration,
+    prefix: Uint8Array,
+    suffix: Uint8Array,
+  ): EncodedResource => {
     const previous = previousVersions.get(configuration.name) ?? emptyVersion();
     const hosts = configuration.virtualHosts;
     const change = diff(previous, hosts);
@@ -288,19 +332,21 @@ export const createRouteConfigurationEncoder = (): RouteConfigurationEncoder => 
   };
 
   return {
-    encode: (configuration) => {
+    encode: (given) => {
       if (!splicingMatchesToBinary()) {
+        const message = isSplicedRouteConfiguration(given) ? joined(given) : given;
         return {
-          bytes: toBinary(RouteConfigurationSchema, configuration),
-          references: findReferences(RouteConfigurationSchema, configuration),
+          bytes: toBinary(RouteConfigurationSchema, message),
+          references: findReferences(RouteConfigurationSchema, message),
         };
       }
+      const configuration = isSplicedRouteConfiguration(given) ? given : splice(given);
       const hosts = configuration.virtualHosts;
-      const shell = encodeShell(configuration);
+      const shell = encodeShell(configuration.shell);
       const prefix = shell.bytes.subarray(0, shell.hostsAt);
       const suffix = shell.bytes.subarray(shell.hostsAt);
       const shellReferences = findReferences(RouteConfigurationSchema, {
-        ...configuration,
+        ...configuration.shell,
         virtualHosts: [],
       });
       if (hosts.length >= incrementalReferencesFrom) {
@@ -314,10 +360,9 @@ export const createRouteConfigurationEncoder = (): RouteConfigurationEncoder => 
         };
       }
       previousVersions.delete(configuration.name);
-      const records = hosts.map((host) => pieceOf(host).record);
       return {
-        bytes: concatBytes([prefix, ...records, suffix]),
-        references: unionReferences([shellReferences, ...hosts.map((host) => pieceOf(host).references)]),
+        bytes: concatBytes([prefix, ...hosts.map((host) => host.record), suffix]),
+        references: unionReferences([shellReferences, ...hosts.map((host) => host.references)]),
       };
     },
     forget: (name) => {

@@ -1,15 +1,31 @@
 // The snapshot cache: the current Envoy resources per xDS type, versioned by content.
 // Published messages are treated as immutable: the same object published again is not re-encoded,
 // and the same list published again (the incremental engine hands back unchanged lists) is skipped.
+// Entries keep encoded bytes, never messages; a list may also hold entries already encoded (what the
+// incremental engine memoizes) and route configurations with pre-encoded virtual hosts.
 // Work per publish is proportional to what changed, not to the snapshot: route configurations are
 // encoded from cached per-virtual-host pieces, type hashes are updated per changed name, and
 // EndpointSlice changes patch single ClusterLoadAssignments.
 import { toJson, type JsonObject, type JsonValue, type Message } from '@bufbuild/protobuf';
 import type { ClusterLoadAssignment } from '../../gen/envoy/config/endpoint/v3/endpoint_pb.js';
+import type { Cluster } from '../../gen/envoy/config/cluster/v3/cluster_pb.js';
+import type { Listener } from '../../gen/envoy/config/listener/v3/listener_pb.js';
+import type { Secret } from '../../gen/envoy/extensions/transport_sockets/tls/v3/secret_pb.js';
 import { typeUrls, type EnvoyResources, type ResourceType } from '../../envoy/resources.js';
 import type { RouteConfiguration } from '../../gen/envoy/config/route/v3/route_pb.js';
-import { cacheResource, resourceSchemas, shortHash, type CachedResource } from './cached-resource.js';
-import { createRouteConfigurationEncoder } from './route-encoding.js';
+import {
+  cacheResource,
+  encodedResource,
+  isCachedResource,
+  resourceSchemas,
+  shortHash,
+  type CachedResource,
+} from './cached-resource.js';
+import {
+  createRouteConfigurationEncoder,
+  isSplicedRouteConfiguration,
+  type SplicedRouteConfiguration,
+} from './route-encoding.js';
 import { createTypeDigest, type TypeDigest } from './type-digest.js';
 import { envoyRegistry } from '../../envoy/registry.js';
 
@@ -18,6 +34,21 @@ import { envoyRegistry } from '../../envoy/registry.js';
  * 10,000 entries per EndpointSlice event would be O(N)). Read it when needed; do not keep it to compare.
  */
 export type ResourceMap = ReadonlyMap<string, CachedResource>;
+
+/** A resource to publish: a message, or an entry already encoded (`encodedResource`, `cacheResource`). */
+export type Publishable<M extends Message> = M | CachedResource;
+
+/** What a publish takes: translate's messages (EnvoyResources) or pre-encoded entries, each list by name. */
+export interface SnapshotResources {
+  listeners: readonly Publishable<Listener>[];
+  routes: readonly (Publishable<RouteConfiguration> | SplicedRouteConfiguration)[];
+  clusters: readonly Publishable<Cluster>[];
+  endpoints: readonly Publishable<ClusterLoadAssignment>[];
+  secrets: readonly Publishable<Secret>[];
+}
+
+/** An item of any list of SnapshotResources. */
+type Item = SnapshotResources[keyof SnapshotResources][number];
 
 /** What one publish changed. */
 export interface SnapshotChange {
@@ -34,18 +65,18 @@ export interface SnapshotJsonOptions {
 
 export interface SnapshotCache {
   /** Replaces every resource; returns what changed, or undefined when the content is identical. */
-  publish(resources: EnvoyResources): SnapshotChange | undefined;
+  publish(resources: SnapshotResources): SnapshotChange | undefined;
   /** Replaces only the ClusterLoadAssignments (EDS bypasses the build). */
-  publishEndpoints(endpoints: readonly ClusterLoadAssignment[]): SnapshotChange | undefined;
+  publishEndpoints(endpoints: readonly Publishable<ClusterLoadAssignment>[]): SnapshotChange | undefined;
   /**
    * Sets the given ClusterLoadAssignments and removes the named ones; every other one is left alone.
    * `list`, if the caller keeps the full list the patch leads to, is remembered as published, so
    * publishing that same array again costs nothing.
    */
   patchEndpoints(
-    upserted: readonly ClusterLoadAssignment[],
+    upserted: readonly Publishable<ClusterLoadAssignment>[],
     removed: readonly string[],
-    list?: readonly ClusterLoadAssignment[],
+    list?: readonly Publishable<ClusterLoadAssignment>[],
   ): SnapshotChange | undefined;
   /** Snapshot version: a counter that moves only when content changes. */
   version(): string;
@@ -70,7 +101,7 @@ export const allResourceTypes: readonly ResourceType[] = [
   'secret',
 ];
 
-const listKeyOfType: Record<ResourceType, keyof EnvoyResources> = {
+const listKeyOfType: Record<ResourceType, keyof EnvoyResources & keyof SnapshotResources> = {
   listener: 'listeners',
   route: 'routes',
   cluster: 'clusters',
@@ -84,8 +115,9 @@ export const createSnapshotCache = (): SnapshotCache => {
     allResourceTypes.map((t) => [t, new Map()]),
   );
   const digests = new Map<ResourceType, TypeDigest>(allResourceTypes.map((t) => [t, createTypeDigest()]));
-  const lastLists = new Map<ResourceType, readonly Message[]>();
-  const byObject = new WeakMap<Message, CachedResource>();
+  const lastLists = new Map<ResourceType, readonly Item[]>();
+  // Messages and spliced route configurations already encoded, so the same object is encoded once.
+  const byObject = new WeakMap<object, CachedResource>();
   const routeEncoder = createRouteConfigurationEncoder();
   const listeners = new Set<(change: SnapshotChange) => void>();
   let counter = 0;
@@ -96,14 +128,22 @@ export const createSnapshotCache = (): SnapshotCache => {
   };
   recomputeHash();
 
-  const entryOf = (type: ResourceType, message: Message): CachedResource => {
-    let entry = byObject.get(message);
+  const entryOf = (type: ResourceType, item: Item): CachedResource => {
+    if (isCachedResource(item)) {
+      if (item.type !== type) throw new Error(`a ${item.type} entry published as a ${type}`);
+      return item;
+    }
+    let entry = byObject.get(item);
     if (entry === undefined || entry.type !== type) {
-      entry =
-        type === 'route'
-          ? cacheResource(type, message, routeEncoder.encode(message as RouteConfiguration))
-          : cacheResource(type, message);
-      byObject.set(message, entry);
+      if (type !== 'route') entry = cacheResource(type, item as Message);
+      else {
+        const configuration = item as RouteConfiguration | SplicedRouteConfiguration;
+        const encoded = routeEncoder.encode(configuration);
+        entry = isSplicedRouteConfiguration(configuration)
+          ? encodedResource(type, configuration.name, encoded)
+          : cacheResource(type, configuration, encoded);
+      }
+      byObject.set(item, entry);
     }
     return entry;
   };
@@ -133,15 +173,15 @@ export const createSnapshotCache = (): SnapshotCache => {
   /** Makes one type hold exactly `messages`, touching only entries whose content changed. */
   const replaceType = (
     type: ResourceType,
-    messages: readonly Message[],
+    items: readonly Item[],
     changed: Map<ResourceType, Set<string>>,
   ): void => {
-    if (lastLists.get(type) === messages) return;
-    lastLists.set(type, messages);
+    if (lastLists.get(type) === items) return;
+    lastLists.set(type, items);
     const names = new Set<string>();
     const present = new Set<string>();
-    for (const message of messages) {
-      const entry = entryOf(type, message);
+    for (const item of items) {
+      const entry = entryOf(type, item);
       present.add(entry.name);
       put(type, entry, names);
     }
