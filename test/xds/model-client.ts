@@ -301,6 +301,14 @@ export const startModelClient = (
     delta!.send({ typeUrl: typeUrls.listener });
   }
   void pump();
+  // The server ends a stream it cannot serve (a failed plan cross-check, say): that is a violation,
+  // and it ends the wait for convergence at once.
+  let closing = false;
+  void (sotw ?? delta)!.ended.then((status) => {
+    if (closing) return;
+    violations.push(`the stream ended: ${status.code} ${status.details}`);
+    wake();
+  });
 
   const matches = (cache: SnapshotCache): boolean => {
     const desired = desiredNames();
@@ -331,6 +339,9 @@ export const startModelClient = (
         wake = test;
         test();
       }),
-    close: () => (sotw ?? delta)!.close(),
+    close: () => {
+      closing = true;
+      (sotw ?? delta)!.close();
+    },
   };
 };

@@ -50,8 +50,9 @@ test('a shared delta response decodes to the message built field by field', () =
 test('a shared state-of-the-world response decodes to the message built field by field', () => {
   const responses = createResponseCache();
   const a = clusterResource('a');
-  const shared = responses.sotw(typeUrls.cluster, 'v1', [a], undefined);
-  assert.equal(responses.sotw(typeUrls.cluster, 'v1', [a], undefined), shared);
+  const view = new Map([[a.name, { version: a.version, entry: a }]]);
+  const shared = responses.sotw(typeUrls.cluster, 'v1', view, undefined);
+  assert.equal(responses.sotw(typeUrls.cluster, 'v1', view, undefined), shared);
   const expected = create(DiscoveryResponseSchema, {
     typeUrl: typeUrls.cluster,
     versionInfo: 'v1',

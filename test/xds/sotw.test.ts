@@ -1,11 +1,17 @@
 // State-of-the-world conformance over real gRPC on 127.0.0.1.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { toBinary } from '@bufbuild/protobuf';
 import { typeUrls } from '../../src/envoy/resources.js';
 import { createSnapshotCache } from '../../src/xds/cache/snapshot-cache.js';
 import { startXdsServer } from '../../src/xds/server/xds-server.js';
 import { metricsRegistry } from '../../src/lifecycle/metrics.js';
 import { silentLogger } from '../../src/util/logger.js';
+import type { DiscoveryResponse } from '../../src/gen/envoy/service/discovery/v3/discovery_pb.js';
+import {
+  ClusterLoadAssignmentSchema,
+  type ClusterLoadAssignment,
+} from '../../src/gen/envoy/config/endpoint/v3/endpoint_pb.js';
 import { withServer, connect, openSotw, sotwNames } from './client.js';
 import { edsCluster, endpoints, httpListener, resourcesOf, routeConfig, staticCluster } from './fixtures.js';
 
@@ -152,6 +158,49 @@ test('subscribe and unsubscribe by name; node only on the first request', async 
     const [info] = server.clients();
     assert.equal(info.nodeId, 'envoy-1');
     assert.equal(info.kind, 'ads-sotw');
+    stream.close();
+  });
+});
+
+test('a named resource gone from the snapshot stays in later responses until the client stops naming it', async () => {
+  await withServer(async ({ cache, client }) => {
+    // The assignment a response carries for a name, compared as encoded bytes.
+    const carries = (response: DiscoveryResponse, assignment: ClusterLoadAssignment): boolean =>
+      response.resources.some((any) =>
+        Buffer.from(any.value).equals(toBinary(ClusterLoadAssignmentSchema, assignment)),
+      );
+    cache.publishEndpoints([endpoints('a', 1), endpoints('b', 1)]);
+    const stream = openSotw(client);
+    stream.send({ node, typeUrl: typeUrls.endpoint, resourceNames: ['a', 'b'] });
+    const first = await stream.next();
+    assert.deepEqual(sotwNames(first), ['a', 'b']);
+    const ack = (response: DiscoveryResponse, resourceNames: string[]) =>
+      stream.send({
+        typeUrl: typeUrls.endpoint,
+        resourceNames,
+        responseNonce: response.nonce,
+        versionInfo: response.versionInfo,
+      });
+    ack(first, ['a', 'b']);
+    // Leaving a out changes nothing on a state-of-the-world client that names it, so a's removal
+    // alone sends nothing, and the next response (b changed) still carries a.
+    cache.publishEndpoints([endpoints('b', 1)]);
+    cache.publishEndpoints([endpoints('b', 2)]);
+    const second = await stream.next();
+    assert.deepEqual(sotwNames(second), ['a', 'b']);
+    assert.ok(carries(second, endpoints('a', 1)), 'a as the client accepted it');
+    assert.ok(carries(second, endpoints('b', 2)), 'b as changed');
+    ack(second, ['a', 'b']);
+    // A reconnecting client's full state matches: equal content, equal version_info.
+    const again = openSotw(client);
+    cache.publishEndpoints([endpoints('a', 1), endpoints('b', 2)]);
+    again.send({ node, typeUrl: typeUrls.endpoint, resourceNames: ['a', 'b'] });
+    assert.equal((await again.next()).versionInfo, second.versionInfo);
+    // Once it stops naming a, a is gone for it (and the response says so).
+    ack(second, ['b']);
+    const third = await stream.next();
+    assert.deepEqual(sotwNames(third), ['b']);
+    again.close();
     stream.close();
   });
 });

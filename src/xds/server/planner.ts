@@ -16,6 +16,7 @@
 import type { ResourceType } from '../../envoy/resources.js';
 import type { CachedResource } from '../cache/cached-resource.js';
 import type { ResourceMap } from '../cache/snapshot-cache.js';
+import { digestOfView, patchedDigest, sameDigest, type ViewDigest } from './view-digest.js';
 import { overlayView } from './view-overlay.js';
 import {
   clientView,
@@ -66,6 +67,8 @@ const matchingEntry = (snapshot: SnapshotReader, type: ResourceType, name: strin
 /** The next view of each requested type, and what the caller needs to build the responses. */
 export interface Plan {
   readonly targets: Map<ResourceType, View>;
+  /** The digest of each target (its version_info), derived from the accepted view's when planned incrementally. */
+  readonly digests: Map<ResourceType, ViewDigest>;
   /**
    * Types planned from their changed and unsettled names only: those names (the only ones whose item
    * may differ from what the client accepted). A type not listed was planned name by name.
@@ -101,13 +104,13 @@ const sameView = (a: View, b: View): boolean => {
   return true;
 };
 
-/** Whether a type's next plan may look only at its dirty and unsettled names. */
-const canPlanIncrementally = (state: TypeState, variant: 'sotw' | 'delta'): boolean =>
-  variant === 'delta' &&
-  !state.replan &&
-  !state.mustRespond &&
-  state.forceNames.size === 0 &&
-  state.possiblyApplied.length === 0;
+/**
+ * Whether a type's next plan may look only at its dirty and unsettled names: every other name is then
+ * planned to what the client accepted. Not after a NACK (the possibly applied views change which
+ * names are held), nor when the subscription changed or a response is owed regardless.
+ */
+const canPlanIncrementally = (state: TypeState): boolean =>
+  !state.replan && !state.mustRespond && state.forceNames.size === 0 && state.possiblyApplied.length === 0;
 
 // The planning functions below are module-level and take the plan: a stream plans on every change and
 // every ACK, and closures made per plan cost more than the plan itself when one name changed.
@@ -190,7 +193,8 @@ const itemFor = (
     }
     return have;
   }
-  if (have && ((heldOf(plan, state.type)?.has(name) ?? false) || keepsOmitted)) return have;
+  // keepsOmitted first: heldOf walks every view the client has, once per plan.
+  if (have && (keepsOmitted || (heldOf(plan, state.type)?.has(name) ?? false))) return have;
   return undefined;
 };
 
@@ -206,20 +210,24 @@ const desiredOf = (state: TypeState, name: string, resources: ResourceMap): Cach
 const isSettled = (item: ViewItem | undefined, desired: CachedResource | undefined): boolean =>
   desired ? item?.version === desired.version : item === undefined;
 
+/**
+ * A state-of-the-world client drops a resource of a type it names explicitly only when it stops
+ * naming it; leaving it out of a response changes nothing on the client, so it stays in its view.
+ */
+const keepsOmitted = (plan: Plan, state: TypeState): boolean => plan.variant === 'sotw' && !isWildcard(state);
+
 /** Plans every name the client subscribes to or has: the reference the incremental plan must equal. */
 const planAllNames = (plan: Plan, state: TypeState, resources: ResourceMap) => {
   const candidates = new Set<string>(state.names);
   if (isWildcard(state)) for (const [name, entry] of resources) if (!entry.namedOnly) candidates.add(name);
   for (const name of state.acked.keys()) candidates.add(name);
-  // A state-of-the-world client drops a resource of a type it names explicitly only when it stops
-  // naming it; leaving it out of a response changes nothing on the client, so it stays in its view.
-  const keepsOmitted = plan.variant === 'sotw' && !isWildcard(state);
+  const keeps = keepsOmitted(plan, state);
   const target = new Map<string, ViewItem>();
   const unsettled = new Set<string>();
   for (const name of candidates) {
     if (!isSubscribed(state, name)) continue;
     const desired = desiredOf(state, name, resources);
-    const item = itemFor(plan, state, name, desired, keepsOmitted);
+    const item = itemFor(plan, state, name, desired, keeps);
     if (item) target.set(name, item);
     if (!isSettled(item, desired)) unsettled.add(name);
   }
@@ -231,26 +239,32 @@ const planChangedNames = (plan: Plan, state: TypeState, resources: ResourceMap):
   // A copy when there are unsettled names: the loop below changes that set.
   const names: ReadonlySet<string> =
     state.unsettled.size === 0 ? state.dirty : new Set([...state.dirty, ...state.unsettled]);
+  const keeps = keepsOmitted(plan, state);
   let patch: Map<string, ViewItem | undefined> | undefined;
   for (const name of names) {
     const desired = desiredOf(state, name, resources);
-    const item = isSubscribed(state, name) ? itemFor(plan, state, name, desired, false) : undefined;
+    const item = isSubscribed(state, name) ? itemFor(plan, state, name, desired, keeps) : undefined;
     if (item !== state.acked.get(name)) (patch ??= new Map()).set(name, item);
     if (isSettled(item, desired)) state.unsettled.delete(name);
     else state.unsettled.add(name);
   }
   const target = patch ? overlayView(state.acked, patch) : state.acked;
+  // The version_info follows from the accepted one and the changed names, not from every name.
+  const digest = patch ? patchedDigest(state.ackedDigest, state.acked, patch) : state.ackedDigest;
   planCounts.incremental += 1;
   if (crossCheck) {
     planCounts.crossChecked += 1;
     const full = planAllNames(plan, state, resources);
     if (!sameView(target, full.target) || !sameView(full.target, target))
-      throw new Error(`incremental plan of ${state.type} differs from the full plan`);
+      throw new Error(`incremental ${plan.variant} plan of ${state.type} differs from the full plan`);
+    if (!sameDigest(digest, digestOfView(full.target)))
+      throw new Error(`incremental ${plan.variant} digest of ${state.type} differs from the full view's`);
   }
   // The names are handed to the response as they are: the next changes go to a fresh set.
   if (names === state.dirty) state.dirty = new Set();
   else state.dirty.clear();
   plan.targets.set(state.type, target);
+  plan.digests.set(state.type, digest);
   plan.touched.set(state.type, names);
 };
 
@@ -264,16 +278,17 @@ export const planTargets = (
   snapshot: SnapshotReader,
   variant: 'sotw' | 'delta',
 ): Plan => {
-  const plan: Plan = { targets: new Map(), touched: new Map(), types, snapshot, variant };
+  const plan: Plan = { targets: new Map(), digests: new Map(), touched: new Map(), types, snapshot, variant };
   for (const type of sendOrder) {
     const state = types.get(type);
     if (!state || !state.requested) continue;
     if (state.inFlight) {
       plan.targets.set(type, state.inFlight.view);
+      plan.digests.set(type, state.inFlight.digest);
       continue;
     }
     const resources = snapshot(type);
-    if (canPlanIncrementally(state, variant)) {
+    if (canPlanIncrementally(state)) {
       // Only names that changed, or that were waiting, can move; every other name stays as accepted.
       planChangedNames(plan, state, resources);
       continue;
@@ -284,6 +299,7 @@ export const planTargets = (
     state.dirty.clear();
     state.replan = false;
     plan.targets.set(type, target);
+    plan.digests.set(type, digestOfView(target));
   }
   return plan;
 };

@@ -4,6 +4,7 @@
 // own stream, so sharing it is safe; a stream is never given the nonce of its own previous response.
 import type { CachedResource } from '../cache/cached-resource.js';
 import { encodeDeltaResponse, encodeSotwResponse } from './responses.js';
+import type { View } from './type-state.js';
 
 /** An encoded response and the nonce inside it. */
 export interface SharedResponse {
@@ -21,13 +22,11 @@ export interface ResponseCache {
     /** The stream's last nonce of this type: never handed out again. */
     previousNonce: string | undefined,
   ): SharedResponse;
-  /** A state-of-the-world DiscoveryResponse; `versionInfo` is a hash of its names and versions. */
-  sotw(
-    typeUrl: string,
-    versionInfo: string,
-    resources: readonly CachedResource[],
-    previousNonce: string | undefined,
-  ): SharedResponse;
+  /**
+   * A state-of-the-world DiscoveryResponse carrying the view's resources; `versionInfo` is the view's
+   * digest, so equal digests mean equal content and the view is read only when nothing is cached.
+   */
+  sotw(typeUrl: string, versionInfo: string, view: View, previousNonce: string | undefined): SharedResponse;
   /** Forgets every response (on a snapshot change: the old ones will not be asked for again). */
   clear(): void;
   /** Responses encoded so far (for tests). */
@@ -80,10 +79,12 @@ export const createResponseCache = (): ResponseCache => {
         encodeDeltaResponse(typeUrl, systemVersionInfo, nonce, sorted, sortedRemoved),
       );
     },
-    sotw: (typeUrl, versionInfo, resources, previousNonce) =>
-      lookup(`s\n${typeUrl}\n${versionInfo}`, previousNonce, (nonce) =>
-        encodeSotwResponse(typeUrl, versionInfo, nonce, resources),
-      ),
+    sotw: (typeUrl, versionInfo, view, previousNonce) =>
+      lookup(`s\n${typeUrl}\n${versionInfo}`, previousNonce, (nonce) => {
+        const resources: CachedResource[] = [];
+        for (const item of view.values()) if (item.entry) resources.push(item.entry);
+        return encodeSotwResponse(typeUrl, versionInfo, nonce, resources);
+      }),
     clear: () => {
       responses.clear();
       cachedBytes = 0;

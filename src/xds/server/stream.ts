@@ -2,7 +2,7 @@
 // has, and sends what it should have next. At most one response per type is unanswered at a time, and
 // responses are built from the newest snapshot when they are sent, so a slow client gets the newest
 // version, never a backlog.
-import type { ServerDuplexStream } from '@grpc/grpc-js';
+import { status as grpcStatus, type ServerDuplexStream } from '@grpc/grpc-js';
 import type { Logger } from '../../util/logger.js';
 import { typeUrls, type ResourceType } from '../../envoy/resources.js';
 import type { Node } from '../../gen/envoy/config/core/v3/base_pb.js';
@@ -23,14 +23,13 @@ import {
   clientView,
   isSubscribed,
   isWildcard,
-  lazyViewVersion,
   newTypeState,
-  viewVersion,
   type NackInfo,
   type TypeState,
   type View,
   type ViewItem,
 } from './type-state.js';
+import { sameDigest, versionInfoOf } from './view-digest.js';
 import { applyPatch, isOverlay } from './view-overlay.js';
 
 /** One type's state on one stream, for the debug page. */
@@ -140,14 +139,15 @@ export const serveStream = (options: StreamOptions): XdsStream => {
       if (isOverlay(view) && view.base === state.acked && state.acked instanceof Map) {
         applyPatch(state.acked as Map<string, ViewItem>, view.patch);
       } else state.acked = view;
-      state.ackedVersionInfo = inFlight.versionInfo;
+      state.ackedDigest = inFlight.digest;
+      state.ackedVersionInfo = versionInfoOf(inFlight.digest);
       state.possiblyApplied = [];
       state.nackedVersionInfo = undefined;
       return;
     }
     // The client stays on what it accepted. The same response is not resent (it would be rejected again);
     // any change makes a new one. Single resources are not blacklisted: a NACK does not say which was bad.
-    const versionInfo = inFlight.versionInfo();
+    const versionInfo = versionInfoOf(inFlight.digest);
     state.possiblyApplied.push(inFlight.view);
     state.nackedVersionInfo = versionInfo;
     state.nackCount += 1;
@@ -215,16 +215,17 @@ export const serveStream = (options: StreamOptions): XdsStream => {
     scheduleFlush();
   };
 
-  const sotwResponse = (state: TypeState, target: View): Uint8Array | undefined => {
-    const versionInfo = viewVersion(target);
-    const unchanged = versionInfo === viewVersion(state.acked) && state.ackedVersionInfo() !== '';
-    if (!state.mustRespond && (unchanged || versionInfo === state.nackedVersionInfo)) return undefined;
-    const resources: CachedResource[] = [];
-    for (const item of target.values()) if (item.entry) resources.push(item.entry);
+  const sotwResponse = (state: TypeState, target: View, plan: Plan): Uint8Array | undefined => {
+    const digest = plan.digests.get(state.type)!;
+    const unchanged = sameDigest(digest, state.ackedDigest) && state.ackedVersionInfo !== '';
+    if (!state.mustRespond && unchanged) return undefined;
+    const versionInfo = versionInfoOf(digest);
+    if (!state.mustRespond && versionInfo === state.nackedVersionInfo) return undefined;
     const typeUrl = typeUrls[state.type];
-    const { nonce, bytes } = responses.sotw(typeUrl, versionInfo, resources, lastNonces.get(state.type));
+    // The resources are gathered only by the first stream to owe this content: the others reuse its bytes.
+    const { nonce, bytes } = responses.sotw(typeUrl, versionInfo, target, lastNonces.get(state.type));
     lastNonces.set(state.type, nonce);
-    state.inFlight = { nonce, view: target, versionInfo: () => versionInfo };
+    state.inFlight = { nonce, view: target, digest };
     state.mustRespond = false;
     return bytes;
   };
@@ -268,14 +269,15 @@ export const serveStream = (options: StreamOptions): XdsStream => {
     if (
       !state.mustRespond &&
       (nothingNew ||
-        (state.nackedVersionInfo !== undefined && viewVersion(target) === state.nackedVersionInfo))
+        (state.nackedVersionInfo !== undefined &&
+          versionInfoOf(plan.digests.get(state.type)!) === state.nackedVersionInfo))
     )
       return undefined;
     const typeUrl = typeUrls[state.type];
     const previous = lastNonces.get(state.type);
     const { nonce, bytes } = responses.delta(typeUrl, cache.version(), changed, removed, previous);
     lastNonces.set(state.type, nonce);
-    state.inFlight = { nonce, view: target, versionInfo: lazyViewVersion(target) };
+    state.inFlight = { nonce, view: target, digest: plan.digests.get(state.type)! };
     state.mustRespond = false;
     for (const resource of changed) state.forceNames.delete(resource.name);
     for (const name of removed) state.forceNames.delete(name);
@@ -295,7 +297,8 @@ export const serveStream = (options: StreamOptions): XdsStream => {
         continue;
       }
       const target = plan.targets.get(type)!;
-      const bytes = variant === 'sotw' ? sotwResponse(state, target) : deltaResponse(state, target, plan);
+      const bytes =
+        variant === 'sotw' ? sotwResponse(state, target, plan) : deltaResponse(state, target, plan);
       // The transport is full: wait for it to drain, then send whatever is newest by then.
       if (bytes && !call.write(bytes)) blocked = true;
     }
@@ -310,7 +313,12 @@ export const serveStream = (options: StreamOptions): XdsStream => {
       } catch (error) {
         logger.error({ err: error }, 'xDS stream failed to send; ending it');
         finish();
-        call.destroy(error instanceof Error ? error : new Error(String(error)));
+        // An error event ends the call with this status; destroy() would close it without one, and
+        // the client would wait on a dead stream instead of reconnecting.
+        call.emit('error', {
+          code: grpcStatus.INTERNAL,
+          details: error instanceof Error ? error.message : String(error),
+        });
       }
     });
   };
@@ -362,7 +370,7 @@ export const serveStream = (options: StreamOptions): XdsStream => {
           typeUrl: typeUrls[state.type],
           wildcard: isWildcard(state),
           names: [...state.names].sort(),
-          ackedVersion: state.ackedVersionInfo(),
+          ackedVersion: state.ackedVersionInfo,
           pendingNonce: state.inFlight?.nonce,
           ackedResources: Object.fromEntries(
             [...state.acked].map(([name, item]): [string, string] => [name, item.version]).sort(),

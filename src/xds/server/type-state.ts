@@ -1,7 +1,7 @@
 // What one stream knows about one resource type: subscriptions, what the client was sent and accepted.
 import type { ResourceType } from '../../envoy/resources.js';
 import type { CachedResource } from '../cache/cached-resource.js';
-import { shortHash } from '../cache/cached-resource.js';
+import { digestOfView, emptyDigest, type ViewDigest } from './view-digest.js';
 
 /** One resource as a client has (or will have) it. `entry` is absent only for versions a delta client announced. */
 export interface ViewItem {
@@ -16,8 +16,8 @@ export type View = ReadonlyMap<string, ViewItem>;
 export interface InFlight {
   readonly nonce: string;
   readonly view: View;
-  /** The view's version_info (a hash over all of it: computed when first asked for, for delta). */
-  readonly versionInfo: () => string;
+  /** The view's digest (its version_info is versionInfoOf(digest)). */
+  readonly digest: ViewDigest;
 }
 
 /** The last NACK of one type, for the debug page. */
@@ -41,8 +41,10 @@ export interface TypeState {
   names: Set<string>;
   /** What the client last accepted. */
   acked: View;
-  /** The version_info of what the client last accepted ('' before the first ACK). */
-  ackedVersionInfo: () => string;
+  /** The digest of `acked` as it is now (kept with it: plans derive their digests from it). */
+  ackedDigest: ViewDigest;
+  /** The version_info of the response the client last accepted ('' before the first ACK). */
+  ackedVersionInfo: string;
   inFlight?: InFlight;
   /** Views sent and NACKed since the last ACK: the client may have applied parts of them (Envoy does for CDS/LDS). */
   possiblyApplied: View[];
@@ -57,9 +59,9 @@ export interface TypeState {
   /** version_infos whose NACK was already logged (log once per client, type and version). */
   loggedNacks: Set<string>;
   /**
-   * Delta: the next plan must look at every name (first request, subscription change, an interrupted
-   * send). Otherwise only `dirty` and `unsettled` names are planned: one changed cluster costs O(1), not
-   * O(names held), per stream.
+   * The next plan must look at every name (first request, an interrupted send; subscription changes
+   * and NACKs force it too). Otherwise only `dirty` and `unsettled` names are planned: one changed
+   * cluster costs O(1), not O(names held), per stream.
    */
   replan: boolean;
   /** Names changed in the snapshot since this type was last planned (subscribed or held ones only). */
@@ -78,7 +80,8 @@ export const newTypeState = (type: ResourceType): TypeState => ({
   explicitWildcard: false,
   names: new Set(),
   acked: new Map(),
-  ackedVersionInfo: () => '',
+  ackedDigest: emptyDigest,
+  ackedVersionInfo: '',
   possiblyApplied: [],
   mustRespond: false,
   forceNames: new Set(),
@@ -100,21 +103,6 @@ export const isSubscribed = (state: TypeState | undefined, name: string): boolea
 /** What the client has been sent most recently (its in-flight response, else its accepted state). */
 export const clientView = (state: TypeState): View => state.inFlight?.view ?? state.acked;
 
-/** A version_info for a view: a hash of its names and versions, equal on every replica for equal content. */
-export const viewVersion = (view: View): string => {
-  const lines: string[] = [];
-  for (const [name, item] of view) lines.push(`${name}\0${item.version}\n`);
-  // One hash over the joined text: the same digest as hashing line by line, without crossing into
-  // the crypto binding once per name (a state-of-the-world view can hold 10,000).
-  return shortHash(lines.sort().join(''));
-};
-
-/** viewVersion(view), computed on the first call (delta clients never see it; NACKs and debug pages do). */
-export const lazyViewVersion = (view: View): (() => string) => {
-  let version: string | undefined;
-  return () => (version ??= viewVersion(view));
-};
-
 const withoutNames = (view: View, drop: (name: string) => boolean): View => {
   const kept = new Map<string, ViewItem>();
   for (const [name, item] of view) if (!drop(name)) kept.set(name, item);
@@ -125,7 +113,11 @@ const withoutNames = (view: View, drop: (name: string) => boolean): View => {
 export const forgetUnsubscribed = (state: TypeState): void => {
   const drop = (name: string): boolean => !isSubscribed(state, name);
   state.acked = withoutNames(state.acked, drop);
-  if (state.inFlight) state.inFlight = { ...state.inFlight, view: withoutNames(state.inFlight.view, drop) };
+  state.ackedDigest = digestOfView(state.acked);
+  if (state.inFlight) {
+    const view = withoutNames(state.inFlight.view, drop);
+    state.inFlight = { ...state.inFlight, view, digest: digestOfView(view) };
+  }
 };
 
 /** Applies a state-of-the-world request's resource_names; returns whether the subscription changed. */
@@ -166,6 +158,7 @@ export const applyDeltaSubscriptions = (
       known.set(name, entry?.version === version ? { version, entry } : { version });
     }
     state.acked = known;
+    state.ackedDigest = digestOfView(known);
   }
   for (const name of subscribe) {
     if (name === '*') {
