@@ -123,35 +123,52 @@ const targetOf = (plan: Plan, type: ResourceType): View | undefined => {
   return state ? clientView(state) : undefined;
 };
 
+/**
+ * One referenced type as the readiness checks see it, looked up once per resource checked rather than
+ * once per reference (the plaintext route configuration refers to thousands of clusters).
+ */
+interface ReferencedType {
+  readonly state: TypeState;
+  readonly current: ResourceMap;
+  /** What the client is planned to have of the type. */
+  readonly target: View | undefined;
+}
+
+const referencedType = (plan: Plan, type: ResourceType): ReferencedType | undefined => {
+  const state = plan.types.get(type);
+  // A type the client never asked for is never sent to it, so its names hold nothing back.
+  if (!state || !state.requested) return undefined;
+  return { state, current: plan.snapshot(type), target: targetOf(plan, type) };
+};
+
 /** Whether a direct reference to m of type U allows sending its referrer now. */
-const referenceReady = (plan: Plan, refType: ResourceType, name: string): boolean => {
-  const state = plan.types.get(refType);
-  if (!state || !isSubscribed(state, name)) return true;
-  const current = plan.snapshot(refType).get(name);
-  if (!current) return true;
+const referenceReady = ({ state, current, target }: ReferencedType, name: string): boolean => {
+  if (!isSubscribed(state, name)) return true;
+  const entry = current.get(name);
+  if (!entry) return true;
   // Accepted, not merely sent: had the response carrying it been NACKed, the referrer would dangle.
   // In its current version: a changed cluster (say, a new EDS name) must be in place before new referrers.
   // And still there in what is sent next: a response in flight (or planned) may be removing it.
-  return state.acked.get(name)?.version === current.version && (targetOf(plan, refType)?.has(name) ?? false);
+  return state.acked.get(name)?.version === entry.version && (target?.has(name) ?? false);
 };
 
 /** Whether a cluster may be referred to: sent, and its endpoints sent or not expected. */
-const clusterReady = (plan: Plan, name: string): boolean => {
-  if (!referenceReady(plan, 'cluster', name)) return false;
-  const clusterState = plan.types.get('cluster');
-  const cluster = targetOf(plan, 'cluster')?.get(name)?.entry;
-  if (!clusterState || !cluster || !isSubscribed(clusterState, name)) return true;
+const clusterReady = (
+  clusters: ReferencedType,
+  endpointSnapshot: ResourceMap,
+  endpoints: ReferencedType | undefined,
+  name: string,
+): boolean => {
+  if (!referenceReady(clusters, name)) return false;
+  const cluster = clusters.target?.get(name)?.entry;
+  if (!cluster || !isSubscribed(clusters.state, name)) return true;
   for (const endpointName of cluster.references.endpoint ?? []) {
-    if (!plan.snapshot('endpoint').has(endpointName)) continue;
-    const endpointState = plan.types.get('endpoint');
-    if (isSubscribed(endpointState, endpointName)) {
-      if (
-        !endpointState!.acked.has(endpointName) ||
-        !(targetOf(plan, 'endpoint')?.has(endpointName) ?? false)
-      ) {
+    if (!endpointSnapshot.has(endpointName)) continue;
+    if (endpoints !== undefined && isSubscribed(endpoints.state, endpointName)) {
+      if (!endpoints.state.acked.has(endpointName) || !(endpoints.target?.has(endpointName) ?? false)) {
         return false;
       }
-    } else if (clusterState.acked.get(name)?.version !== cluster.version) {
+    } else if (clusters.state.acked.get(name)?.version !== cluster.version) {
       // The client has not accepted this version of the cluster yet: it may be about to subscribe.
       return false;
     }
@@ -161,16 +178,21 @@ const clusterReady = (plan: Plan, name: string): boolean => {
 
 /** Whether everything a resource refers to allows sending it now. */
 const ready = (plan: Plan, type: ResourceType, entry: CachedResource): boolean => {
-  for (const refType in entry.references) {
+  for (const key in entry.references) {
+    const refType = key as ResourceType;
     // A cluster's endpoints follow the cluster; they never hold it back.
     if (refType === 'endpoint' && type === 'cluster') continue;
-    for (const name of entry.references[refType as ResourceType]!) {
-      if (
-        refType === 'cluster'
-          ? !clusterReady(plan, name)
-          : !referenceReady(plan, refType as ResourceType, name)
-      )
-        return false;
+    const referenced = referencedType(plan, refType);
+    if (!referenced) continue;
+    const names = entry.references[refType]!;
+    if (refType === 'cluster') {
+      const endpointSnapshot = plan.snapshot('endpoint');
+      const endpoints = referencedType(plan, 'endpoint');
+      for (const name of names) {
+        if (!clusterReady(referenced, endpointSnapshot, endpoints, name)) return false;
+      }
+    } else {
+      for (const name of names) if (!referenceReady(referenced, name)) return false;
     }
   }
   return true;
