@@ -4,6 +4,7 @@
 // different components cannot, so each component (a "unit") is built on its own.
 // Linking too much only makes units bigger; linking too little would be a bug, so links are generous.
 import type { KubeObject } from '../apis/meta.js';
+import { multisetAdd, multisetRemove, multisetValues, type SmallMultiset } from '../store/small-multiset.js';
 
 /** Kinds whose objects are nodes of the graph (each belongs to exactly one unit). */
 export const routingKinds = ['HTTPProxy', 'Ingress'] as const;
@@ -71,32 +72,29 @@ export interface RoutingGraph {
 /** Creates an empty routing graph. */
 export const createRoutingGraph = (): RoutingGraph => {
   const owned = new Map<string, string[]>();
-  // neighbour → number of links between the two nodes (links from both sides count).
-  const adjacent = new Map<string, Map<string, number>>();
+  // Neighbours of each node, once per link between the two (links from both sides count).
+  const adjacent = new Map<string, SmallMultiset<string>>();
 
-  const bump = (from: string, to: string, delta: number): void => {
-    let neighbours = adjacent.get(from);
-    if (!neighbours) {
-      neighbours = new Map();
-      adjacent.set(from, neighbours);
-    }
-    const count = (neighbours.get(to) ?? 0) + delta;
-    if (count > 0) neighbours.set(to, count);
-    else neighbours.delete(to);
-    if (neighbours.size === 0) adjacent.delete(from);
+  const link = (from: string, to: string): void => {
+    adjacent.set(from, multisetAdd(adjacent.get(from), to));
+  };
+  const unlink = (from: string, to: string): void => {
+    const neighbours = multisetRemove(adjacent.get(from), to);
+    if (neighbours === undefined) adjacent.delete(from);
+    else adjacent.set(from, neighbours);
   };
 
   return {
     setLinks(key, links) {
-      for (const link of owned.get(key) ?? []) {
-        bump(key, link, -1);
-        bump(link, key, -1);
+      for (const target of owned.get(key) ?? []) {
+        unlink(key, target);
+        unlink(target, key);
       }
       if (links.length === 0) owned.delete(key);
       else owned.set(key, links);
-      for (const link of links) {
-        bump(key, link, 1);
-        bump(link, key, 1);
+      for (const target of links) {
+        link(key, target);
+        link(target, key);
       }
     },
     linksOf: (key) => owned.get(key) ?? [],
@@ -106,7 +104,7 @@ export const createRoutingGraph = (): RoutingGraph => {
       while (queue.length > 0) {
         const node = queue.pop()!;
         visit?.(node);
-        for (const neighbour of adjacent.get(node)?.keys() ?? []) {
+        for (const neighbour of multisetValues(adjacent.get(node))) {
           if (seen.has(neighbour)) continue;
           seen.add(neighbour);
           queue.push(neighbour);

@@ -6,9 +6,19 @@ const droppedAnnotations = ['kubectl.kubernetes.io/last-applied-configuration'];
 /** Secret data keys the pipeline reads (TLS key pair and CA bundle). */
 export const keptSecretKeys = ['tls.crt', 'tls.key', 'ca.crt', 'crl.pem'];
 
-/** Returns the object without managedFields, bulky annotations, and Secret data we never use. */
+const hasDroppedAnnotation = (annotations: Record<string, string> | undefined): boolean =>
+  annotations !== undefined && droppedAnnotations.some((name) => name in annotations);
+
+/**
+ * Returns the object without managedFields, bulky annotations, and Secret data we never use. An object
+ * with nothing to strip is returned as it is: a copy would duplicate every object the sources keep
+ * (the files source holds what it delivered, to diff the next scan against).
+ */
 export const compactObject = (object: KubeObject): KubeObject => {
-  const metadata = { ...object.metadata } as KubeObject['metadata'] & { managedFields?: unknown };
+  const original = object.metadata as KubeObject['metadata'] & { managedFields?: unknown };
+  const stripMetadata = 'managedFields' in original || hasDroppedAnnotation(original.annotations);
+  if (!stripMetadata && object.kind !== 'Secret') return object;
+  const metadata = { ...original };
   delete metadata.managedFields;
   if (metadata.annotations) {
     const annotations = { ...metadata.annotations };

@@ -3,6 +3,7 @@
 // scanning every routing object.
 import type { ObjectRef } from '../apis/meta.js';
 import { objectKey } from '../apis/meta.js';
+import { multisetAdd, multisetRemove, multisetValues, type SmallMultiset } from './small-multiset.js';
 import type { StoreView } from './store.js';
 
 /** What one reader (a build unit) read from the store. */
@@ -25,25 +26,28 @@ export interface ReferenceIndex<Reader> {
   size(): number;
 }
 
+/** What the index keeps of a ReadSet: arrays (a Set per reader was ~4 MB of hash tables at 10,000 units). */
+interface Reads {
+  objects: readonly string[];
+  kinds: readonly string[];
+}
+
+const none: readonly string[] = [];
+
 /** Creates an empty reference index. */
 export const createReferenceIndex = <Reader>(): ReferenceIndex<Reader> => {
-  const byObject = new Map<string, Set<Reader>>();
-  const byKind = new Map<string, Set<Reader>>();
-  const readsOf = new Map<Reader, ReadSet>();
+  // Each reader is in a key's multiset at most once: set() removes a reader's reads before adding.
+  const byObject = new Map<string, SmallMultiset<Reader>>();
+  const byKind = new Map<string, SmallMultiset<Reader>>();
+  const readsOf = new Map<Reader, Reads>();
 
-  const add = (index: Map<string, Set<Reader>>, key: string, reader: Reader): void => {
-    let readers = index.get(key);
-    if (!readers) {
-      readers = new Set();
-      index.set(key, readers);
-    }
-    readers.add(reader);
+  const add = (index: Map<string, SmallMultiset<Reader>>, key: string, reader: Reader): void => {
+    index.set(key, multisetAdd(index.get(key), reader));
   };
-  const drop = (index: Map<string, Set<Reader>>, key: string, reader: Reader): void => {
-    const readers = index.get(key);
-    if (!readers) return;
-    readers.delete(reader);
-    if (readers.size === 0) index.delete(key);
+  const drop = (index: Map<string, SmallMultiset<Reader>>, key: string, reader: Reader): void => {
+    const readers = multisetRemove(index.get(key), reader);
+    if (readers === undefined) index.delete(key);
+    else index.set(key, readers);
   };
   const remove = (reader: Reader): void => {
     const reads = readsOf.get(reader);
@@ -56,14 +60,17 @@ export const createReferenceIndex = <Reader>(): ReferenceIndex<Reader> => {
   return {
     set(reader, reads) {
       remove(reader);
-      readsOf.set(reader, reads);
+      readsOf.set(reader, {
+        objects: reads.objects.size > 0 ? [...reads.objects] : none,
+        kinds: reads.kinds.size > 0 ? [...reads.kinds] : none,
+      });
       for (const key of reads.objects) add(byObject, key, reader);
       for (const kind of reads.kinds) add(byKind, kind, reader);
     },
     remove,
     readersOf(ref) {
-      const readers = new Set(byObject.get(objectKey(ref)));
-      for (const reader of byKind.get(ref.kind) ?? []) readers.add(reader);
+      const readers = new Set(multisetValues(byObject.get(objectKey(ref))));
+      for (const reader of multisetValues(byKind.get(ref.kind))) readers.add(reader);
       return readers;
     },
     size: () => readsOf.size,
