@@ -140,7 +140,7 @@ export const serveStream = (options: StreamOptions): XdsStream => {
         applyPatch(state.acked as Map<string, ViewItem>, view.patch);
       } else state.acked = view;
       state.ackedDigest = inFlight.digest;
-      state.ackedVersionInfo = versionInfoOf(inFlight.digest);
+      state.ackedResponse = inFlight.digest;
       state.possiblyApplied = [];
       state.nackedVersionInfo = undefined;
       return;
@@ -217,7 +217,7 @@ export const serveStream = (options: StreamOptions): XdsStream => {
 
   const sotwResponse = (state: TypeState, target: View, plan: Plan): Uint8Array | undefined => {
     const digest = plan.digests.get(state.type)!;
-    const unchanged = sameDigest(digest, state.ackedDigest) && state.ackedVersionInfo !== '';
+    const unchanged = state.ackedResponse !== undefined && sameDigest(digest, state.ackedDigest);
     if (!state.mustRespond && unchanged) return undefined;
     const versionInfo = versionInfoOf(digest);
     if (!state.mustRespond && versionInfo === state.nackedVersionInfo) return undefined;
@@ -370,7 +370,7 @@ export const serveStream = (options: StreamOptions): XdsStream => {
           typeUrl: typeUrls[state.type],
           wildcard: isWildcard(state),
           names: [...state.names].sort(),
-          ackedVersion: state.ackedVersionInfo,
+          ackedVersion: state.ackedResponse ? versionInfoOf(state.ackedResponse) : '',
           pendingNonce: state.inFlight?.nonce,
           ackedResources: Object.fromEntries(
             [...state.acked].map(([name, item]): [string, string] => [name, item.version]).sort(),

@@ -43,8 +43,11 @@ export interface TypeState {
   acked: View;
   /** The digest of `acked` as it is now (kept with it: plans derive their digests from it). */
   ackedDigest: ViewDigest;
-  /** The version_info of the response the client last accepted ('' before the first ACK). */
-  ackedVersionInfo: string;
+  /**
+   * The digest (version_info) of the response the client last accepted; undefined before the first ACK.
+   * Unlike `ackedDigest`, not changed when unsubscribed names are forgotten.
+   */
+  ackedResponse?: ViewDigest;
   inFlight?: InFlight;
   /** Views sent and NACKed since the last ACK: the client may have applied parts of them (Envoy does for CDS/LDS). */
   possiblyApplied: View[];
@@ -81,7 +84,6 @@ export const newTypeState = (type: ResourceType): TypeState => ({
   names: new Set(),
   acked: new Map(),
   ackedDigest: emptyDigest,
-  ackedVersionInfo: '',
   possiblyApplied: [],
   mustRespond: false,
   forceNames: new Set(),
