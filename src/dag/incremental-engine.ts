@@ -19,6 +19,7 @@ import { envoyVirtualHost, routeConfiguration } from '../envoy/route-configurati
 import { envoySecret } from '../envoy/secret.js';
 import { adminListener, statsListener } from '../envoy/stats-listener.js';
 import type { StoreView } from '../store/store.js';
+import { multisetAdd, multisetRemove, multisetValues, type SmallMultiset } from '../store/small-multiset.js';
 import { cacheResource, type CachedResource } from '../xds/cache/cached-resource.js';
 import {
   encodeVirtualHost,
@@ -115,8 +116,9 @@ export const createIncrementalEngine = (
     ...adminListener(resolved.adminPort),
   ]);
 
-  // EDS: slices by Service, and the assignment of each EDS name, recomputed per Service on change.
-  const slicesByService = new Map<string, Map<string, EndpointSlice>>();
+  // EDS: slice names by Service (a Map per Service was ~2 MB at 10,000), and the assignment of each
+  // EDS name, recomputed per Service on change.
+  const slicesByService = new Map<string, SmallMultiset<string>>();
   const serviceOfSlice = new Map<string, string>();
   const assignments = new Map<string, { serviceKey: string; assignment: CachedResource }>();
   const dirtyServices = new Set<string>();
@@ -138,21 +140,17 @@ export const createIncrementalEngine = (
     // Drop the slice from the Service it was under, then add it under its current one.
     const previous = serviceOfSlice.get(sliceKey);
     if (previous !== undefined) {
-      const slices = slicesByService.get(previous);
-      slices?.delete(sliceKey);
-      if (slices?.size === 0) slicesByService.delete(previous);
+      const slices = multisetRemove(slicesByService.get(previous), ref.name);
+      if (slices === undefined) slicesByService.delete(previous);
+      else slicesByService.set(previous, slices);
       serviceOfSlice.delete(sliceKey);
       dirtyServices.add(previous);
     }
     const slice = store.get<EndpointSlice>('EndpointSlice', ref.namespace, ref.name);
     const serviceKey = slice ? serviceKeyOf(slice) : undefined;
     if (!slice || !serviceKey) return;
-    let slices = slicesByService.get(serviceKey);
-    if (!slices) {
-      slices = new Map<string, EndpointSlice>();
-      slicesByService.set(serviceKey, slices);
-    }
-    slices.set(sliceKey, slice);
+    // A Service's slices share its namespace: names identify them.
+    slicesByService.set(serviceKey, multisetAdd(slicesByService.get(serviceKey), ref.name));
     serviceOfSlice.set(sliceKey, serviceKey);
     dirtyServices.add(serviceKey);
   };
@@ -169,9 +167,9 @@ export const createIncrementalEngine = (
     const serviceKey = `${cluster.service.namespace}/${cluster.service.name}`;
     const known = assignments.get(edsName);
     if (known && !dirtyServices.has(serviceKey)) return known.assignment;
-    const slices = [...(slicesByService.get(serviceKey)?.values() ?? [])].sort((a, b) =>
-      compareStrings(a.metadata.name, b.metadata.name),
-    );
+    const slices = [...multisetValues(slicesByService.get(serviceKey))]
+      .sort(compareStrings)
+      .map((name) => store.get<EndpointSlice>('EndpointSlice', cluster.service.namespace, name)!);
     const target = {
       namespace: cluster.service.namespace,
       name: cluster.service.name,

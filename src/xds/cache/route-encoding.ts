@@ -62,6 +62,11 @@ export interface RouteConfigurationEncoder {
   encode(configuration: RouteConfiguration | SplicedRouteConfiguration): EncodedResource;
   /** Drops what is kept for a configuration name that left the snapshot. */
   forget(name: string): void;
+  /**
+   * Says that `bytes`, what encode() last returned for `name`, is also held in `copy` (the cache entry's
+   * buffer): the encoder then keeps that copy rather than a second 2 MB one for `ingress_http`.
+   */
+  share(name: string, bytes: Uint8Array, copy: Uint8Array): void;
 }
 
 /**
@@ -367,6 +372,10 @@ export const createRouteConfigurationEncoder = (): RouteConfigurationEncoder => 
     },
     forget: (name) => {
       previousVersions.delete(name);
+    },
+    share: (name, bytes, copy) => {
+      const previous = previousVersions.get(name);
+      if (previous?.bytes === bytes && copy.length === bytes.length) previous.bytes = copy;
     },
   };
 };

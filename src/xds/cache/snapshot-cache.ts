@@ -142,6 +142,7 @@ export const createSnapshotCache = (): SnapshotCache => {
         entry = isSplicedRouteConfiguration(configuration)
           ? encodedResource(type, configuration.name, encoded)
           : cacheResource(type, configuration, encoded);
+        routeEncoder.share(entry.name, encoded.bytes, entry.bytes);
       }
       byObject.set(item, entry);
     }
