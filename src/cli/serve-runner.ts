@@ -3,6 +3,7 @@ import type { Logger } from '../util/logger.js';
 import { createLogger } from '../util/logger.js';
 import { collectProcessMetrics, metricsRegistry } from '../lifecycle/metrics.js';
 import { createReadiness } from '../lifecycle/readiness.js';
+import { collectStartupGarbage } from '../lifecycle/startup-garbage.js';
 import { createPipeline } from '../lifecycle/pipeline.js';
 import { startHttpServer, type HttpEndpoint } from '../lifecycle/http-server.js';
 import { debugRoutes } from '../lifecycle/debug-routes.js';
@@ -186,6 +187,23 @@ export const startServe = async (config: ServeConfig, logger: Logger): Promise<R
     });
   }
   readiness.onPhase((phase) => logger.info({ phase }, 'readiness phase'));
+  readiness.onPhase((phase) => {
+    if (phase !== 'SERVING') return;
+    // Once serving, drop start-up's garbage (src/lifecycle/startup-garbage.ts); after the first
+    // responses have gone out, so it never delays readiness.
+    setTimeout(() => {
+      const collected = collectStartupGarbage();
+      if (collected)
+        logger.info(
+          {
+            heapUsedMbBefore: Math.round(collected.before / 2 ** 20),
+            heapUsedMbAfter: Math.round(collected.after / 2 ** 20),
+            ms: Math.round(collected.ms),
+          },
+          'start-up garbage collected',
+        );
+    }, 100).unref();
+  });
   const serving = pipeline.start();
   serving.catch((error: Error) => logger.error({ error: error.message }, 'start-up failed'));
 
