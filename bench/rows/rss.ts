@@ -8,6 +8,8 @@ import { messageOf, unavailable, type Row, type RowResult } from './row.js';
 interface EditLoopResult {
   before: number;
   after: number;
+  heapBefore: number;
+  heapAfter: number;
   edits: number;
   wanted: number;
 }
@@ -88,6 +90,9 @@ export const rssRow: Row = {
         editsWanted: loop.wanted,
         loopRssBefore: loop.before,
         loopRssAfter: loop.after,
+        // Live data, beside rss: the allocator keeps freed gRPC/HTTP/2 and encoding buffers.
+        loopHeapBefore: loop.heapBefore,
+        loopHeapAfter: loop.heapAfter,
       };
       result.meetsTarget =
         context.size >= 10_000 && !context.quick
