@@ -28,10 +28,7 @@ const main = async (): Promise<void> => {
   });
   const set = generateScaleSet({ size: Number(values.size), seed: Number(values.seed) });
   const holders = set.sites.map((site) => routeHolderOf(set, site));
-  // The control plane gets its own copies, as it would from the API server: the scale set keeps the
-  // originals (edits are made from them), and an object shared with the store would otherwise stay
-  // alive after its edit replaces it in the store, counting the bench's own memory as growth.
-  const controlPlane = await startControlPlane(structuredClone(allObjects(set)));
+  const controlPlane = await startControlPlane(allObjects(set));
   const edit = async (generation: number): Promise<void> => {
     const proxy = editedProxy(holders[generation % holders.length], generation);
     const changed = nextChange(controlPlane.cache, 60_000);
