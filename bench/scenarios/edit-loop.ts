@@ -28,7 +28,9 @@ const main = async (): Promise<void> => {
   });
   const set = generateScaleSet({ size: Number(values.size), seed: Number(values.seed) });
   const holders = set.sites.map((site) => routeHolderOf(set, site));
-  const controlPlane = await startControlPlane(allObjects(set));
+  // The control plane gets its own copies, as from an API server: the scale set keeps the originals
+  // to make edits from, and a shared object would stay alive after an edit replaces it in the store.
+  const controlPlane = await startControlPlane(structuredClone(allObjects(set)));
   const edit = async (generation: number): Promise<void> => {
     const proxy = editedProxy(holders[generation % holders.length], generation);
     const changed = nextChange(controlPlane.cache, 60_000);
