@@ -34,10 +34,14 @@ export const lengthDelimitedField = (fieldNumber: number, payload: Uint8Array): 
 };
 
 /** Concatenates byte arrays; concatenated protobuf encodings of one message type merge into one message. */
-export const concatBytes = (parts: readonly Uint8Array[]): Uint8Array => {
+export const concatBytes = (
+  parts: readonly Uint8Array[],
+  /** Where the result goes: a fresh Uint8Array unless given. */
+  allocate: (length: number) => Uint8Array = (length) => new Uint8Array(length),
+): Uint8Array => {
   let total = 0;
   for (const part of parts) total += part.length;
-  const out = new Uint8Array(total);
+  const out = allocate(total);
   let offset = 0;
   for (const part of parts) {
     out.set(part, offset);

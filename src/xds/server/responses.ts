@@ -1,5 +1,6 @@
 // Builds response bytes: a small header message encoded per response, followed by the cached encodings
-// of the resources (appending encoded fields to an encoded message adds those fields).
+// of the resources (appending encoded fields to an encoded message adds those fields). Responses are
+// allocated behind their gRPC frame header, so grpc-js sends them to every stream without copying.
 import { create, toBinary } from '@bufbuild/protobuf';
 import {
   DeltaDiscoveryResponseSchema,
@@ -7,6 +8,7 @@ import {
 } from '../../gen/envoy/service/discovery/v3/discovery_pb.js';
 import type { CachedResource } from '../cache/cached-resource.js';
 import { concatBytes } from '../cache/wire.js';
+import { allocateFramed } from './framed-responses.js';
 
 const byName = (a: CachedResource, b: CachedResource): number =>
   a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
@@ -22,7 +24,7 @@ export const encodeSotwResponse = (
     DiscoveryResponseSchema,
     create(DiscoveryResponseSchema, { typeUrl, versionInfo, nonce }),
   );
-  return concatBytes([header, ...[...resources].sort(byName).map((r) => r.sotwField())]);
+  return concatBytes([header, ...[...resources].sort(byName).map((r) => r.sotwField())], allocateFramed);
 };
 
 /** Encodes a DeltaDiscoveryResponse with the given added/changed resources and removed names, sorted. */
@@ -42,5 +44,5 @@ export const encodeDeltaResponse = (
       removedResources: [...removedResources].sort(),
     }),
   );
-  return concatBytes([header, ...[...resources].sort(byName).map((r) => r.deltaField())]);
+  return concatBytes([header, ...[...resources].sort(byName).map((r) => r.deltaField())], allocateFramed);
 };

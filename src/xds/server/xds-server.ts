@@ -4,6 +4,7 @@ import type { Logger } from '../../util/logger.js';
 import type { SnapshotCache } from '../cache/snapshot-cache.js';
 import { connectedClientsGauge } from './metrics.js';
 import { serviceDefinitions } from './service-definitions.js';
+import { installFramedWrites } from './framed-responses.js';
 import { createResponseCache } from './shared-responses.js';
 import { serveStream, type ClientInfo, type DeltaCall, type SotwCall, type XdsStream } from './stream.js';
 
@@ -44,6 +45,9 @@ const serverChannelOptions: grpc.ChannelOptions = {
 export const startXdsServer = async (options: XdsServerOptions): Promise<XdsServer> => {
   const { cache } = options;
   const logger = options.logger.child({ component: 'xds' });
+  if (!installFramedWrites()) {
+    logger.debug('grpc-js has no server framing step to hook: shared responses are copied per stream');
+  }
   const server = new grpc.Server(serverChannelOptions);
   const streams = new Map<number, XdsStream>();
   const responses = createResponseCache();
