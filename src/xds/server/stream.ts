@@ -7,16 +7,14 @@ import type { Logger } from '../../util/logger.js';
 import { typeUrls, type ResourceType } from '../../envoy/resources.js';
 import type { Node } from '../../gen/envoy/config/core/v3/base_pb.js';
 import type { Status } from '../../gen/google/rpc/status_pb.js';
-import type {
-  DeltaDiscoveryRequest,
-  DiscoveryRequest,
-} from '../../gen/envoy/service/discovery/v3/discovery_pb.js';
+import type { DeltaDiscoveryRequest } from '../../gen/envoy/service/discovery/v3/discovery_pb.js';
 import { resourceTypeOfUrl, type CachedResource } from '../cache/cached-resource.js';
 import type { SnapshotCache, SnapshotChange } from '../cache/snapshot-cache.js';
 import { nackCounter } from './metrics.js';
 import { heldOf, planTargets, sendOrder, type Plan } from './planner.js';
 import type { DiscoveryMethod } from './service-definitions.js';
 import type { ResponseCache } from './shared-responses.js';
+import { sameEncoding, type SotwRequest } from './sotw-request.js';
 import {
   applyDeltaSubscriptions,
   applySotwNames,
@@ -68,7 +66,7 @@ export interface XdsStream {
   end(): void;
 }
 
-export type SotwCall = ServerDuplexStream<DiscoveryRequest, Uint8Array>;
+export type SotwCall = ServerDuplexStream<SotwRequest, Uint8Array>;
 export type DeltaCall = ServerDuplexStream<DeltaDiscoveryRequest, Uint8Array>;
 
 export interface StreamOptions {
@@ -176,7 +174,8 @@ export const serveStream = (options: StreamOptions): XdsStream => {
     return lastNonces.get(type) === nonce ? 'current' : 'stale';
   };
 
-  const onSotwRequest = (request: DiscoveryRequest): void => {
+  const onSotwRequest = (sotwRequest: SotwRequest): void => {
+    const { fields: request, encodedNames } = sotwRequest;
     rememberNode(request.node);
     const type = resolveType(request.typeUrl);
     if (!type) {
@@ -189,7 +188,11 @@ export const serveStream = (options: StreamOptions): XdsStream => {
     // it. So it is no ACK or NACK, but its resource_names are still the client's latest wishes.
     if (nonce === 'current' && state.inFlight?.nonce === request.responseNonce)
       settle(state, request.errorDetail);
-    if (applySotwNames(state, request.resourceNames)) state.mustRespond = true;
+    // The same encoded names as last time are the same subscription: skip decoding and comparing them.
+    if (!state.requested || !sameEncoding(state.encodedNames, encodedNames)) {
+      if (applySotwNames(state, sotwRequest.resourceNames())) state.mustRespond = true;
+      state.encodedNames = encodedNames.slice();
+    }
     scheduleFlush();
   };
 
@@ -330,10 +333,10 @@ export const serveStream = (options: StreamOptions): XdsStream => {
     options.onClosed(id);
   };
 
-  call.on('data', (request: DiscoveryRequest | DeltaDiscoveryRequest) => {
+  call.on('data', (request: SotwRequest | DeltaDiscoveryRequest) => {
     if (closed) return;
     try {
-      if (variant === 'sotw') onSotwRequest(request as DiscoveryRequest);
+      if (variant === 'sotw') onSotwRequest(request as SotwRequest);
       else onDeltaRequest(request as DeltaDiscoveryRequest);
     } catch (error) {
       // A malformed request must not take the server down; it only costs this request.

@@ -39,6 +39,8 @@ export interface TypeState {
   explicitWildcard: boolean;
   /** Names subscribed explicitly ("*" excluded). */
   names: Set<string>;
+  /** SotW: resource_names of the last request, as encoded (an ACK repeating them is not decoded). */
+  encodedNames?: Uint8Array;
   /** What the client last accepted. */
   acked: View;
   /** The digest of `acked` as it is now (kept with it: plans derive their digests from it). */
