@@ -146,7 +146,8 @@ test('subscribe and unsubscribe by name; node only on the first request', async 
       versionInfo: first.versionInfo,
     });
     const second = await stream.next();
-    assert.deepEqual(sotwNames(second), ['r1', 'r3']);
+    // Named types carry what the client lacks: r1 is already accepted.
+    assert.deepEqual(sotwNames(second), ['r3']);
     stream.send({
       typeUrl: typeUrls.route,
       resourceNames: ['r3'],
@@ -154,7 +155,9 @@ test('subscribe and unsubscribe by name; node only on the first request', async 
       versionInfo: second.versionInfo,
     });
     const third = await stream.next();
-    assert.deepEqual(sotwNames(third), ['r3']);
+    // Unsubscribing is answered, with nothing to add, under a new version_info.
+    assert.deepEqual(sotwNames(third), []);
+    assert.notEqual(third.versionInfo, second.versionInfo);
     const [info] = server.clients();
     assert.equal(info.nodeId, 'envoy-1');
     assert.equal(info.kind, 'ads-sotw');
@@ -162,7 +165,7 @@ test('subscribe and unsubscribe by name; node only on the first request', async 
   });
 });
 
-test('a named resource gone from the snapshot stays in later responses until the client stops naming it', async () => {
+test('a named resource gone from the snapshot stays counted until the client stops naming it; responses carry changes only', async () => {
   await withServer(async ({ cache, client }) => {
     // The assignment a response carries for a name, compared as encoded bytes.
     const carries = (response: DiscoveryResponse, assignment: ClusterLoadAssignment): boolean =>
@@ -183,23 +186,27 @@ test('a named resource gone from the snapshot stays in later responses until the
       });
     ack(first, ['a', 'b']);
     // Leaving a out changes nothing on a state-of-the-world client that names it, so a's removal
-    // alone sends nothing, and the next response (b changed) still carries a.
+    // alone sends nothing, and the next response carries only b, which changed.
     cache.publishEndpoints([endpoints('b', 1)]);
     cache.publishEndpoints([endpoints('b', 2)]);
     const second = await stream.next();
-    assert.deepEqual(sotwNames(second), ['a', 'b']);
-    assert.ok(carries(second, endpoints('a', 1)), 'a as the client accepted it');
+    assert.deepEqual(sotwNames(second), ['b']);
     assert.ok(carries(second, endpoints('b', 2)), 'b as changed');
     ack(second, ['a', 'b']);
-    // A reconnecting client's full state matches: equal content, equal version_info.
+    // version_info stands for everything the client holds (a as accepted, b as changed): a new
+    // client given the same state in full gets the same version_info.
     const again = openSotw(client);
     cache.publishEndpoints([endpoints('a', 1), endpoints('b', 2)]);
     again.send({ node, typeUrl: typeUrls.endpoint, resourceNames: ['a', 'b'] });
-    assert.equal((await again.next()).versionInfo, second.versionInfo);
-    // Once it stops naming a, a is gone for it (and the response says so).
+    const full = await again.next();
+    assert.deepEqual(sotwNames(full), ['a', 'b']);
+    assert.ok(carries(full, endpoints('a', 1)));
+    assert.equal(full.versionInfo, second.versionInfo);
+    // Once it stops naming a, a is gone for it: the answer adds nothing and its version_info changes.
     ack(second, ['b']);
     const third = await stream.next();
-    assert.deepEqual(sotwNames(third), ['b']);
+    assert.deepEqual(sotwNames(third), []);
+    assert.notEqual(third.versionInfo, second.versionInfo);
     again.close();
     stream.close();
   });

@@ -27,6 +27,16 @@ export interface ResponseCache {
    * digest, so equal digests mean equal content and the view is read only when nothing is cached.
    */
   sotw(typeUrl: string, versionInfo: string, view: View, previousNonce: string | undefined): SharedResponse;
+  /**
+   * A state-of-the-world DiscoveryResponse carrying only these resources (types where what a response
+   * leaves out stays on the client); `versionInfo` is the digest of the client's whole next view.
+   */
+  sotwChanged(
+    typeUrl: string,
+    versionInfo: string,
+    resources: readonly CachedResource[],
+    previousNonce: string | undefined,
+  ): SharedResponse;
   /** Forgets every response (on a snapshot change: the old ones will not be asked for again). */
   clear(): void;
   /** Responses encoded so far (for tests). */
@@ -85,6 +95,12 @@ export const createResponseCache = (): ResponseCache => {
         for (const item of view.values()) if (item.entry) resources.push(item.entry);
         return encodeSotwResponse(typeUrl, versionInfo, nonce, resources);
       }),
+    sotwChanged: (typeUrl, versionInfo, resources, previousNonce) => {
+      const sorted = [...resources].sort(byName);
+      let key = `c\n${typeUrl}\n${versionInfo}\n`;
+      for (const resource of sorted) key += `${resource.name}\0${resource.version}\n`;
+      return lookup(key, previousNonce, (nonce) => encodeSotwResponse(typeUrl, versionInfo, nonce, sorted));
+    },
     clear: () => {
       responses.clear();
       cachedBytes = 0;

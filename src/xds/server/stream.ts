@@ -22,6 +22,7 @@ import {
   isSubscribed,
   isWildcard,
   newTypeState,
+  sotwSendsWholeView,
   type NackInfo,
   type TypeState,
   type View,
@@ -225,26 +226,29 @@ export const serveStream = (options: StreamOptions): XdsStream => {
     const versionInfo = versionInfoOf(digest);
     if (!state.mustRespond && versionInfo === state.nackedVersionInfo) return undefined;
     const typeUrl = typeUrls[state.type];
-    // The resources are gathered only by the first stream to owe this content: the others reuse its bytes.
-    const { nonce, bytes } = responses.sotw(typeUrl, versionInfo, target, lastNonces.get(state.type));
+    const previous = lastNonces.get(state.type);
+    // Listeners and clusters: the whole view, gathered only by the first stream to owe this content (the
+    // others reuse its bytes). Named types: what differs from what the client accepted, since leaving a
+    // resource out does not remove it (an endpoint change then sends one assignment, not 10,000).
+    const { nonce, bytes } = sotwSendsWholeView(state.type)
+      ? responses.sotw(typeUrl, versionInfo, target, previous)
+      : responses.sotwChanged(typeUrl, versionInfo, changedSinceAccepted(state, target, plan), previous);
     lastNonces.set(state.type, nonce);
     state.inFlight = { nonce, view: target, digest };
     state.mustRespond = false;
     return bytes;
   };
 
-  const deltaResponse = (state: TypeState, target: View, plan: Plan): Uint8Array | undefined => {
+  /** Resources of the target whose version differs from what the client accepted (or that it lacks). */
+  const changedSinceAccepted = (state: TypeState, target: View, plan: Plan): CachedResource[] => {
     // The only names whose item may differ from the accepted one; undefined: look at every name.
     const touched = plan.touched.get(state.type);
     const current = state.acked;
     const changed: CachedResource[] = [];
-    const removed: string[] = [];
     if (touched) {
       for (const name of touched) {
         const item = target.get(name);
-        if (item) {
-          if (item.entry && current.get(name)?.version !== item.version) changed.push(item.entry);
-        } else if (current.has(name)) removed.push(name);
+        if (item?.entry && current.get(name)?.version !== item.version) changed.push(item.entry);
       }
     } else {
       for (const [name, item] of target) {
@@ -252,6 +256,18 @@ export const serveStream = (options: StreamOptions): XdsStream => {
           changed.push(item.entry);
         }
       }
+    }
+    return changed;
+  };
+
+  const deltaResponse = (state: TypeState, target: View, plan: Plan): Uint8Array | undefined => {
+    const touched = plan.touched.get(state.type);
+    const current = state.acked;
+    const changed = changedSinceAccepted(state, target, plan);
+    const removed: string[] = [];
+    if (touched) {
+      for (const name of touched) if (!target.has(name) && current.has(name)) removed.push(name);
+    } else {
       for (const name of current.keys()) if (!target.has(name)) removed.push(name);
     }
     if (state.forceNames.size > 0) {

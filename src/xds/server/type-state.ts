@@ -77,6 +77,13 @@ export interface TypeState {
 
 const legacyWildcardTypes: ReadonlySet<ResourceType> = new Set(['listener', 'cluster']);
 
+/**
+ * Whether a state-of-the-world response of this type must carry every resource the client should have
+ * (listeners and clusters: what a response leaves out is removed). For the other types a response
+ * carries what changed, as a delta response would; what it leaves out stays on the client.
+ */
+export const sotwSendsWholeView = (type: ResourceType): boolean => legacyWildcardTypes.has(type);
+
 /** A fresh state for a type the client has not asked for yet. */
 export const newTypeState = (type: ResourceType): TypeState => ({
   type,
