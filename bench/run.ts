@@ -1,5 +1,6 @@
 // `npm run bench`: the performance table of the scale set, at each size, written to bench/RESULTS.md.
 //   npm run bench -- [--sizes 1000,10000] [--quick] [--json] [--rows edit,endpoints] [--seed 1] [--results FILE]
+//                    [--envoy-subscriptions]
 import { cpus, loadavg, totalmem } from 'node:os';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -22,6 +23,8 @@ import { renderMarkdown, renderTable, type BenchReport } from './report.js';
 export interface BenchOptions {
   sizes: number[];
   quick: boolean;
+  /** The edit and endpoints rows' clients subscribe as Envoy does (see RowContext). */
+  envoySubscriptions?: boolean;
   seed: number;
   /** Row ids to run (all when empty). */
   rows: string[];
@@ -80,6 +83,7 @@ export const runBench = async (options: BenchOptions): Promise<BenchReport> => {
       set,
       manifests,
       quick: options.quick,
+      envoySubscriptions: options.envoySubscriptions ?? false,
       log: options.log,
     };
     // Cheap in-process rows first, so a run cut short still reports them.
@@ -127,6 +131,7 @@ const main = async (): Promise<void> => {
       seed: { type: 'string', default: '1' },
       results: { type: 'string' },
       'no-results': { type: 'boolean', default: false },
+      'envoy-subscriptions': { type: 'boolean', default: false },
     },
   });
   const sizes = (values.sizes ?? (values.quick ? '200,1000' : '1000,10000'))
@@ -141,6 +146,7 @@ const main = async (): Promise<void> => {
   const report = await runBench({
     sizes,
     quick: values.quick,
+    envoySubscriptions: values['envoy-subscriptions'],
     seed: Number(values.seed),
     rows: values.rows.split(',').filter((row) => row !== ''),
     workDirectory: resolve(repoRoot, 'bench/out'),

@@ -31,6 +31,12 @@ export interface RowContext {
   manifests: string;
   /** Fewer repetitions, smaller client counts: for the smoke test and quick looks. */
   quick: boolean;
+  /**
+   * The edit and endpoints rows' clients subscribe as Envoy does: every cluster (wildcard) and every
+   * ClusterLoadAssignment, besides the listeners and route configurations. Off by default: the initial
+   * sync is then 100 × 20,000 resources, and the one process playing 100 Envoys becomes the bottleneck.
+   */
+  envoySubscriptions: boolean;
   log: (message: string) => void;
 }
 

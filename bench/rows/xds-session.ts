@@ -34,7 +34,9 @@ export const startXdsSession = async (context: RowContext, clientCount: number):
   const routeNames = [...controlPlane.cache.resources('route').keys()].sort();
   // Every client holds every route configuration (what an edit changes) and the listeners. Clients
   // subscribe to the ClusterLoadAssignments the endpoints row changes, not all 10,000, and skip CDS:
-  // syncing 100 × 10,000 clusters and assignments measures nothing these rows need.
+  // syncing 100 × 10,000 clusters and assignments in the fleet's one process would measure the fleet.
+  // --envoy-subscriptions subscribes to everything, as Envoy does (what the server then does per
+  // stream differs: every route's clusters are checked for readiness).
   const allEndpointNames = [...controlPlane.cache.resources('endpoint').keys()].sort();
   const endpointNames = endpointEditNames(context).filter((name) =>
     controlPlane.cache.resources('endpoint').has(name),
@@ -47,7 +49,9 @@ export const startXdsSession = async (context: RowContext, clientCount: number):
       clients: clientCount,
       channels: clientCount,
       mixed: true,
-      subscriptions: { listener: [], route: routeNames, endpoint: endpointNames },
+      subscriptions: context.envoySubscriptions
+        ? { listener: [], cluster: [], route: routeNames, endpoint: allEndpointNames }
+        : { listener: [], route: routeNames, endpoint: endpointNames },
     });
   } catch (error) {
     await controlPlane.stop();

@@ -174,6 +174,10 @@ const runCrossChecked = async (variant: 'sotw' | 'delta', seed: number): Promise
   }
   assert.ok(planCounts.crossChecked - before.crossChecked > 1000, 'incremental plans were checked');
   assert.ok(planCounts.full - before.full > 0, 'full plans were made too');
+  assert.ok(
+    planCounts.settledSkips - before.settledSkips > 100,
+    'references to settled types were skipped, and checked one by one',
+  );
 };
 
 test('make before break holds on SotW ADS over random changes', { timeout: 120_000 }, () =>
