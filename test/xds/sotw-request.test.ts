@@ -63,3 +63,31 @@ test('a request without names, and bytes that are not a request', () => {
   assert.throws(() => decodeSotwRequest(Uint8Array.from([0x1a, 0x05, 0x61])), 'a truncated name');
   assert.throws(() => decodeSotwRequest(Uint8Array.from([0xff])), 'a truncated tag');
 });
+
+test("names equal to a previous request's are recognized by their bytes, and only then", () => {
+  const previous = decodeSotwRequest(encode({ ...full, resourceNames: ['a', 'b'] })).encodedNames.slice();
+  const decode = (bytes: Uint8Array) => {
+    const known = decodeSotwRequest(bytes, [Uint8Array.from([0x1a, 0x01, 0x7a]), previous]);
+    const unknown = decodeSotwRequest(bytes);
+    assert.deepEqual([...known.encodedNames], [...unknown.encodedNames]);
+    assert.deepEqual(known.resourceNames(), unknown.resourceNames());
+    assert.deepEqual(known.fields, unknown.fields);
+    return known;
+  };
+  const ack = decode(encode({ ...full, resourceNames: ['a', 'b'], responseNonce: '43' }));
+  assert.ok(sameEncoding(previous, ack.encodedNames));
+  assert.equal(ack.fields.responseNonce, '43');
+  // A longer list starting with the same names, and the same names followed by more after other fields.
+  assert.deepEqual(decode(encode({ ...full, resourceNames: ['a', 'b', 'c'] })).resourceNames(), [
+    'a',
+    'b',
+    'c',
+  ]);
+  const scattered = Buffer.concat([
+    encode({ resourceNames: ['a', 'b'], typeUrl: typeUrls.endpoint }),
+    encode({ resourceNames: ['c'] }),
+  ]);
+  assert.deepEqual(decode(scattered).resourceNames(), ['a', 'b', 'c']);
+  assert.deepEqual(decode(encode({ ...full, resourceNames: ['b', 'a'] })).resourceNames(), ['b', 'a']);
+  assert.deepEqual(decode(encode({ ...full, resourceNames: [] })).resourceNames(), []);
+});

@@ -1,13 +1,11 @@
 // gRPC service definitions for the xDS services, written by hand: requests are decoded with protobuf-es,
 // responses are already-encoded bytes (spliced from the cache), so they are passed through untouched.
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
-import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import {
   DeltaDiscoveryRequestSchema,
-  DiscoveryRequestSchema,
   type DeltaDiscoveryRequest,
 } from '../../gen/envoy/service/discovery/v3/discovery_pb.js';
-import { decodeSotwRequest, type SotwRequest } from './sotw-request.js';
 import type { ResourceType } from '../../envoy/resources.js';
 
 /** One streaming xDS method: its service, name, protocol variant and (for per-type services) its resource type. */
@@ -47,19 +45,14 @@ const passBytes = (value: Uint8Array): Buffer =>
   Buffer.from(value.buffer, value.byteOffset, value.byteLength);
 
 /** Server-side definition of a state-of-the-world method. */
-export const sotwMethodDefinition = (method: DiscoveryMethod): MethodDefinition<SotwRequest, Uint8Array> => ({
+export const sotwMethodDefinition = (method: DiscoveryMethod): MethodDefinition<Uint8Array, Uint8Array> => ({
   path: methodPath(method),
   requestStream: true,
   responseStream: true,
-  requestSerialize: (value) =>
-    Buffer.from(
-      toBinary(
-        DiscoveryRequestSchema,
-        create(DiscoveryRequestSchema, { ...value.fields, resourceNames: [...value.resourceNames()] }),
-      ),
-    ),
-  // resource_names stay encoded until a stream sees them change (src/xds/server/sotw-request.ts).
-  requestDeserialize: decodeSotwRequest,
+  requestSerialize: passBytes,
+  // Decoded by the stream, which knows its previous requests' resource_names
+  // (src/xds/server/sotw-request.ts): an ACK repeating them is compared, not decoded.
+  requestDeserialize: (bytes) => new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
   responseSerialize: passBytes,
   responseDeserialize: (bytes) => new Uint8Array(bytes),
 });

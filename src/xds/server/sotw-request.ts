@@ -4,7 +4,8 @@
 // 10,000 ClusterLoadAssignments sends 10,000 names with every EDS ACK, so every endpoint change
 // would cost each stream a decode of 10,000 strings and a comparison of two 10,000-name sets. Names
 // are kept here as the bytes they arrived as; a stream decodes them only when they differ from the
-// bytes of its previous request of the type (equal bytes are equal names in equal order).
+// bytes of its previous request of the type (equal bytes are equal names in equal order), and finds
+// them equal by comparing the bytes, without walking 10,000 fields.
 import { fromBinary } from '@bufbuild/protobuf';
 import {
   DiscoveryRequestSchema,
@@ -45,70 +46,105 @@ const readVarint = (bytes: Uint8Array, offset: number): number => {
   return 0;
 };
 
+/** Where the field starting at `position` ends; -1 if it runs past the end or is a group. */
+const fieldEnd = (bytes: Uint8Array, position: number): number => {
+  if (bytes[position] === resourceNamesTag) {
+    // The common case, thousands of times per request: a name shorter than 128 bytes.
+    const length = bytes[position + 1];
+    if (length !== undefined && length < 0x80) {
+      const end = position + 2 + length;
+      return end > bytes.length ? -1 : end;
+    }
+  }
+  const tag = readVarint(bytes, position);
+  if (varintEnd < 0) return -1;
+  let end = varintEnd;
+  const wireType = tag % 8;
+  if (wireType === 0) {
+    readVarint(bytes, end);
+    end = varintEnd;
+  } else if (wireType === 1) {
+    end += 8;
+  } else if (wireType === 2) {
+    const length = readVarint(bytes, end);
+    end = varintEnd < 0 ? -1 : varintEnd + length;
+  } else if (wireType === 5) {
+    end += 4;
+  } else {
+    return -1; // groups: left to the full decoder
+  }
+  return end > bytes.length ? -1 : end;
+};
+
+interface Split {
+  rest: Uint8Array;
+  names: Uint8Array;
+}
+
 /** One pass over the top-level fields; undefined if the bytes are not a well-formed message. */
-const splitNames = (bytes: Uint8Array): { rest: Uint8Array; names: Uint8Array } | undefined => {
+const splitNames = (bytes: Uint8Array): Split | undefined => {
   const rest: Uint8Array[] = [];
   const names: Uint8Array[] = [];
-  const end = bytes.length;
   let position = 0;
   let runStart = 0;
   let runIsNames = false;
-  while (position < end) {
-    const fieldStart = position;
-    let isNames = false;
-    if (bytes[position] === resourceNamesTag) {
-      // The common case, thousands of times per request: a name shorter than 128 bytes.
-      isNames = true;
-      const length = bytes[position + 1];
-      if (length !== undefined && length < 0x80) position += 2 + length;
-      else {
-        const longLength = readVarint(bytes, position + 1);
-        if (varintEnd < 0) return undefined;
-        position = varintEnd + longLength;
-      }
-    } else {
-      const tag = readVarint(bytes, position);
-      if (varintEnd < 0) return undefined;
-      position = varintEnd;
-      const wireType = tag % 8;
-      if (wireType === 0) {
-        readVarint(bytes, position);
-        if (varintEnd < 0) return undefined;
-        position = varintEnd;
-      } else if (wireType === 1) {
-        position += 8;
-      } else if (wireType === 2) {
-        const length = readVarint(bytes, position);
-        if (varintEnd < 0) return undefined;
-        position = varintEnd + length;
-      } else if (wireType === 5) {
-        position += 4;
-      } else {
-        return undefined; // groups: leave them to the full decoder
-      }
-    }
-    if (position > end) return undefined;
+  while (position < bytes.length) {
+    const isNames = bytes[position] === resourceNamesTag;
+    const next = fieldEnd(bytes, position);
+    if (next < 0) return undefined;
     if (isNames !== runIsNames) {
-      if (fieldStart > runStart) (runIsNames ? names : rest).push(bytes.subarray(runStart, fieldStart));
-      runStart = fieldStart;
+      if (position > runStart) (runIsNames ? names : rest).push(bytes.subarray(runStart, position));
+      runStart = position;
       runIsNames = isNames;
     }
+    position = next;
   }
-  if (end > runStart) (runIsNames ? names : rest).push(bytes.subarray(runStart));
+  if (bytes.length > runStart) (runIsNames ? names : rest).push(bytes.subarray(runStart));
   return { rest: joined(rest), names: joined(names) };
 };
 
+/**
+ * The split when the request's names are byte for byte one of `known` (a previous request's): the
+ * names are compared, not walked, so an ACK repeating 10,000 names costs one memory comparison.
+ */
+const splitKnownNames = (bytes: Uint8Array, known: Iterable<Uint8Array>): Split | undefined => {
+  let start = 0;
+  while (start < bytes.length && bytes[start] !== resourceNamesTag) {
+    start = fieldEnd(bytes, start);
+    if (start < 0) return undefined;
+  }
+  if (start >= bytes.length) return undefined;
+  for (const names of known) {
+    const end = start + names.length;
+    if (names.length === 0 || end > bytes.length || bytes[end] === resourceNamesTag) continue;
+    if (!sameEncoding(names, bytes.subarray(start, end))) continue;
+    // Equal bytes are whole fields, so `end` is a field boundary; no more names may follow.
+    for (let position = end; position < bytes.length;) {
+      if (bytes[position] === resourceNamesTag) return undefined;
+      position = fieldEnd(bytes, position);
+      if (position < 0) return undefined;
+    }
+    return {
+      rest: joined([bytes.subarray(0, start), bytes.subarray(end)]),
+      names: bytes.subarray(start, end),
+    };
+  }
+  return undefined;
+};
+
 const joined = (parts: readonly Uint8Array[]): Uint8Array => {
-  if (parts.length === 1) return parts[0];
-  return Buffer.concat(parts);
+  const nonEmpty = parts.filter((part) => part.length > 0);
+  if (nonEmpty.length === 1) return nonEmpty[0];
+  return Buffer.concat(nonEmpty);
 };
 
 /**
- * Decodes a DiscoveryRequest except its resource_names. Throws, as protobuf-es does, on bytes that are
- * not a DiscoveryRequest.
+ * Decodes a DiscoveryRequest except its resource_names. `known`: encoded names of the stream's
+ * previous requests, compared before the names are walked. Throws, as protobuf-es does, on bytes that
+ * are not a DiscoveryRequest.
  */
-export const decodeSotwRequest = (bytes: Uint8Array): SotwRequest => {
-  const split = splitNames(bytes);
+export const decodeSotwRequest = (bytes: Uint8Array, known: Iterable<Uint8Array> = []): SotwRequest => {
+  const split = splitKnownNames(bytes, known) ?? splitNames(bytes);
   if (!split) {
     // Not splittable here: decode it whole (or let the decoder report what is wrong).
     const whole = fromBinary(DiscoveryRequestSchema, bytes);

@@ -14,7 +14,7 @@ import { nackCounter } from './metrics.js';
 import { heldOf, planTargets, sendOrder, type Plan } from './planner.js';
 import type { DiscoveryMethod } from './service-definitions.js';
 import type { ResponseCache } from './shared-responses.js';
-import { sameEncoding, type SotwRequest } from './sotw-request.js';
+import { decodeSotwRequest, sameEncoding } from './sotw-request.js';
 import {
   applyDeltaSubscriptions,
   applySotwNames,
@@ -67,7 +67,7 @@ export interface XdsStream {
   end(): void;
 }
 
-export type SotwCall = ServerDuplexStream<SotwRequest, Uint8Array>;
+export type SotwCall = ServerDuplexStream<Uint8Array, Uint8Array>;
 export type DeltaCall = ServerDuplexStream<DeltaDiscoveryRequest, Uint8Array>;
 
 export interface StreamOptions {
@@ -175,7 +175,13 @@ export const serveStream = (options: StreamOptions): XdsStream => {
     return lastNonces.get(type) === nonce ? 'current' : 'stale';
   };
 
-  const onSotwRequest = (sotwRequest: SotwRequest): void => {
+  /** The encoded resource_names of this stream's last request of each type. */
+  function* knownNames(): Generator<Uint8Array> {
+    for (const state of types.values()) if (state.encodedNames) yield state.encodedNames;
+  }
+
+  const onSotwRequest = (bytes: Uint8Array): void => {
+    const sotwRequest = decodeSotwRequest(bytes, knownNames());
     const { fields: request, encodedNames } = sotwRequest;
     rememberNode(request.node);
     const type = resolveType(request.typeUrl);
@@ -349,10 +355,10 @@ export const serveStream = (options: StreamOptions): XdsStream => {
     options.onClosed(id);
   };
 
-  call.on('data', (request: SotwRequest | DeltaDiscoveryRequest) => {
+  call.on('data', (request: Uint8Array | DeltaDiscoveryRequest) => {
     if (closed) return;
     try {
-      if (variant === 'sotw') onSotwRequest(request as SotwRequest);
+      if (variant === 'sotw') onSotwRequest(request as Uint8Array);
       else onDeltaRequest(request as DeltaDiscoveryRequest);
     } catch (error) {
       // A malformed request must not take the server down; it only costs this request.
