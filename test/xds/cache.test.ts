@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { create, equals, fromBinary, toBinary } from '@bufbuild/protobuf';
-import { anyUnpack } from '@bufbuild/protobuf/wkt';
+import { anyUnpack, DurationSchema } from '@bufbuild/protobuf/wkt';
 import { createSnapshotCache } from '../../src/xds/cache/snapshot-cache.js';
 import { findReferences } from '../../src/xds/cache/references.js';
 import { ClusterSchema } from '../../src/gen/envoy/config/cluster/v3/cluster_pb.js';
@@ -10,7 +10,8 @@ import {
   RouteConfigurationSchema,
   type RouteConfiguration,
 } from '../../src/gen/envoy/config/route/v3/route_pb.js';
-import { cacheResource, isCachedResource } from '../../src/xds/cache/cached-resource.js';
+import fc from 'fast-check';
+import { cacheResource, isCachedResource, type CachedResource } from '../../src/xds/cache/cached-resource.js';
 import { encodeVirtualHost } from '../../src/xds/cache/route-encoding.js';
 import {
   DeltaDiscoveryResponseSchema,
@@ -181,4 +182,77 @@ test('pre-encoded entries and spliced route configurations publish as their mess
   assert.ok(equals(RouteConfigurationSchema, entry.message as RouteConfiguration, route));
   assert.ok(isCachedResource(entry) && !isCachedResource(route));
   assert.throws(() => encoded.publishEndpoints([encoded.resources('cluster').get('default/a/80/x')!]));
+});
+
+test('a list published after another, sharing objects at either end, leaves what a fresh cache holds', () => {
+  // Two versions of ten clusters; lists are edited from the previous one (insert, remove, replace,
+  // move) or drawn afresh, so the unchanged ends the cache skips vary in length.
+  const versions = Array.from({ length: 10 }, (_, index) =>
+    [1, 2].map((seconds) =>
+      cacheResource(
+        'cluster',
+        create(ClusterSchema, {
+          name: `c${index}`,
+          connectTimeout: create(DurationSchema, { seconds: BigInt(seconds) }),
+        }),
+      ),
+    ),
+  );
+  const edit = fc.oneof(
+    fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), cluster: fc.nat(9), version: fc.nat(1) }),
+    fc.record({ kind: fc.constant('remove' as const), at: fc.nat() }),
+    fc.record({ kind: fc.constant('replace' as const), at: fc.nat(), version: fc.nat(1) }),
+    fc.record({ kind: fc.constant('move' as const), at: fc.nat(), to: fc.nat() }),
+    fc.record({ kind: fc.constant('fresh' as const), picks: fc.array(fc.tuple(fc.nat(9), fc.nat(1))) }),
+  );
+  fc.assert(
+    fc.property(fc.array(edit, { minLength: 1, maxLength: 30 }), (edits) => {
+      const cache = createSnapshotCache();
+      let list: CachedResource[] = [];
+      const namesOf = (items: CachedResource[]) => new Set(items.map((item) => item.name));
+      for (const step of edits) {
+        const next = [...list];
+        const at = (n: number) => (next.length === 0 ? 0 : n % next.length);
+        if (step.kind === 'insert') {
+          if (!namesOf(next).has(`c${step.cluster}`))
+            next.splice(at(step.at), 0, versions[step.cluster][step.version]);
+        } else if (step.kind === 'remove') {
+          if (next.length > 0) next.splice(at(step.at), 1);
+        } else if (step.kind === 'replace') {
+          if (next.length > 0) {
+            const index = at(step.at);
+            next[index] = versions[Number(next[index].name.slice(1))][step.version];
+          }
+        } else if (step.kind === 'move') {
+          if (next.length > 0) next.splice(at(step.to), 0, ...next.splice(at(step.at), 1));
+        } else {
+          const seen = new Set<number>();
+          next.length = 0;
+          for (const [cluster, version] of step.picks) {
+            if (seen.has(cluster)) continue;
+            seen.add(cluster);
+            next.push(versions[cluster][version]);
+          }
+        }
+        const before = new Map([...cache.resources('cluster')].map(([name, e]) => [name, e.version]));
+        const change = cache.publish({ ...resourcesOf({}), clusters: next });
+        const fresh = createSnapshotCache();
+        fresh.publish({ ...resourcesOf({}), clusters: next });
+        const held = (c: typeof cache) =>
+          [...c.resources('cluster')].map(([name, e]) => `${name}@${e.version}`).sort();
+        assert.deepEqual(held(cache), held(fresh));
+        assert.equal(cache.typeHash('cluster'), fresh.typeHash('cluster'));
+        const expected = new Set<string>();
+        for (const item of next) if (before.get(item.name) !== item.version) expected.add(item.name);
+        for (const name of before.keys()) if (!namesOf(next).has(name)) expected.add(name);
+        assert.deepEqual(
+          [...(change?.changed.get('cluster') ?? [])].sort(),
+          [...expected].sort(),
+          'the change names exactly what differs',
+        );
+        list = next;
+      }
+    }),
+    { numRuns: 300 },
+  );
 });
