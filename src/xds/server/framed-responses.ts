@@ -11,7 +11,7 @@
 // here. The buffer is never written to after encoding, so every stream may send it. Any other message
 // takes grpc-js's own path unchanged. The hook replaces one method of grpc-js's server call class; if
 // a grpc-js release renames or drops it, nothing is replaced and every message is copied as before
-// (`framedWritesInstalled()` reports which, and a test pins it for the grpc-js version in the lockfile).
+// (`installFramedWrites()` reports which, and a test pins it for the grpc-js version in the lockfile).
 import { createRequire } from 'node:module';
 
 /** Bytes of the gRPC message header: a compression flag and a 4-byte big-endian length. */
@@ -74,6 +74,3 @@ export const installFramedWrites = (): boolean => {
   installed = true;
   return installed;
 };
-
-/** Whether installFramedWrites put its hook in place. */
-export const framedWritesInstalled = (): boolean => installed === true;

@@ -49,6 +49,18 @@ const maxCachedBytes = 64 * 1024 * 1024;
 const byName = (a: CachedResource, b: CachedResource): number =>
   a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 
+/** The cache key of a response carrying exactly these resources (sorted by name), in their versions. */
+const contentKey = (
+  kind: string,
+  typeUrl: string,
+  version: string,
+  sorted: readonly CachedResource[],
+): string => {
+  let key = `${kind}\n${typeUrl}\n${version}\n`;
+  for (const resource of sorted) key += `${resource.name}\0${resource.version}\n`;
+  return key;
+};
+
 /** Creates an empty response cache with its own nonce counter. */
 export const createResponseCache = (): ResponseCache => {
   const responses = new Map<string, SharedResponse>();
@@ -81,9 +93,7 @@ export const createResponseCache = (): ResponseCache => {
     delta: (typeUrl, systemVersionInfo, resources, removed, previousNonce) => {
       const sorted = [...resources].sort(byName);
       const sortedRemoved = [...removed].sort();
-      let key = `d\n${typeUrl}\n${systemVersionInfo}\n`;
-      for (const resource of sorted) key += `${resource.name}\0${resource.version}\n`;
-      key += '\n';
+      let key = `${contentKey('d', typeUrl, systemVersionInfo, sorted)}\n`;
       for (const name of sortedRemoved) key += `${name}\n`;
       return lookup(key, previousNonce, (nonce) =>
         encodeDeltaResponse(typeUrl, systemVersionInfo, nonce, sorted, sortedRemoved),
@@ -97,9 +107,9 @@ export const createResponseCache = (): ResponseCache => {
       }),
     sotwChanged: (typeUrl, versionInfo, resources, previousNonce) => {
       const sorted = [...resources].sort(byName);
-      let key = `c\n${typeUrl}\n${versionInfo}\n`;
-      for (const resource of sorted) key += `${resource.name}\0${resource.version}\n`;
-      return lookup(key, previousNonce, (nonce) => encodeSotwResponse(typeUrl, versionInfo, nonce, sorted));
+      return lookup(contentKey('c', typeUrl, versionInfo, sorted), previousNonce, (nonce) =>
+        encodeSotwResponse(typeUrl, versionInfo, nonce, sorted),
+      );
     },
     clear: () => {
       responses.clear();

@@ -7,6 +7,7 @@
 // bytes of its previous request of the type (equal bytes are equal names in equal order), and finds
 // them equal by comparing the bytes, without walking 10,000 fields.
 import { fromBinary } from '@bufbuild/protobuf';
+import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
 import {
   DiscoveryRequestSchema,
   type DiscoveryRequest,
@@ -24,56 +25,11 @@ export interface SotwRequest {
 /** DiscoveryRequest.resource_names: field 3, length-delimited. */
 const resourceNamesField = 3;
 
-/** The tag of a resource_names field (field 3, wire type 2) in its one-byte encoding. */
-const resourceNamesTag = (resourceNamesField << 3) | 2;
-
-/** Where the last readVarint stopped, or -1 if the varint ran past the end. */
-let varintEnd = 0;
-
-const readVarint = (bytes: Uint8Array, offset: number): number => {
-  let result = 0;
-  let position = offset;
-  for (let shift = 0; shift < 64; shift += 7) {
-    if (position >= bytes.length) break;
-    const byte = bytes[position++];
-    result += (byte & 0x7f) * 2 ** shift;
-    if ((byte & 0x80) === 0) {
-      varintEnd = position;
-      return result;
-    }
-  }
-  varintEnd = -1;
-  return 0;
-};
-
-/** Where the field starting at `position` ends; -1 if it runs past the end or is a group. */
-const fieldEnd = (bytes: Uint8Array, position: number): number => {
-  if (bytes[position] === resourceNamesTag) {
-    // The common case, thousands of times per request: a name shorter than 128 bytes.
-    const length = bytes[position + 1];
-    if (length !== undefined && length < 0x80) {
-      const end = position + 2 + length;
-      return end > bytes.length ? -1 : end;
-    }
-  }
-  const tag = readVarint(bytes, position);
-  if (varintEnd < 0) return -1;
-  let end = varintEnd;
-  const wireType = tag % 8;
-  if (wireType === 0) {
-    readVarint(bytes, end);
-    end = varintEnd;
-  } else if (wireType === 1) {
-    end += 8;
-  } else if (wireType === 2) {
-    const length = readVarint(bytes, end);
-    end = varintEnd < 0 ? -1 : varintEnd + length;
-  } else if (wireType === 5) {
-    end += 4;
-  } else {
-    return -1; // groups: left to the full decoder
-  }
-  return end > bytes.length ? -1 : end;
+/** Reads past one field; returns whether it was a resource_names field. Throws on malformed bytes. */
+const skipField = (reader: BinaryReader): boolean => {
+  const [fieldNo, wireType] = reader.tag();
+  reader.skip(wireType, fieldNo);
+  return fieldNo === resourceNamesField && wireType === WireType.LengthDelimited;
 };
 
 interface Split {
@@ -81,25 +37,23 @@ interface Split {
   names: Uint8Array;
 }
 
-/** One pass over the top-level fields; undefined if the bytes are not a well-formed message. */
-const splitNames = (bytes: Uint8Array): Split | undefined => {
+/** One pass over the top-level fields, gathering runs of names and of other fields. */
+const splitNames = (bytes: Uint8Array): Split => {
   const rest: Uint8Array[] = [];
   const names: Uint8Array[] = [];
-  let position = 0;
+  const reader = new BinaryReader(bytes);
   let runStart = 0;
   let runIsNames = false;
-  while (position < bytes.length) {
-    const isNames = bytes[position] === resourceNamesTag;
-    const next = fieldEnd(bytes, position);
-    if (next < 0) return undefined;
+  while (reader.pos < reader.len) {
+    const start = reader.pos;
+    const isNames = skipField(reader);
     if (isNames !== runIsNames) {
-      if (position > runStart) (runIsNames ? names : rest).push(bytes.subarray(runStart, position));
-      runStart = position;
+      (runIsNames ? names : rest).push(bytes.subarray(runStart, start));
+      runStart = start;
       runIsNames = isNames;
     }
-    position = next;
   }
-  if (bytes.length > runStart) (runIsNames ? names : rest).push(bytes.subarray(runStart));
+  (runIsNames ? names : rest).push(bytes.subarray(runStart));
   return { rest: joined(rest), names: joined(names) };
 };
 
@@ -108,22 +62,20 @@ const splitNames = (bytes: Uint8Array): Split | undefined => {
  * names are compared, not walked, so an ACK repeating 10,000 names costs one memory comparison.
  */
 const splitKnownNames = (bytes: Uint8Array, known: Iterable<Uint8Array>): Split | undefined => {
-  let start = 0;
-  while (start < bytes.length && bytes[start] !== resourceNamesTag) {
-    start = fieldEnd(bytes, start);
-    if (start < 0) return undefined;
+  const reader = new BinaryReader(bytes);
+  let start = -1;
+  while (start < 0 && reader.pos < reader.len) {
+    const position = reader.pos;
+    if (skipField(reader)) start = position;
   }
-  if (start >= bytes.length) return undefined;
+  if (start < 0) return undefined;
   for (const names of known) {
     const end = start + names.length;
-    if (names.length === 0 || end > bytes.length || bytes[end] === resourceNamesTag) continue;
+    if (names.length === 0 || end > bytes.length) continue;
     if (!sameEncoding(names, bytes.subarray(start, end))) continue;
-    // Equal bytes are whole fields, so `end` is a field boundary; no more names may follow.
-    for (let position = end; position < bytes.length;) {
-      if (bytes[position] === resourceNamesTag) return undefined;
-      position = fieldEnd(bytes, position);
-      if (position < 0) return undefined;
-    }
+    // Equal bytes are whole fields, so `end` is a field boundary; no names may follow.
+    const after = new BinaryReader(bytes.subarray(end));
+    while (after.pos < after.len) if (skipField(after)) return undefined;
     return {
       rest: joined([bytes.subarray(0, start), bytes.subarray(end)]),
       names: bytes.subarray(start, end),
@@ -138,28 +90,37 @@ const joined = (parts: readonly Uint8Array[]): Uint8Array => {
   return Buffer.concat(nonEmpty);
 };
 
+/** The split, or undefined for bytes that are not a well-formed message (or hold groups). */
+const split = (bytes: Uint8Array, known: Iterable<Uint8Array>): Split | undefined => {
+  try {
+    return splitKnownNames(bytes, known) ?? splitNames(bytes);
+  } catch {
+    return undefined;
+  }
+};
+
 /**
  * Decodes a DiscoveryRequest except its resource_names. `known`: encoded names of the stream's
  * previous requests, compared before the names are walked. Throws, as protobuf-es does, on bytes that
  * are not a DiscoveryRequest.
  */
 export const decodeSotwRequest = (bytes: Uint8Array, known: Iterable<Uint8Array> = []): SotwRequest => {
-  const split = splitKnownNames(bytes, known) ?? splitNames(bytes);
-  if (!split) {
+  const parts = split(bytes, known);
+  if (!parts) {
     // Not splittable here: decode it whole (or let the decoder report what is wrong).
     const whole = fromBinary(DiscoveryRequestSchema, bytes);
     const names = whole.resourceNames;
     whole.resourceNames = [];
     return { fields: whole, encodedNames: bytes, resourceNames: () => names };
   }
-  const fields = fromBinary(DiscoveryRequestSchema, split.rest);
+  const fields = fromBinary(DiscoveryRequestSchema, parts.rest);
   let names: readonly string[] | undefined;
   return {
     fields,
-    encodedNames: split.names,
+    encodedNames: parts.names,
     resourceNames: () =>
       (names ??=
-        split.names.length === 0 ? [] : fromBinary(DiscoveryRequestSchema, split.names).resourceNames),
+        parts.names.length === 0 ? [] : fromBinary(DiscoveryRequestSchema, parts.names).resourceNames),
   };
 };
 
