@@ -1,12 +1,13 @@
 // Our zod-derived CRD schemas must accept and reject what Contour's published CRDs do: same fields,
 // types, required lists, enums, bounds and defaults. Compared structurally against the reference CRDs.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseAllDocuments } from 'yaml';
 import { contourCrdSchemas, type OpenApiSchema } from '../../src/apis/crd-schema.js';
 
-const referencePath = '/work/shared/reference/contour-crds.yaml';
+const referencePath = fileURLToPath(new URL('../fixtures/contour/crds.yaml', import.meta.url));
 
 interface ReferenceCrd {
   spec: { names: { kind: string }; versions: { name: string; schema: { openAPIV3Schema: OpenApiSchema } }[] };

@@ -1,4 +1,4 @@
-// Test harness for Kubernetes tests: a real kube-apiserver + etcd from ../shared/envtest (or the
+// Test harness for Kubernetes tests: a real kube-apiserver + etcd from scripts/envtest (or the
 // cluster $KUBECONFIG points at), CRD installation, object helpers, and API server restarts.
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,7 +15,7 @@ import {
 } from '../../src/sources/kubernetes/client.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const envtestDir = process.env.KUBE_ENVTEST_SCRIPTS ?? resolve(repoRoot, '../shared/envtest');
+const envtestDir = process.env.KUBE_ENVTEST_SCRIPTS ?? resolve(repoRoot, 'scripts/envtest');
 
 /** A running API server the tests talk to. */
 export interface TestCluster {
@@ -294,7 +294,7 @@ export const readYamlObjects = (file: string): KubeObject[] =>
 /** The CRDs the project ships. */
 export const projectCrdsFile = resolve(repoRoot, 'deploy/crds.yaml');
 /** Contour's published CRDs, for compatibility checks. */
-export const referenceCrdsFile = resolve(repoRoot, '../shared/reference/contour-crds.yaml');
+export const referenceCrdsFile = resolve(repoRoot, 'test/fixtures/contour/crds.yaml');
 
 /** Installs CRDs from a YAML file and waits until the server serves them. */
 export const installCrds = async (client: KubeClient, file: string, kinds?: string[]): Promise<void> => {
