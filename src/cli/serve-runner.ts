@@ -33,12 +33,14 @@ export interface RunningServe {
 // The Kubernetes client, source and status controller, loaded only in Kubernetes mode: serving a
 // manifests directory should not pay for @kubernetes/client-node and undici at every start.
 const loadKubernetesMode = async () => {
-  const [client, source, status] = await Promise.all([
+  const [client, source, status, resources] = await Promise.all([
     import('../sources/kubernetes/client.js'),
     import('../sources/kubernetes/source.js'),
     import('../status/status-controller.js'),
+    import('../sources/kubernetes/resources.js'),
   ]);
   return {
+    resourceTypes: resources.resourceTypes,
     createKubeClient: client.createKubeClient,
     loadKubeConfig: client.loadKubeConfig,
     createKubernetesSource: source.createKubernetesSource,
@@ -55,9 +57,13 @@ const sourcesFor = (
 ): Source[] => {
   if (config.manifests) return [createFilesSource({ directory: config.manifests }, logger)];
   if (!kube) throw new Error('Kubernetes mode needs a kubeconfig or an in-cluster configuration');
+  // --disable-feature: of Contour's list, only ExtensionService is a kind contour-ts watches.
+  const resources = config.disabledFeatures.includes('extensionservices')
+    ? kube.mode.resourceTypes.filter((resource) => resource.kind !== 'ExtensionService')
+    : undefined;
   return [
     kube.mode.createKubernetesSource(
-      { client: kube.client, watchNamespaces: config.watchNamespaces, onMissingKind },
+      { client: kube.client, watchNamespaces: config.watchNamespaces, onMissingKind, resources },
       logger,
     ),
   ];
@@ -112,8 +118,10 @@ export const startServe = async (config: ServeConfig, logger: Logger): Promise<R
       rootNamespaces: config.rootNamespaces,
       ingressClassNames: config.ingressClassNames,
       enableExternalNameService: config.enableExternalNameService,
+      disablePermitInsecure: config.disablePermitInsecure,
     },
     translateOptions: {
+      ...config.envoy,
       httpAddress: config.envoyHttpAddress,
       httpPort: config.envoyHttpPort,
       httpsAddress: config.envoyHttpsAddress,

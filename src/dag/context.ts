@@ -11,6 +11,8 @@ export interface BuildOptions {
   /** Ingress classes this instance serves; empty = Contour's default ("contour"). */
   ingressClassNames: string[];
   enableExternalNameService: boolean;
+  /** Ignore HTTPProxy `permitInsecure` (Contour's disablePermitInsecure). Default false. */
+  disablePermitInsecure?: boolean;
 }
 
 /** The state one build's processors share. */

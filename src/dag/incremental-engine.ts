@@ -85,6 +85,7 @@ export const createIncrementalEngine = (
   const clusterSettings = {
     connectTimeoutMs: resolved.connectTimeoutMs,
     cipherSuites: resolved.cipherSuites,
+    dnsLookupFamily: resolved.dnsLookupFamily,
   };
   const context = { routeSourceMetadata: resolved.routeSourceMetadata };
 

@@ -242,8 +242,12 @@ const validateOnce =
 const validateTlsOnce = validateOnce('tls');
 const validateCaOnce = validateOnce('ca');
 
-/** Creates a resolver over the store's Secrets and TLSCertificateDelegations; validation is memoized. */
-export const createSecretResolver = (store: StoreView): SecretResolver => {
+/**
+ * Creates a resolver over the store's Secrets and TLSCertificateDelegations; validation is memoized.
+ * With `secretNamespaces` (Contour's root namespaces), a Secret elsewhere is not found: Contour reads Secrets
+ * only there, a tenancy boundary a delegation cannot cross.
+ */
+export const createSecretResolver = (store: StoreView, secretNamespaces: string[] = []): SecretResolver => {
   const tlsCache = new Map<string, { secret?: TlsSecret; error?: string }>();
   const caCache = new Map<string, { secret?: TlsSecret; error?: string }>();
 
@@ -275,7 +279,8 @@ export const createSecretResolver = (store: StoreView): SecretResolver => {
     const key = `${namespace}/${name}`;
     let result = cache.get(key);
     if (!result) {
-      const secret = store.get<Secret>('Secret', namespace, name);
+      const readable = secretNamespaces.length === 0 || secretNamespaces.includes(namespace);
+      const secret = readable ? store.get<Secret>('Secret', namespace, name) : undefined;
       result = secret ? validate(secret) : { error: 'Secret not found' };
       cache.set(key, result);
     }

@@ -5,6 +5,7 @@ import {
   FilterChainSchema,
   type FilterChain,
 } from '../gen/envoy/config/listener/v3/listener_components_pb.js';
+import { ProxyProtocolSchema } from '../gen/envoy/extensions/filters/listener/proxy_protocol/v3/proxy_protocol_pb.js';
 import { TlsInspectorSchema } from '../gen/envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector_pb.js';
 import type { HttpFilter } from '../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js';
 import type { SecureVirtualHost, TlsVersion, VirtualHost } from '../dag/types.js';
@@ -42,7 +43,23 @@ const connectionManager = (
     requestTimeoutMs: options.requestTimeoutMs,
     connectionIdleTimeoutMs: options.connectionIdleTimeoutMs,
     streamIdleTimeoutMs: options.streamIdleTimeoutMs,
+    maxConnectionDurationMs: options.maxConnectionDurationMs,
+    delayedCloseTimeoutMs: options.delayedCloseTimeoutMs,
+    drainTimeoutMs: options.connectionShutdownGracePeriodMs,
+    serverHeaderTransformation: options.serverHeaderTransformation,
+    stripTrailingHostDot: options.stripTrailingHostDot,
   });
+
+// PROXY protocol (--use-proxy-protocol) is read before anything else on the connection.
+const proxyProtocolFilters = (options: ResolvedTranslateOptions) =>
+  options.useProxyProtocol
+    ? [
+        {
+          name: wellKnown.proxyProtocol,
+          configType: { case: 'typedConfig' as const, value: packAny(ProxyProtocolSchema, {}) },
+        },
+      ]
+    : [];
 
 /** The plaintext listener, or none when no virtual host is served over HTTP. */
 export const httpListener = (virtualHosts: VirtualHost[], options: ResolvedTranslateOptions): Listener[] => {
@@ -52,6 +69,7 @@ export const httpListener = (virtualHosts: VirtualHost[], options: ResolvedTrans
       name: httpListenerName,
       address: socketAddress(options.httpAddress, options.httpPort),
       socketOptions: tcpKeepaliveOptions(),
+      listenerFilters: proxyProtocolFilters(options),
       filterChains: [
         {
           filters: [
@@ -158,6 +176,7 @@ export const httpsListener = (
       address: socketAddress(options.httpsAddress, options.httpsPort),
       socketOptions: tcpKeepaliveOptions(),
       listenerFilters: [
+        ...proxyProtocolFilters(options),
         {
           name: wellKnown.tlsInspector,
           configType: { case: 'typedConfig' as const, value: packAny(TlsInspectorSchema, {}) },

@@ -40,13 +40,32 @@ export interface TranslateOptions {
   requestTimeoutMs?: number;
   connectionIdleTimeoutMs?: number;
   streamIdleTimeoutMs?: number;
+  maxConnectionDurationMs?: number;
+  delayedCloseTimeoutMs?: number;
+  /** The connection manager's drain_timeout (Contour's connection-shutdown-grace-period). */
+  connectionShutdownGracePeriodMs?: number;
+  /** How Envoy treats the Server response header. Default overwrite (Envoy's default). */
+  serverHeaderTransformation?: 'overwrite' | 'append_if_absent' | 'pass_through';
+  /** PROXY protocol on the ingress listeners. Default false. */
+  useProxyProtocol?: boolean;
+  /** Strip a trailing dot from the Host header before matching. Default false. */
+  stripTrailingHostDot?: boolean;
+  /** DNS lookup family of ExternalName (STRICT_DNS) clusters. Default auto. */
+  dnsLookupFamily?: 'auto' | 'v4' | 'v6' | 'all';
 }
 
+// Envoy's default applies when these are absent; 0 disables them.
+type OptionalTimeouts =
+  | 'requestTimeoutMs'
+  | 'connectionIdleTimeoutMs'
+  | 'streamIdleTimeoutMs'
+  | 'maxConnectionDurationMs'
+  | 'delayedCloseTimeoutMs'
+  | 'connectionShutdownGracePeriodMs';
+
 /** TranslateOptions with every optional field resolved. */
-export type ResolvedTranslateOptions = Required<
-  Omit<TranslateOptions, 'requestTimeoutMs' | 'connectionIdleTimeoutMs' | 'streamIdleTimeoutMs'>
-> &
-  Pick<TranslateOptions, 'requestTimeoutMs' | 'connectionIdleTimeoutMs' | 'streamIdleTimeoutMs'>;
+export type ResolvedTranslateOptions = Required<Omit<TranslateOptions, OptionalTimeouts>> &
+  Pick<TranslateOptions, OptionalTimeouts>;
 
 export const defaultTranslateOptions: TranslateOptions = {
   httpAddress: '0.0.0.0',
@@ -70,6 +89,10 @@ export const resolveTranslateOptions = (options: TranslateOptions): ResolvedTran
   adminPort: 9001,
   routeSourceMetadata: false,
   connectTimeoutMs: 2000,
+  serverHeaderTransformation: 'overwrite',
+  useProxyProtocol: false,
+  stripTrailingHostDot: false,
+  dnsLookupFamily: 'auto',
   healthAddress: options.statsAddress,
   healthPort: options.statsPort,
   ...withoutUndefined(options),

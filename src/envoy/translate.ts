@@ -23,6 +23,7 @@ export const translate = (dag: Dag, store: StoreView, options: TranslateOptions)
   const clusterSettings = {
     connectTimeoutMs: resolved.connectTimeoutMs,
     cipherSuites: resolved.cipherSuites,
+    dnsLookupFamily: resolved.dnsLookupFamily,
   };
   const secrets = uniqueByName(dag.secrets)
     .map(envoySecret)

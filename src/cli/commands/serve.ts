@@ -1,11 +1,13 @@
 // `contour serve`: watch objects, build, and serve Envoy configuration over xDS.
 import { Command, Option } from 'commander';
-import { parseServeConfig, type RawServeOptions } from '../config.js';
+import { parseServeConfig, type RawServeOptions, type ServeConfig } from '../config.js';
+import { registerContourFlags } from '../contour-flags.js';
 import { runServe } from '../serve-runner.js';
+import { applyConfigFile } from '../serve-settings.js';
 
-/** Registers `contour serve` with Contour's flag names (plus --manifests for standalone mode). */
-export const registerServe = (program: Command): void => {
-  program
+/** Defines `contour serve` and its flags, with Contour's flag names (plus --manifests for standalone mode). */
+const defineServe = (program: Command): Command => {
+  const serve = program
     .command('serve')
     .description('Serve xDS for Envoy from Kubernetes objects (or, with --manifests, from a directory)')
     .option(
@@ -16,9 +18,13 @@ export const registerServe = (program: Command): void => {
     .option('--incluster', 'use the in-cluster configuration', false)
     .option('--xds-address <address>', 'xDS gRPC API address', '127.0.0.1')
     .option('--xds-port <port>', 'xDS gRPC API port', '8001')
-    .option('--contour-cafile <path>', 'CA bundle to verify Envoy client certificates (mTLS)')
-    .option('--contour-cert-file <path>', 'xDS server certificate')
-    .option('--contour-key-file <path>', 'xDS server private key')
+    .addOption(
+      new Option('--contour-cafile <path>', 'CA bundle to verify Envoy client certificates (mTLS)').env(
+        'CONTOUR_CAFILE',
+      ),
+    )
+    .addOption(new Option('--contour-cert-file <path>', 'xDS server certificate').env('CONTOUR_CERT_FILE'))
+    .addOption(new Option('--contour-key-file <path>', 'xDS server private key').env('CONTOUR_KEY_FILE'))
     .option('--insecure', 'allow serving xDS in plaintext on a non-loopback address', false)
     .option(
       '--enable-proxyless-grpc',
@@ -59,20 +65,48 @@ export const registerServe = (program: Command): void => {
     .option('--leader-election-renew-deadline <duration>', 'renew deadline', '10s')
     .option('--leader-election-retry-period <duration>', 'retry period', '2s')
     .option('--log-format <format>', 'log format: json or text', 'json')
-    .option('-d, --debug', 'debug logging', false)
-    .action(async (raw: RawServeOptions) => {
-      const merged: RawServeOptions = {
-        ...raw,
-        healthAddress: raw.httpAddress ?? raw.healthAddress,
-        healthPort: raw.httpPort ?? raw.healthPort,
-      };
-      let config;
-      try {
-        config = parseServeConfig(merged);
-      } catch (error) {
-        process.stderr.write(`contour serve: ${(error as Error).message}\n`);
-        process.exit(2);
-      }
-      await runServe(config);
+    .option('-d, --debug', 'debug logging', false);
+  return registerContourFlags(serve);
+};
+
+/** The validated ServeConfig of parsed flags: flags, then Contour's config file under the explicit flags. */
+const resolveServeConfig = (raw: RawServeOptions, command: Command, env: NodeJS.ProcessEnv): ServeConfig => {
+  const merged: RawServeOptions = {
+    ...raw,
+    healthAddress: raw.httpAddress ?? raw.healthAddress,
+    healthPort: raw.httpPort ?? raw.healthPort,
+  };
+  // Flags given on the command line (or by environment) win over the config file, as in Contour.
+  const explicitFlags = new Set(
+    Object.keys(raw).filter((key) => ['cli', 'env'].includes(command.getOptionValueSource(key) ?? '')),
+  );
+  return applyConfigFile(parseServeConfig(merged, env), explicitFlags);
+};
+
+/** The ServeConfig `contour serve <args>` would run with; throws an Error naming a bad flag or field. */
+export const serveConfigFromArgs = (args: string[], env: NodeJS.ProcessEnv = process.env): ServeConfig => {
+  const program = new Command().exitOverride().configureOutput({ writeErr: () => undefined });
+  let config: ServeConfig | undefined;
+  defineServe(program)
+    .exitOverride()
+    .action((raw: RawServeOptions, command: Command) => {
+      config = resolveServeConfig(raw, command, env);
     });
+  program.parse(['serve', ...args], { from: 'user' });
+  if (!config) throw new Error('contour serve: no configuration');
+  return config;
+};
+
+/** Registers `contour serve`. */
+export const registerServe = (program: Command): void => {
+  defineServe(program).action(async (raw: RawServeOptions, command: Command) => {
+    let config;
+    try {
+      config = resolveServeConfig(raw, command, process.env);
+    } catch (error) {
+      process.stderr.write(`contour serve: ${(error as Error).message}\n`);
+      process.exit(2);
+    }
+    await runServe(config);
+  });
 };

@@ -1,0 +1,220 @@
+// projectcontour.io/v1alpha1 ContourConfiguration: the whole `contour serve` configuration as an object in the
+// API server (`--contour-config-name`). One zod definition gives the type, the validation and the CRD schema.
+// Field names follow Contour's apis/projectcontour/v1alpha1/contourconfig.go; the config file
+// (`--config-path`, src/config/config-file.ts) is converted into this same shape, as Contour does.
+import { z } from 'zod';
+import { conditionsStatusSchema, int32 } from './common.js';
+import type { KubeObject } from './meta.js';
+
+export const contourConfigurationApiVersion = 'projectcontour.io/v1alpha1';
+
+const uint32 = () =>
+  z
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1);
+const address = z.string();
+
+/** A Kubernetes object reference by namespace and name. */
+export const namespacedNameSchema = z.object({ name: z.string(), namespace: z.string() });
+
+const healthConfigSchema = z.object({ address: address.optional(), port: int32().optional() });
+
+const metricsConfigSchema = z.object({
+  address: address.optional(),
+  port: int32().optional(),
+  tls: z
+    .object({
+      caFile: z.string().optional(),
+      certFile: z.string().optional(),
+      keyFile: z.string().optional(),
+    })
+    .optional(),
+});
+
+/** TLS parameters shared by the listeners and the upstream clusters. */
+export const envoyTlsSchema = z.object({
+  minimumProtocolVersion: z.string().optional(),
+  maximumProtocolVersion: z.string().optional(),
+  cipherSuites: z.array(z.string()).optional(),
+  ecdhCurves: z.array(z.string()).optional(),
+});
+
+const headersPolicySchema = z.object({
+  set: z.record(z.string(), z.string()).optional(),
+  remove: z.array(z.string()).optional(),
+});
+
+// Types shared with HTTPProxy that contour-ts does not implement globally yet: kept open here (and refused
+// by src/config/settings.ts when present) rather than re-declared field by field.
+const openObject = z.record(z.string(), z.unknown());
+
+export const contourConfigurationSpecSchema = z.object({
+  xdsServer: z
+    .object({
+      address: address.optional(),
+      port: int32().optional(),
+      tls: z
+        .object({
+          caFile: z.string().optional(),
+          certFile: z.string().optional(),
+          keyFile: z.string().optional(),
+          insecure: z.boolean().optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+  ingress: z
+    .object({ classNames: z.array(z.string()).optional(), statusAddress: z.string().optional() })
+    .optional(),
+  debug: z.object({ address: address.optional(), port: int32().optional() }).optional(),
+  health: healthConfigSchema.optional(),
+  envoy: z
+    .object({
+      listener: z
+        .object({
+          useProxyProtocol: z.boolean().optional(),
+          compression: z
+            .object({ algorithm: z.enum(['gzip', 'brotli', 'zstd', 'disabled']).optional() })
+            .optional(),
+          disableAllowChunkedLength: z.boolean().optional(),
+          disableMergeSlashes: z.boolean().optional(),
+          serverHeaderTransformation: z.enum(['overwrite', 'append_if_absent', 'pass_through']).optional(),
+          connectionBalancer: z.string().optional(),
+          maxRequestsPerConnection: uint32().min(1).optional(),
+          'per-connection-buffer-limit-bytes': uint32().min(1).optional(),
+          tls: envoyTlsSchema
+            .extend({
+              fingerprint: z.object({ ja3: z.boolean().optional(), ja4: z.boolean().optional() }).optional(),
+            })
+            .optional(),
+          socketOptions: z
+            .object({
+              tos: int32().min(0).max(255).optional(),
+              trafficClass: int32().min(0).max(255).optional(),
+            })
+            .optional(),
+          maxRequestsPerIOCycle: uint32().min(1).optional(),
+          httpMaxConcurrentStreams: uint32().min(1).optional(),
+          maxConnectionsPerListener: uint32().min(1).optional(),
+          maxConnectionsToAcceptPerSocketEvent: uint32().min(1).optional(),
+        })
+        .optional(),
+      service: namespacedNameSchema.optional(),
+      http: z
+        .object({ address: address.optional(), port: int32().optional(), accessLog: z.string().optional() })
+        .optional(),
+      https: z
+        .object({ address: address.optional(), port: int32().optional(), accessLog: z.string().optional() })
+        .optional(),
+      health: healthConfigSchema.optional(),
+      metrics: metricsConfigSchema.optional(),
+      clientCertificate: namespacedNameSchema.optional(),
+      logging: z
+        .object({
+          accessLogFormat: z.enum(['envoy', 'json']).optional(),
+          accessLogFormatString: z.string().optional(),
+          accessLogJSONFields: z.array(z.string()).optional(),
+          accessLogLevel: z.enum(['info', 'error', 'critical', 'disabled']).optional(),
+        })
+        .optional(),
+      defaultHTTPVersions: z.array(z.enum(['HTTP/1.1', 'HTTP/2'])).optional(),
+      timeouts: z
+        .object({
+          requestTimeout: z.string().optional(),
+          connectionIdleTimeout: z.string().optional(),
+          streamIdleTimeout: z.string().optional(),
+          maxConnectionDuration: z.string().optional(),
+          delayedCloseTimeout: z.string().optional(),
+          connectionShutdownGracePeriod: z.string().optional(),
+          connectTimeout: z.string().optional(),
+        })
+        .optional(),
+      cluster: z
+        .object({
+          dnsLookupFamily: z.enum(['auto', 'v4', 'v6', 'all']).optional(),
+          maxRequestsPerConnection: uint32().min(1).optional(),
+          'per-connection-buffer-limit-bytes': uint32().min(1).optional(),
+          circuitBreakers: z
+            .object({
+              maxConnections: uint32().optional(),
+              maxPendingRequests: uint32().optional(),
+              maxRequests: uint32().optional(),
+              maxRetries: uint32().optional(),
+              perHostMaxConnections: uint32().optional(),
+            })
+            .optional(),
+          upstreamTLS: envoyTlsSchema.optional(),
+        })
+        .optional(),
+      network: z
+        .object({
+          numTrustedHops: uint32().optional(),
+          adminPort: int32().optional(),
+          stripTrailingHostDot: z.boolean().optional(),
+        })
+        .optional(),
+      omEnforcedHealth: healthConfigSchema.optional(),
+      runtimeSettings: z.record(z.string(), z.string()).optional(),
+    })
+    .optional(),
+  gateway: z.object({ gatewayRef: namespacedNameSchema }).optional(),
+  httpproxy: z
+    .object({
+      disablePermitInsecure: z.boolean().optional(),
+      rootNamespaces: z.array(z.string()).optional(),
+      fallbackCertificate: namespacedNameSchema.optional(),
+    })
+    .optional(),
+  enableExternalNameService: z.boolean().optional(),
+  globalExtAuth: openObject.optional(),
+  rateLimitService: z
+    .object({
+      extensionService: namespacedNameSchema,
+      domain: z.string().optional(),
+      failOpen: z.boolean().optional(),
+      enableXRateLimitHeaders: z.boolean().optional(),
+      enableResourceExhaustedCode: z.boolean().optional(),
+      defaultGlobalRateLimitPolicy: openObject.optional(),
+    })
+    .optional(),
+  policy: z
+    .object({
+      requestHeaders: headersPolicySchema.optional(),
+      responseHeaders: headersPolicySchema.optional(),
+      applyToIngress: z.boolean().optional(),
+    })
+    .optional(),
+  metrics: metricsConfigSchema.optional(),
+  tracing: z
+    .object({
+      includePodDetail: z.boolean().optional(),
+      serviceName: z.string().optional(),
+      overallSampling: z.string().optional(),
+      clientSampling: z.string().optional(),
+      randomSampling: z.string().optional(),
+      maxPathTagLength: uint32().optional(),
+      customTags: z
+        .array(
+          z.object({
+            tagName: z.string(),
+            literal: z.string().optional(),
+            requestHeaderName: z.string().optional(),
+          }),
+        )
+        .optional(),
+      extensionService: namespacedNameSchema,
+    })
+    .optional(),
+  featureFlags: z.array(z.string()).optional(),
+});
+
+export const contourConfigurationStatusSchema = conditionsStatusSchema;
+
+export type ContourConfigurationSpec = z.output<typeof contourConfigurationSpecSchema>;
+
+/** A ContourConfiguration as read from the API server (spec not yet validated). */
+export interface ContourConfiguration extends KubeObject {
+  kind: 'ContourConfiguration';
+  spec?: z.input<typeof contourConfigurationSpecSchema>;
+}
