@@ -1,0 +1,187 @@
+// Contour v1.33's own example install (test/fixtures/contour/01-contour-config.yaml, 03-contour.yaml,
+// 03-envoy.yaml) run against a real kube-apiserver: the contour Deployment's command and arguments, and the
+// Envoy DaemonSet's init container, unchanged except for paths, addresses and ports.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createRegistry, fromJsonString } from '@bufbuild/protobuf';
+import { BootstrapSchema } from '../../src/gen/envoy/config/bootstrap/v3/bootstrap_pb.js';
+import { FileAccessLogSchema } from '../../src/gen/envoy/extensions/access_loggers/file/v3/file_pb.js';
+import { GoogleRE2Schema } from '../../src/gen/envoy/extensions/regex_engines/v3/google_re2_pb.js';
+import { FixedHeapConfigSchema } from '../../src/gen/envoy/extensions/resource_monitors/fixed_heap/v3/fixed_heap_pb.js';
+import { DownstreamConnectionsConfigSchema } from '../../src/gen/envoy/extensions/resource_monitors/downstream_connections/v3/downstream_connections_pb.js';
+import { HttpProtocolOptionsSchema } from '../../src/gen/envoy/extensions/upstreams/http/v3/http_protocol_options_pb.js';
+import { UpstreamTlsContextSchema } from '../../src/gen/envoy/extensions/transport_sockets/tls/v3/tls_pb.js';
+import { SecretSchema } from '../../src/gen/envoy/extensions/transport_sockets/tls/v3/secret_pb.js';
+import { generateCertificates } from '../../src/certs/generate.js';
+import { validateResource } from '../../src/envoy/validation/validate.js';
+import { withDependencies } from '../../src/envoy/registry.js';
+import { runContourAsync } from '../cli/run.js';
+import {
+  createNamespace,
+  freePort,
+  installCrds,
+  killAllChildren,
+  projectCrdsFile,
+  readYamlObjects,
+  repoRoot,
+  spawnContour,
+  startTestCluster,
+  type TestCluster,
+  waitReady,
+} from './harness.js';
+
+interface Container {
+  name: string;
+  command?: string[];
+  args?: string[];
+}
+interface Workload {
+  kind: string;
+  spec: { template: { spec: { containers: Container[]; initContainers?: Container[] } } };
+}
+
+const fixture = (name: string) => join(repoRoot, 'test/fixtures/contour', name);
+const workload = (file: string, kind: string): Workload => {
+  const found = readYamlObjects(fixture(file)).find((object) => object.kind === kind);
+  assert.ok(found, `${file} has a ${kind}`);
+  return found as unknown as Workload;
+};
+
+/** Rewrites an argument's paths, addresses and ports; nothing else changes. */
+const adapt = (arg: string, replacements: [string, string][]): string =>
+  replacements.reduce((text, [from, to]) => text.split(from).join(to), arg);
+
+describe("Contour's example install", () => {
+  let cluster: TestCluster;
+  let directory: string;
+
+  before(async () => {
+    cluster = await startTestCluster();
+    await installCrds(cluster.client, projectCrdsFile);
+    await createNamespace(cluster.client, 'projectcontour');
+    directory = mkdtempSync(join(tmpdir(), 'contour-example-'));
+    // What the certgen Job and the ConfigMap volume put under /certs and /config in the pods.
+    const certificates = generateCertificates();
+    for (const [dir, cert, key] of [
+      ['contour-certs', certificates.contourCertificate, certificates.contourPrivateKey],
+      ['envoy-certs', certificates.envoyCertificate, certificates.envoyPrivateKey],
+    ]) {
+      mkdirSync(join(directory, dir));
+      writeFileSync(join(directory, dir, 'ca.crt'), certificates.caCertificate);
+      writeFileSync(join(directory, dir, 'tls.crt'), cert);
+      writeFileSync(join(directory, dir, 'tls.key'), key);
+    }
+    const configMap = readYamlObjects(fixture('01-contour-config.yaml')).find(
+      (object) => object.kind === 'ConfigMap',
+    ) as unknown as { data: Record<string, string> };
+    mkdirSync(join(directory, 'contour-config'));
+    writeFileSync(join(directory, 'contour-config', 'contour.yaml'), configMap.data['contour.yaml']);
+    mkdirSync(join(directory, 'envoy-config'));
+  });
+  after(async () => {
+    await killAllChildren();
+    await cluster?.stop();
+    if (directory) rmSync(directory, { recursive: true, force: true });
+  });
+
+  it("the contour Deployment's command serves with the example ConfigMap and becomes ready", async () => {
+    const container = workload('03-contour.yaml', 'Deployment').spec.template.spec.containers[0];
+    assert.deepEqual(container.command, ['contour']);
+    const xdsPort = await freePort();
+    const args = (container.args ?? []).map((arg) =>
+      arg === '--incluster'
+        ? `--kubeconfig=${cluster.kubeconfig}`
+        : adapt(arg, [
+            ['--xds-address=0.0.0.0', '--xds-address=127.0.0.1'],
+            ['--xds-port=8001', `--xds-port=${xdsPort}`],
+            ['/certs/', `${join(directory, 'contour-certs')}/`],
+            ['/config/', `${join(directory, 'contour-config')}/`],
+          ]),
+    );
+    assert.ok(args.includes(`--config-path=${join(directory, 'contour-config', 'contour.yaml')}`));
+    // The pod's own ports (8000 health/metrics, 6060 debug) are taken on a shared machine: port 0.
+    const replica = spawnContour(
+      [...args, '--health-address=127.0.0.1', '--health-port=0', '--debug-http-port=0'],
+      { ...process.env, CONTOUR_NAMESPACE: 'projectcontour', POD_NAME: 'contour-example-0' },
+    );
+    const healthPort = await new Promise<number>((resolve, reject) => {
+      const timer = setInterval(() => {
+        if (replica.child.exitCode !== null) {
+          clearInterval(timer);
+          reject(new Error(`contour serve exited: ${replica.errorLines.slice(-8).join('\n')}`));
+        }
+        for (const line of replica.errorLines) {
+          if (!line.includes('HTTP server listening')) continue;
+          const entry = JSON.parse(line) as { server?: string; port?: number };
+          if (entry.server === 'health' && entry.port) {
+            clearInterval(timer);
+            resolve(entry.port);
+          }
+        }
+      }, 100);
+    });
+    const ready = await waitReady({
+      identity: 'contour-example-0',
+      handle: replica,
+      readyz: async () => {
+        const response = await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined);
+        return response
+          ? { status: response.status, body: (await response.json()) as { phase?: string } }
+          : { status: 0, body: {} };
+      },
+    });
+    assert.equal(ready.body.phase, 'SERVING');
+    // The Deployment's readinessProbe: a TCP connection to the xDS port.
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(xdsPort, '127.0.0.1', () => {
+        socket.end();
+        resolve();
+      });
+      socket.on('error', reject);
+    });
+  });
+
+  it("the Envoy DaemonSet's init container writes a valid Envoy bootstrap", async () => {
+    const init = workload('03-envoy.yaml', 'DaemonSet').spec.template.spec.initContainers?.[0];
+    assert.ok(init, 'the DaemonSet has an init container');
+    assert.deepEqual(init.command, ['contour']);
+    const args = (init.args ?? []).map((arg) =>
+      adapt(arg, [
+        ['/certs/', `${join(directory, 'envoy-certs')}/`],
+        ['/config/', `${join(directory, 'envoy-config')}/`],
+      ]),
+    );
+    const result = await runContourAsync(args, { CONTOUR_NAMESPACE: 'projectcontour' });
+    assert.equal(result.status, 0, result.stderr);
+    const messages = [
+      BootstrapSchema,
+      FileAccessLogSchema,
+      GoogleRE2Schema,
+      FixedHeapConfigSchema,
+      DownstreamConnectionsConfigSchema,
+      HttpProtocolOptionsSchema,
+      UpstreamTlsContextSchema,
+      SecretSchema,
+    ];
+    const registry = createRegistry(...withDependencies(messages.map((message) => message.file)));
+    const bootstrap = fromJsonString(
+      BootstrapSchema,
+      readFileSync(join(directory, 'envoy-config', 'envoy.json'), 'utf8'),
+      { registry },
+    );
+    // Envoy's validate.rules over the whole bootstrap, typed configs included.
+    assert.deepEqual(validateResource(bootstrap, registry), []);
+    const xds = bootstrap.staticResources?.clusters.find((item) => item.name === 'contour');
+    const address = xds?.loadAssignment?.endpoints[0]?.lbEndpoints[0]?.hostIdentifier;
+    assert.equal(address?.case, 'endpoint');
+    const socketAddress = address.value.address?.address;
+    assert.equal(socketAddress?.case, 'socketAddress');
+    // --xds-address=contour --xds-port=8001, as the DaemonSet says.
+    assert.equal(socketAddress.value.address, 'contour');
+    assert.deepEqual(socketAddress.value.portSpecifier, { case: 'portValue', value: 8001 });
+  });
+});
