@@ -4,25 +4,26 @@
 // (`--config-path`, src/config/config-file.ts) is converted into this same shape, as Contour does.
 import { z } from 'zod';
 import { conditionsStatusSchema, int32 } from './common.js';
+import { authorizationServerSchema, rateLimitPolicySchema } from './httpproxy.js';
 import type { KubeObject } from './meta.js';
 
 export const contourConfigurationApiVersion = 'projectcontour.io/v1alpha1';
 
-const uint32 = () =>
-  z
-    .int()
-    .min(0)
-    .max(2 ** 32 - 1);
-const address = z.string();
+// Contour's CRD gives Go's uint32 fields format int32 and no bounds, its int ports no format, and its
+// enumerated strings no enum (Contour checks them at start-up, as src/config/settings.ts does).
+const uint32 = () => int32();
+const port = () => z.int();
+const address = z.string().min(1);
+const metricsAddress = z.string().min(1).max(253);
 
 /** A Kubernetes object reference by namespace and name. */
 export const namespacedNameSchema = z.object({ name: z.string(), namespace: z.string() });
 
-const healthConfigSchema = z.object({ address: address.optional(), port: int32().optional() });
+const healthConfigSchema = z.object({ address: address.optional(), port: port().optional() });
 
 const metricsConfigSchema = z.object({
-  address: address.optional(),
-  port: int32().optional(),
+  address: metricsAddress.optional(),
+  port: port().optional(),
   tls: z
     .object({
       caFile: z.string().optional(),
@@ -45,15 +46,11 @@ const headersPolicySchema = z.object({
   remove: z.array(z.string()).optional(),
 });
 
-// Types shared with HTTPProxy that contour-ts does not implement globally yet: kept open here (and refused
-// by src/config/settings.ts when present) rather than re-declared field by field.
-const openObject = z.record(z.string(), z.unknown());
-
 export const contourConfigurationSpecSchema = z.object({
   xdsServer: z
     .object({
       address: address.optional(),
-      port: int32().optional(),
+      port: port().optional(),
       tls: z
         .object({
           caFile: z.string().optional(),
@@ -67,7 +64,7 @@ export const contourConfigurationSpecSchema = z.object({
   ingress: z
     .object({ classNames: z.array(z.string()).optional(), statusAddress: z.string().optional() })
     .optional(),
-  debug: z.object({ address: address.optional(), port: int32().optional() }).optional(),
+  debug: z.object({ address: z.string().optional(), port: port().optional() }).optional(),
   health: healthConfigSchema.optional(),
   envoy: z
     .object({
@@ -79,7 +76,7 @@ export const contourConfigurationSpecSchema = z.object({
             .optional(),
           disableAllowChunkedLength: z.boolean().optional(),
           disableMergeSlashes: z.boolean().optional(),
-          serverHeaderTransformation: z.enum(['overwrite', 'append_if_absent', 'pass_through']).optional(),
+          serverHeaderTransformation: z.string().optional(),
           connectionBalancer: z.string().optional(),
           maxRequestsPerConnection: uint32().min(1).optional(),
           'per-connection-buffer-limit-bytes': uint32().min(1).optional(),
@@ -102,23 +99,23 @@ export const contourConfigurationSpecSchema = z.object({
         .optional(),
       service: namespacedNameSchema.optional(),
       http: z
-        .object({ address: address.optional(), port: int32().optional(), accessLog: z.string().optional() })
+        .object({ address: address.optional(), port: port().optional(), accessLog: z.string().optional() })
         .optional(),
       https: z
-        .object({ address: address.optional(), port: int32().optional(), accessLog: z.string().optional() })
+        .object({ address: address.optional(), port: port().optional(), accessLog: z.string().optional() })
         .optional(),
       health: healthConfigSchema.optional(),
       metrics: metricsConfigSchema.optional(),
       clientCertificate: namespacedNameSchema.optional(),
       logging: z
         .object({
-          accessLogFormat: z.enum(['envoy', 'json']).optional(),
+          accessLogFormat: z.string().optional(),
           accessLogFormatString: z.string().optional(),
           accessLogJSONFields: z.array(z.string()).optional(),
-          accessLogLevel: z.enum(['info', 'error', 'critical', 'disabled']).optional(),
+          accessLogLevel: z.string().optional(),
         })
         .optional(),
-      defaultHTTPVersions: z.array(z.enum(['HTTP/1.1', 'HTTP/2'])).optional(),
+      defaultHTTPVersions: z.array(z.string()).optional(),
       timeouts: z
         .object({
           requestTimeout: z.string().optional(),
@@ -132,7 +129,7 @@ export const contourConfigurationSpecSchema = z.object({
         .optional(),
       cluster: z
         .object({
-          dnsLookupFamily: z.enum(['auto', 'v4', 'v6', 'all']).optional(),
+          dnsLookupFamily: z.string().optional(),
           maxRequestsPerConnection: uint32().min(1).optional(),
           'per-connection-buffer-limit-bytes': uint32().min(1).optional(),
           circuitBreakers: z
@@ -150,7 +147,7 @@ export const contourConfigurationSpecSchema = z.object({
       network: z
         .object({
           numTrustedHops: uint32().optional(),
-          adminPort: int32().optional(),
+          adminPort: port().optional(),
           stripTrailingHostDot: z.boolean().optional(),
         })
         .optional(),
@@ -167,7 +164,7 @@ export const contourConfigurationSpecSchema = z.object({
     })
     .optional(),
   enableExternalNameService: z.boolean().optional(),
-  globalExtAuth: openObject.optional(),
+  globalExtAuth: authorizationServerSchema.optional(),
   rateLimitService: z
     .object({
       extensionService: namespacedNameSchema,
@@ -175,7 +172,7 @@ export const contourConfigurationSpecSchema = z.object({
       failOpen: z.boolean().optional(),
       enableXRateLimitHeaders: z.boolean().optional(),
       enableResourceExhaustedCode: z.boolean().optional(),
-      defaultGlobalRateLimitPolicy: openObject.optional(),
+      defaultGlobalRateLimitPolicy: rateLimitPolicySchema.shape.global.optional(),
     })
     .optional(),
   policy: z

@@ -14,6 +14,8 @@ import { createFilesSource } from '../sources/files/files-source.js';
 import type { Source } from '../sources/source.js';
 import type { ServeConfig } from './config.js';
 import type { KubeClient } from '../sources/kubernetes/client.js';
+import type { LoadedContourConfiguration } from '../config/contour-configuration-source.js';
+import { applySpecSettings, finishServeConfig } from './serve-settings.js';
 import type { StatusController } from '../status/status-controller.js';
 import { checkXdsTransportSecurity } from '../certs/transport-security.js';
 import { createXdsServerCredentials } from '../certs/server-credentials.js';
@@ -33,13 +35,16 @@ export interface RunningServe {
 // The Kubernetes client, source and status controller, loaded only in Kubernetes mode: serving a
 // manifests directory should not pay for @kubernetes/client-node and undici at every start.
 const loadKubernetesMode = async () => {
-  const [client, source, status, resources] = await Promise.all([
+  const [client, source, status, resources, contourConfiguration] = await Promise.all([
     import('../sources/kubernetes/client.js'),
     import('../sources/kubernetes/source.js'),
     import('../status/status-controller.js'),
     import('../sources/kubernetes/resources.js'),
+    import('../config/contour-configuration-source.js'),
   ]);
   return {
+    loadContourConfiguration: contourConfiguration.loadContourConfiguration,
+    writeContourConfigurationStatus: contourConfiguration.writeContourConfigurationStatus,
     resourceTypes: resources.resourceTypes,
     createKubeClient: client.createKubeClient,
     loadKubeConfig: client.loadKubeConfig,
@@ -88,21 +93,45 @@ const xdsCredentials = (config: ServeConfig, logger: Logger): grpc.ServerCredent
   return result.credentials;
 };
 
+/**
+ * `--contour-config-name`: the ContourConfiguration in the controller's namespace replaces the settings it
+ * covers (read once at start-up, as Contour). An invalid one is reported in its status and refused.
+ */
+const withContourConfiguration = async (
+  config: ServeConfig,
+  kube: { mode: KubernetesMode; client: KubeClient } | undefined,
+): Promise<{ config: ServeConfig; contourConfiguration?: LoadedContourConfiguration }> => {
+  const name = config.contourConfigName;
+  if (!name) return { config };
+  if (!kube) throw new Error('--contour-config-name needs Kubernetes mode (not --manifests)');
+  const namespace = process.env.CONTOUR_NAMESPACE || 'projectcontour';
+  const loaded = await kube.mode.loadContourConfiguration(kube.client, namespace, name);
+  if (!loaded.result.ok) {
+    await kube.mode.writeContourConfigurationStatus(kube.client, loaded).catch(() => undefined);
+    throw new Error(`ContourConfiguration ${namespace}/${name} is invalid: ${loaded.result.error}`);
+  }
+  return {
+    config: finishServeConfig(applySpecSettings(config, loaded.result.spec, 'crd', new Set())),
+    contourConfiguration: loaded,
+  };
+};
+
 /** Starts every stage of `contour serve`; resolves once the HTTP endpoints listen. */
-export const startServe = async (config: ServeConfig, logger: Logger): Promise<RunningServe> => {
+export const startServe = async (flagsConfig: ServeConfig, logger: Logger): Promise<RunningServe> => {
+  // Kubernetes mode: one client for the source, leader election and status writes.
+  const mode = flagsConfig.manifests ? undefined : await loadKubernetesMode();
+  const kube = mode && {
+    mode,
+    client: mode.createKubeClient(
+      mode.loadKubeConfig({ kubeconfig: flagsConfig.kubeconfig, inCluster: flagsConfig.inCluster }),
+    ),
+  };
+  const { config, contourConfiguration } = await withContourConfiguration(flagsConfig, kube);
   // Refuse an unsafe or broken xDS transport before anything starts.
   const credentials = xdsCredentials(config, logger);
   collectProcessMetrics();
   const store = createStore();
   const cache = createSnapshotCache();
-  // Kubernetes mode: one client for the source, leader election and status writes.
-  const mode = config.manifests ? undefined : await loadKubernetesMode();
-  const kube = mode && {
-    mode,
-    client: mode.createKubeClient(
-      mode.loadKubeConfig({ kubeconfig: config.kubeconfig, inCluster: config.inCluster }),
-    ),
-  };
   // Missing CRDs are found after start-up; they show up as notes in /readyz.
   const sources = sourcesFor(config, logger, kube, (_kind, message) => readiness.addNote(message));
   const readiness = createReadiness(sources.map((source) => source.name));
@@ -191,7 +220,16 @@ export const startServe = async (config: ServeConfig, logger: Logger): Promise<R
         renewDeadlineMs: config.leaderElection.renewDeadlineMs,
         retryPeriodMs: config.leaderElection.retryPeriodMs,
       },
-      onLeaderChange: (leader) => readiness.setLeader(leader),
+      onLeaderChange: (leader) => {
+        readiness.setLeader(leader);
+        // The leader reports the ContourConfiguration it runs with as Valid.
+        if (leader && contourConfiguration)
+          kube.mode
+            .writeContourConfigurationStatus(kube.client, contourConfiguration)
+            .catch((error: Error) =>
+              logger.warn({ error: error.message }, 'ContourConfiguration status not written'),
+            );
+      },
     });
   }
   readiness.onPhase((phase) => logger.info({ phase }, 'readiness phase'));

@@ -138,6 +138,17 @@ const timeoutOf = (field: string, value: string | undefined): number | undefined
   }
 };
 
+/** `value` when it is one of `allowed` (or absent); throws naming the field otherwise. */
+const oneOf = <T extends string>(
+  field: string,
+  value: string | undefined,
+  allowed: readonly T[],
+): T | undefined => {
+  if (value === undefined || value === '') return undefined;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new Error(`${field}: invalid value "${value}" (one of ${allowed.join(', ')})`);
+};
+
 const isSet = (value: unknown): boolean => {
   if (value === undefined || value === null || value === false || value === '') return false;
   if (Array.isArray(value)) return value.length > 0;
@@ -198,6 +209,29 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
   }
   for (const flag of spec.featureFlags ?? [])
     throw new Error(`${name('featureFlags')}: unknown feature flag: ${flag}`);
+  const accessLogFormat = oneOf(name('envoy.logging.accessLogFormat'), logging.accessLogFormat, [
+    'envoy',
+    'json',
+  ]);
+  const accessLogLevel = oneOf(name('envoy.logging.accessLogLevel'), logging.accessLogLevel, [
+    'info',
+    'error',
+    'critical',
+    'disabled',
+  ]);
+  const serverHeaderTransformation = oneOf(
+    name('envoy.listener.serverHeaderTransformation'),
+    listener.serverHeaderTransformation,
+    ['overwrite', 'append_if_absent', 'pass_through'],
+  );
+  const dnsLookupFamily = oneOf(name('envoy.cluster.dnsLookupFamily'), cluster.dnsLookupFamily, [
+    'auto',
+    'v4',
+    'v6',
+    'all',
+  ]);
+  for (const version of envoy.defaultHTTPVersions ?? [])
+    oneOf(name('envoy.defaultHTTPVersions'), version, ['HTTP/1.1', 'HTTP/2']);
   const timeoutMs = Object.fromEntries(
     Object.entries(timeouts).map(([key, value]) => [key, timeoutOf(name(`envoy.timeouts.${key}`), value)]),
   ) as Partial<Record<keyof typeof timeouts, number>>;
@@ -258,7 +292,7 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
   if (new Set(envoy.defaultHTTPVersions ?? ['HTTP/1.1', 'HTTP/2']).size !== 2)
     refuse('envoy.defaultHTTPVersions', envoy.defaultHTTPVersions, `with one version ${notSupported}`);
 
-  const accessLogsOff = logging.accessLogLevel === 'disabled';
+  const accessLogsOff = accessLogLevel === 'disabled';
   const settings: SpecSettings = {
     xdsAddress: spec.xdsServer?.address || undefined,
     xdsPort: spec.xdsServer?.port || undefined,
@@ -283,7 +317,7 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
     rootNamespaces: spec.httpproxy?.rootNamespaces,
     disablePermitInsecure: spec.httpproxy?.disablePermitInsecure,
     enableExternalNameService: spec.enableExternalNameService,
-    accessLogFormat: logging.accessLogFormat,
+    accessLogFormat,
     envoy: {
       healthAddress: envoy.health?.address || undefined,
       healthPort: envoy.health?.port || undefined,
@@ -295,12 +329,12 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
       mergeSlashes: listener.disableMergeSlashes === undefined ? undefined : !listener.disableMergeSlashes,
       allowChunkedLength:
         listener.disableAllowChunkedLength === undefined ? undefined : !listener.disableAllowChunkedLength,
-      serverHeaderTransformation: listener.serverHeaderTransformation,
+      serverHeaderTransformation,
       useProxyProtocol: listener.useProxyProtocol,
       xffNumTrustedHops: network.numTrustedHops,
       adminPort: network.adminPort,
       stripTrailingHostDot: network.stripTrailingHostDot,
-      dnsLookupFamily: cluster.dnsLookupFamily,
+      dnsLookupFamily,
       connectTimeoutMs: timeoutMs.connectTimeout,
       requestTimeoutMs: timeoutMs.requestTimeout,
       connectionIdleTimeoutMs: timeoutMs.connectionIdleTimeout,

@@ -16,19 +16,24 @@ import { DownstreamConnectionsConfigSchema } from '../../src/gen/envoy/extension
 import { HttpProtocolOptionsSchema } from '../../src/gen/envoy/extensions/upstreams/http/v3/http_protocol_options_pb.js';
 import { UpstreamTlsContextSchema } from '../../src/gen/envoy/extensions/transport_sockets/tls/v3/tls_pb.js';
 import { SecretSchema } from '../../src/gen/envoy/extensions/transport_sockets/tls/v3/secret_pb.js';
+import type { KubeObject } from '../../src/apis/meta.js';
 import { generateCertificates } from '../../src/certs/generate.js';
 import { validateResource } from '../../src/envoy/validation/validate.js';
 import { withDependencies } from '../../src/envoy/registry.js';
 import { runContourAsync } from '../cli/run.js';
 import {
+  applyObject,
   createNamespace,
+  eventually,
   freePort,
+  getObject,
   installCrds,
   killAllChildren,
   projectCrdsFile,
   readYamlObjects,
   repoRoot,
   spawnContour,
+  startReplica,
   startTestCluster,
   type TestCluster,
   waitReady,
@@ -143,6 +148,9 @@ describe("Contour's example install", () => {
       });
       socket.on('error', reject);
     });
+    // Release the Lease for the replicas of the next tests.
+    replica.child.kill('SIGTERM');
+    await replica.exited;
   });
 
   it("the Envoy DaemonSet's init container writes a valid Envoy bootstrap", async () => {
@@ -183,5 +191,108 @@ describe("Contour's example install", () => {
     // --xds-address=contour --xds-port=8001, as the DaemonSet says.
     assert.equal(socketAddress.value.address, 'contour');
     assert.deepEqual(socketAddress.value.portSpecifier, { case: 'portValue', value: 8001 });
+  });
+
+  const contourConfiguration = (name: string, spec: Record<string, unknown>) => ({
+    apiVersion: 'projectcontour.io/v1alpha1',
+    kind: 'ContourConfiguration',
+    metadata: { name, namespace: 'projectcontour' },
+    spec,
+  });
+  const validCondition = async (name: string) =>
+    eventually(`ContourConfiguration ${name} Valid condition`, async () => {
+      const object = await getObject<
+        KubeObject & {
+          status?: { conditions?: { type: string; status: string; message: string }[] };
+        }
+      >(cluster.client, 'projectcontour.io/v1alpha1', 'ContourConfiguration', 'projectcontour', name);
+      return object?.status?.conditions?.find((condition) => condition.type === 'Valid');
+    });
+
+  it('--contour-config-name: the ContourConfiguration configures Envoy and the leader marks it Valid', async () => {
+    await applyObject(
+      cluster.client,
+      contourConfiguration('contour', {
+        envoy: {
+          listener: { serverHeaderTransformation: 'pass_through' },
+          network: { numTrustedHops: 3 },
+        },
+      }),
+    );
+    await createNamespace(cluster.client, 'example-app');
+    await applyObject(cluster.client, {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: 'example-app' },
+      spec: { ports: [{ name: 'http', port: 80 }] },
+    });
+    await applyObject(cluster.client, {
+      apiVersion: 'projectcontour.io/v1',
+      kind: 'HTTPProxy',
+      metadata: { name: 'web', namespace: 'example-app' },
+      spec: { virtualhost: { fqdn: 'web.example.com' }, routes: [{ services: [{ name: 'web', port: 80 }] }] },
+    });
+    const replica = await startReplica({
+      identity: 'contour-config-0',
+      kubeconfig: cluster.kubeconfig,
+      leaseNamespace: 'projectcontour',
+      args: ['--contour-config-name', 'contour'],
+    });
+    await waitReady(replica);
+    const debugPort = replica.handle.errorLines
+      .filter((line) => line.includes('HTTP server listening'))
+      .map((line) => JSON.parse(line) as { server?: string; port?: number })
+      .find((entry) => entry.server === 'debug')?.port;
+    assert.ok(debugPort, 'debug port logged');
+    const manager = await eventually('ingress_http in /debug/xds', async () => {
+      const text = await (await fetch(`http://127.0.0.1:${debugPort}/debug/xds`)).text();
+      // Field names as /debug/xds prints them (protobuf JSON, camelCase or snake_case).
+      return /xff_?num_?trusted_?hops"\s*:\s*3/i.test(text) ? text : undefined;
+    });
+    assert.match(manager, /PASS_THROUGH/);
+    const condition = await validCondition('contour');
+    assert.equal(condition.status, 'True');
+    await replica.kill('SIGTERM');
+  });
+
+  it('--contour-config-name: an unsupported field is refused by name and reported in the status', async () => {
+    await applyObject(
+      cluster.client,
+      contourConfiguration('unsupported', {
+        tracing: { extensionService: { namespace: 'projectcontour', name: 'otel' } },
+      }),
+    );
+    const replica = spawnContour(
+      [
+        'serve',
+        `--kubeconfig=${cluster.kubeconfig}`,
+        '--contour-config-name=unsupported',
+        '--health-port=0',
+        '--debug-http-port=0',
+        '--xds-port=0',
+      ],
+      { ...process.env, CONTOUR_NAMESPACE: 'projectcontour' },
+    );
+    assert.equal(await replica.exited, 1);
+    assert.match(replica.errorLines.join('\n'), /spec\.tracing is not supported by contour-ts yet/);
+    const condition = await validCondition('unsupported');
+    assert.equal(condition.status, 'False');
+    assert.match(condition.message, /spec\.tracing/);
+  });
+
+  it('--contour-config-name: a missing ContourConfiguration stops start-up with its name', async () => {
+    const replica = spawnContour(
+      [
+        'serve',
+        `--kubeconfig=${cluster.kubeconfig}`,
+        '--contour-config-name=absent',
+        '--health-port=0',
+        '--debug-http-port=0',
+        '--xds-port=0',
+      ],
+      { ...process.env, CONTOUR_NAMESPACE: 'projectcontour' },
+    );
+    assert.equal(await replica.exited, 1);
+    assert.match(replica.errorLines.join('\n'), /ContourConfiguration projectcontour\/absent not found/);
   });
 });
