@@ -2,7 +2,7 @@
 // Contour's precedence: defaults < config file < flags given on the command line; a ContourConfiguration
 // replaces both (Contour ignores the flags it covers).
 import type { ContourConfigurationSpec } from '../apis/contourconfiguration.js';
-import { configFileToSpec, parseContourConfigFile, readContourConfigFile } from '../config/config-file.js';
+import { configFileToSpec, readContourConfigFile } from '../config/config-file.js';
 import {
   checkMetricsEndpoint,
   settingsFromSpec,
@@ -57,9 +57,7 @@ export const applySpecSettings = (
 
 /** Applies Contour's config file (`--config-path`, or Contour's defaults without one) over the flags. */
 export const applyConfigFile = (config: ServeConfig, explicitFlags: ReadonlySet<string>): ServeConfig => {
-  const file = config.configPath
-    ? readContourConfigFile(config.configPath)
-    : parseContourConfigFile('', 'defaults');
+  const file = config.configPath ? readContourConfigFile(config.configPath) : {};
   const keep = (flag: string) => explicitFlags.has(flag);
   const withFileFields: ServeConfig = {
     ...config,

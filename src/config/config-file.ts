@@ -1,7 +1,8 @@
 // Contour's configuration file (`contour serve --config-path FILE`, pkg/config Parameters in Contour): schema,
 // validation, and conversion into the ContourConfiguration spec shape, as Contour converts it.
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+// js-yaml (not `yaml`): `contour serve` loads it anyway for manifests, and `yaml` stays off the start-up path.
+import { CORE_SCHEMA, load } from 'js-yaml';
 import { z } from 'zod';
 import type { ContourConfigurationSpec } from '../apis/contourconfiguration.js';
 import { formatIssues, stripNulls } from './issues.js';
@@ -422,7 +423,7 @@ const metricsFromFile = (server: z.output<typeof metricsServer>) => ({
 export const parseContourConfigFile = (text: string, source: string): ContourConfigFile => {
   let document: unknown;
   try {
-    document = parse(text);
+    document = load(text, { schema: CORE_SCHEMA });
   } catch (error) {
     throw new Error(`${source}: failed to parse configuration: ${(error as Error).message}`);
   }
