@@ -97,13 +97,9 @@ export const parseContourFlags = (raw: Raw): ContourFlagSettings => {
 
 /** Refuses what contour-ts cannot do yet, naming the flag or file field that asked for it. */
 export const refuseUnsupportedClientSettings = (
-  settings: Pick<
-    ContourFlagSettings,
-    'accessLogFormat' | 'kubeClientQps' | 'kubeClientBurst' | 'kubernetesDebug'
-  >,
+  settings: Pick<ContourFlagSettings, 'kubeClientQps' | 'kubeClientBurst' | 'kubernetesDebug'>,
 ): void => {
   const notYet = 'is not supported by contour-ts yet';
-  if (settings.accessLogFormat === 'json') throw new Error(`--accesslog-format json ${notYet}`);
   // The Kubernetes client does not rate-limit its requests; a limit would be accepted and ignored.
   if (settings.kubeClientQps !== 0)
     throw new Error(

@@ -51,6 +51,9 @@ export const applySpecSettings = (
       ...definedOnly(envoy),
     },
   };
+  // --accesslog-format (or the spec's format) picks the format; the fields and level come from the spec.
+  if (merged.envoy.accessLogFormat)
+    merged.envoy.accessLogFormat = { ...merged.envoy.accessLogFormat, format: merged.accessLogFormat };
   checkMetricsEndpoint(spec, { address: merged.healthAddress, port: merged.healthPort }, naming);
   return merged;
 };

@@ -6,6 +6,13 @@ import type { TlsVersion } from '../dag/types.js';
 import type { TranslateOptions } from '../envoy/options.js';
 import { defaultCipherSuites } from '../envoy/tls-context.js';
 import { parseDuration } from '../util/duration.js';
+import type { AccessLogFormat } from '../envoy/access-log.js';
+import {
+  defaultJsonFields,
+  extensionOperatorIn,
+  formatStringError,
+  jsonFieldMap,
+} from './access-log-format.js';
 
 /** The Envoy-side settings beyond the listener addresses (TranslateOptions minus addresses). */
 export type EnvoySettings = Omit<
@@ -156,6 +163,45 @@ const isSet = (value: unknown): boolean => {
   return true;
 };
 
+type Logging = NonNullable<NonNullable<ContourConfigurationSpec['envoy']>['logging']>;
+
+/** The access log settings, checked as Contour checks them; formats needing Envoy formatter extensions are refused. */
+const accessLogFormatOf = (
+  logging: Logging,
+  format: 'envoy' | 'json' | undefined,
+  level: string | undefined,
+  name: (path: string) => string,
+): AccessLogFormat => {
+  const formatString = logging.accessLogFormatString || undefined;
+  const stringField = name('envoy.logging.accessLogFormatString');
+  if (formatString !== undefined) {
+    const error =
+      formatStringError(formatString) ?? (formatString.endsWith('\n') ? undefined : 'must end in newline');
+    if (error) throw new Error(`${stringField}: invalid access log format: ${error}`);
+    const operator = extensionOperatorIn(formatString);
+    if (operator) throw new Error(`${stringField} using %${operator}% ${notSupported}`);
+  }
+  const fieldsField = name('envoy.logging.accessLogJSONFields');
+  let jsonFields: Record<string, string>;
+  try {
+    jsonFields = jsonFieldMap(
+      logging.accessLogJSONFields?.length ? logging.accessLogJSONFields : defaultJsonFields,
+    );
+  } catch (error) {
+    throw new Error(`${fieldsField}: ${(error as Error).message}`);
+  }
+  for (const [field, value] of Object.entries(jsonFields)) {
+    const operator = extensionOperatorIn(value);
+    if (operator) throw new Error(`${fieldsField}: field ${field} using %${operator}% ${notSupported}`);
+  }
+  return {
+    format: format ?? 'envoy',
+    formatString,
+    jsonFields,
+    level: level === 'error' || level === 'critical' ? level : 'info',
+  };
+};
+
 /** Converts a validated spec; throws an Error naming the first field that is invalid or not supported. */
 export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNaming): SpecSettings => {
   const name = (path: string): string => (naming === 'file' ? (fileKeys[path] ?? path) : `spec.${path}`);
@@ -278,16 +324,7 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
     cipherSuites: upstreamTls.cipherSuites,
     ecdhCurves: upstreamTls.ecdhCurves,
   });
-  refuse('envoy.logging.accessLogFormatString', logging.accessLogFormatString);
-  refuse('envoy.logging.accessLogJSONFields', logging.accessLogJSONFields);
-  if (logging.accessLogFormat === 'json')
-    refuse('envoy.logging.accessLogFormat', 'json', `json ${notSupported}`);
-  if (logging.accessLogLevel === 'error' || logging.accessLogLevel === 'critical')
-    refuse(
-      'envoy.logging.accessLogLevel',
-      logging.accessLogLevel,
-      `${logging.accessLogLevel} ${notSupported}`,
-    );
+  const accessLog = accessLogFormatOf(logging, accessLogFormat, accessLogLevel, name);
   // Contour's default is both versions; one alone would change the listeners' ALPN and codecs.
   if (new Set(envoy.defaultHTTPVersions ?? ['HTTP/1.1', 'HTTP/2']).size !== 2)
     refuse('envoy.defaultHTTPVersions', envoy.defaultHTTPVersions, `with one version ${notSupported}`);
@@ -323,6 +360,7 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
       healthPort: envoy.health?.port || undefined,
       httpAccessLog: accessLogsOff ? '' : envoy.http?.accessLog || undefined,
       httpsAccessLog: accessLogsOff ? '' : envoy.https?.accessLog || undefined,
+      accessLogFormat: accessLog,
       minTlsVersion,
       maxTlsVersion,
       cipherSuites: cipherSuites ?? defaultCipherSuites,

@@ -36,7 +36,7 @@ const connectionManager = (
     routeConfigName,
     statPrefix,
     httpFilters,
-    accessLogs: fileAccessLogs(accessLogPath),
+    accessLogs: fileAccessLogs(accessLogPath, options.accessLogFormat),
     mergeSlashes: options.mergeSlashes,
     allowChunkedLength: options.allowChunkedLength,
     xffNumTrustedHops: options.xffNumTrustedHops,
@@ -122,7 +122,13 @@ export const secureFilterChain = (
 ): FilterChain => {
   const tcpProxy = virtualHost.tcpProxy;
   const filters = tcpProxy
-    ? [tcpProxyFilter(httpsListenerName, tcpProxy.clusters, fileAccessLogs(options.httpsAccessLog))]
+    ? [
+        tcpProxyFilter(
+          httpsListenerName,
+          tcpProxy.clusters,
+          fileAccessLogs(options.httpsAccessLog, options.accessLogFormat),
+        ),
+      ]
     : [
         connectionManager(
           options,

@@ -1,6 +1,7 @@
 // Knobs of the Envoy side of translation (from `contour serve` flags and the Contour config file).
 import type { TlsVersion } from '../dag/types.js';
 import { defaultCipherSuites } from './tls-context.js';
+import { defaultAccessLogFormat, type AccessLogFormat } from './access-log.js';
 
 /** Listener addresses and the optional Envoy-wide settings; unset optional fields take Contour's defaults. */
 export interface TranslateOptions {
@@ -18,6 +19,8 @@ export interface TranslateOptions {
   httpAccessLog?: string;
   /** Access log file of the TLS listener; '' disables it. Default /dev/stdout. */
   httpsAccessLog?: string;
+  /** Access log format and level. Default: Envoy's text format, every request. */
+  accessLogFormat?: AccessLogFormat;
   /** Lowest TLS version any virtual host may accept. Default 1.2. */
   minTlsVersion?: TlsVersion;
   /** Highest TLS version any virtual host may accept. Default 1.3. */
@@ -80,6 +83,7 @@ export const defaultTranslateOptions: TranslateOptions = {
 export const resolveTranslateOptions = (options: TranslateOptions): ResolvedTranslateOptions => ({
   httpAccessLog: '/dev/stdout',
   httpsAccessLog: '/dev/stdout',
+  accessLogFormat: defaultAccessLogFormat,
   minTlsVersion: '1.2',
   maxTlsVersion: '1.3',
   cipherSuites: defaultCipherSuites,

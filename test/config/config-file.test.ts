@@ -123,6 +123,57 @@ accesslog-level: disabled
     assert.equal(listener.listener_filters, undefined);
   });
 
+  it('writes JSON access logs with the chosen fields, and filters by level', () => {
+    const config = withFile(
+      'accesslog-format: json\njson-fields: ["@timestamp", method, "custom=%REQ(X-CUSTOM)%", protocol]\naccesslog-level: critical\n',
+    );
+    const log = at(envoyOf(config).manager as never, 'access_log', 0) as Record<string, unknown>;
+    assert.deepEqual(at(log as never, 'typed_config', 'log_format'), {
+      json_format: {
+        '@timestamp': '%START_TIME%',
+        custom: '%REQ(X-CUSTOM)%',
+        method: '%REQ(:METHOD)%',
+        protocol: '%PROTOCOL%',
+      },
+      omit_empty_values: true,
+    });
+    const filters = at(log as never, 'filter', 'or_filter', 'filters') as unknown[];
+    assert.equal(at(filters[0] as never, 'status_code_filter', 'comparison', 'value', 'default_value'), 500);
+    assert.deepEqual(filters[1], { response_flag_filter: {} });
+  });
+
+  it('writes a custom Envoy access log format; --accesslog-format json picks the default JSON fields', () => {
+    const text = withFile('accesslog-format-string: "%START_TIME% %PROTOCOL%\\n"\naccesslog-level: error\n');
+    const log = at(envoyOf(text).manager as never, 'access_log', 0);
+    assert.deepEqual(at(log, 'typed_config', 'log_format', 'text_format_source'), {
+      inline_string: '%START_TIME% %PROTOCOL%\n',
+    });
+    assert.equal(
+      at(
+        log,
+        'filter',
+        'or_filter',
+        'filters',
+        0,
+        'status_code_filter',
+        'comparison',
+        'value',
+        'default_value',
+      ),
+      300,
+    );
+    const json = withFile('', '--accesslog-format', 'json');
+    const fields = at(
+      envoyOf(json).manager as never,
+      'access_log',
+      0,
+      'typed_config',
+      'log_format',
+      'json_format',
+    );
+    assert.equal(Object.keys(fields as object).length, 23);
+  });
+
   it('disablePermitInsecure, enableExternalNameService and ingress-status-address reach the build and status', () => {
     const config = withFile(
       'disablePermitInsecure: true\nenableExternalNameService: true\ningress-status-address: lb.example.com\n',
@@ -207,6 +258,22 @@ accesslog-level: disabled
       /featureFlags: unknown feature flag: useEndpointSlices/,
     ],
     ['not YAML', 'timeouts: [\n', /failed to parse configuration/],
+    [
+      'a bad access log operator',
+      'accesslog-format-string: "%NOPE%\\n"\n',
+      /accesslog-format-string: invalid access log format: .*invalid Envoy operator: NOPE/,
+    ],
+    [
+      'a format string without newline',
+      'accesslog-format-string: "%PROTOCOL%"\n',
+      /accesslog-format-string: .*must end in newline/,
+    ],
+    [
+      'an unknown JSON field',
+      'json-fields: [nonsense]\n',
+      /json-fields: invalid JSON log field name nonsense/,
+    ],
+    ['a bad access log level', 'accesslog-level: verbose\n', /accesslog-level/],
   ];
   for (const [what, text, message] of invalid) {
     it(`rejects ${what}, naming the field`, () => assert.throws(() => withFile(text), message));
@@ -232,10 +299,6 @@ accesslog-level: disabled
     ],
     ['tls.ecdh-curves', 'tls:\n  ecdh-curves: [X25519]\n'],
     ['tls.fingerprint', 'tls:\n  fingerprint: {ja3: true}\n'],
-    ['accesslog-format', 'accesslog-format: json\n'],
-    ['accesslog-format-string', 'accesslog-format-string: "%START_TIME%\\n"\n'],
-    ['json-fields', 'json-fields: ["@timestamp"]\n'],
-    ['accesslog-level', 'accesslog-level: error\n'],
     ['default-http-versions', 'default-http-versions: ["HTTP/2"]\n'],
     ['cluster.max-requests-per-connection', 'cluster:\n  max-requests-per-connection: 1\n'],
     ['cluster.per-connection-buffer-limit-bytes', 'cluster:\n  per-connection-buffer-limit-bytes: 1024\n'],
@@ -254,6 +317,8 @@ accesslog-level: disabled
     ['listener.socket-options', 'listener:\n  socket-options:\n    tos: 64\n'],
     ['omEnforcedHealthListener', 'omEnforcedHealthListener:\n  address: 0.0.0.0\n  port: 8003\n'],
     ['runtime-settings', 'runtime-settings:\n  a: b\n'],
+    ['accesslog-format-string', 'accesslog-format-string: "%REQ_WITHOUT_QUERY(:PATH)%\\n"\n'],
+    ['json-fields', 'json-fields: ["@timestamp", contour_config_name]\n'],
     [
       'metrics.envoy.server-certificate-path',
       'metrics:\n  envoy:\n    server-certificate-path: /c\n    server-key-path: /k\n',
@@ -313,7 +378,6 @@ describe('contour serve flags (Contour names)', () => {
     assert.throws(() => flags('--kubernetes-client-qps', '50'), /--kubernetes-client-qps .*not supported/);
     assert.throws(() => flags('--kubernetes-client-burst', '9'), /--kubernetes-client-burst .*not supported/);
     assert.throws(() => flags('--kubernetes-debug', '4'), /--kubernetes-debug is not supported/);
-    assert.throws(() => flags('--accesslog-format', 'json'), /--accesslog-format json is not supported/);
     assert.throws(() => flags('--kubernetes-client-qps', 'many'), /--kubernetes-client-qps: "many"/);
     assert.equal(flags('--accesslog-format', 'envoy').accessLogFormat, 'envoy');
   });

@@ -78,9 +78,9 @@ describe('ContourConfiguration spec', () => {
       /spec\.envoy\.listener\.maxRequestsPerConnection is not supported/,
     ],
     [
-      'json access logs',
-      { envoy: { logging: { accessLogFormat: 'json' } } },
-      /spec\.envoy\.logging\.accessLogFormat json is not supported/,
+      'an access log field needing a formatter extension',
+      { envoy: { logging: { accessLogJSONFields: ['contour_config_kind'] } } },
+      /spec\.envoy\.logging\.accessLogJSONFields: field contour_config_kind using %METADATA% is not supported/,
     ],
   ];
   for (const [what, spec, message] of errors) {
