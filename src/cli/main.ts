@@ -1,7 +1,17 @@
 // The `contour` command: one subcommand per file under ./commands.
 import { Command } from 'commander';
+import { addGlobalOptions } from './global-options.js';
 
 type Register = (program: Command) => void;
+
+/** The subcommand's name in argv, skipping the global options (`contour --log-format json serve`). */
+const subcommandOf = (args: string[]): string | undefined => {
+  for (let index = 0; index < args.length; index++) {
+    if (args[index] === '--log-format') index++;
+    else if (!args[index].startsWith('--log-format=')) return args[index];
+  }
+  return undefined;
+};
 
 // Each subcommand's module is loaded only when it runs: `contour bootstrap` in an init container (or a test
 // spawning the CLI) should not pay for the Kubernetes client, the xDS server and every Envoy proto.
@@ -11,13 +21,18 @@ const commands: Record<string, () => Promise<Register>> = {
   cli: async () => (await import('./commands/cli.js')).registerCli,
   certgen: async () => (await import('./commands/certgen.js')).registerCertgen,
   translate: async () => (await import('./commands/translate.js')).registerTranslate,
+  envoy: async () => (await import('./commands/envoy.js')).registerEnvoy,
+  version: async () => (await import('./commands/version.js')).registerVersion,
 };
 
-const program = new Command('contour')
-  .description('contour-ts: Envoy ingress controller and xDS control plane (Project Contour compatible)')
-  .showHelpAfterError();
+const program = addGlobalOptions(
+  new Command('contour')
+    .description('contour-ts: Envoy ingress controller and xDS control plane (Project Contour compatible)')
+    .showHelpAfterError(),
+);
 
-const requested = process.argv[2];
+// The subcommand: the first argument that is not the global `--log-format` or its value.
+const requested = subcommandOf(process.argv.slice(2));
 
 /** The directory of `serve --manifests DIR` / `--manifests=DIR`, read before commander parses the flags. */
 const manifestsFlag = (args: string[]): string | undefined => {

@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { parseServeConfig, type RawServeOptions } from '../config.js';
 import { runServe } from '../serve-runner.js';
+import { logFormatOf } from '../global-options.js';
 
 /** Registers `contour serve` with Contour's flag names (plus --manifests for standalone mode). */
 export const registerServe = (program: Command): void => {
@@ -58,11 +59,12 @@ export const registerServe = (program: Command): void => {
     .option('--leader-election-lease-duration <duration>', 'lease duration', '15s')
     .option('--leader-election-renew-deadline <duration>', 'renew deadline', '10s')
     .option('--leader-election-retry-period <duration>', 'retry period', '2s')
-    .option('--log-format <format>', 'log format: json or text', 'json')
     .option('-d, --debug', 'debug logging', false)
-    .action(async (raw: RawServeOptions) => {
+    .action(async (raw: RawServeOptions, command: Command) => {
       const merged: RawServeOptions = {
         ...raw,
+        // Global (`contour --log-format`), accepted before or after `serve` as in Contour.
+        logFormat: logFormatOf(command),
         healthAddress: raw.httpAddress ?? raw.healthAddress,
         healthPort: raw.httpPort ?? raw.healthPort,
       };
