@@ -2,6 +2,8 @@
 import type { Logger } from '../util/logger.js';
 import { createLogger } from '../util/logger.js';
 import { collectProcessMetrics, metricsRegistry } from '../lifecycle/metrics.js';
+import { createHttpProxyMetricsPublisher } from '../lifecycle/contour-metrics.js';
+import type { HttpProxy } from '../apis/httpproxy.js';
 import { createReadiness } from '../lifecycle/readiness.js';
 import { collectStartupGarbage } from '../lifecycle/startup-garbage.js';
 import { createPipeline } from '../lifecycle/pipeline.js';
@@ -102,6 +104,12 @@ export const startServe = async (config: ServeConfig, logger: Logger): Promise<R
   const readiness = createReadiness(sources.map((source) => source.name));
   let xds: XdsServer | undefined;
   let statusController: StatusController | undefined;
+  // Contour's contour_httpproxy* gauges: exported by the leader only (every replica in standalone mode).
+  const proxyMetrics = createHttpProxyMetricsPublisher((namespace, name) => {
+    const fqdn = store.get<HttpProxy>('HTTPProxy', namespace, name)?.spec?.virtualhost?.fqdn;
+    return typeof fqdn === 'string' ? fqdn : undefined;
+  });
+  if (!kube) proxyMetrics.setEnabled(true);
 
   const pipeline = createPipeline({
     sources,
@@ -126,7 +134,10 @@ export const startServe = async (config: ServeConfig, logger: Logger): Promise<R
     holdoffDelayMs: config.holdoffDelayMs,
     holdoffMaxDelayMs: config.holdoffMaxDelayMs,
     logger,
-    onBuild: (result) => statusController?.onBuild(result.statuses),
+    onBuild: (result) => {
+      statusController?.onBuild(result.statuses);
+      proxyMetrics.onBuild(result.statuses);
+    },
     extend: config.proxylessGrpc
       ? (resources, dag) => addProxylessResources(resources, dag).resources
       : undefined,
@@ -183,7 +194,10 @@ export const startServe = async (config: ServeConfig, logger: Logger): Promise<R
         renewDeadlineMs: config.leaderElection.renewDeadlineMs,
         retryPeriodMs: config.leaderElection.retryPeriodMs,
       },
-      onLeaderChange: (leader) => readiness.setLeader(leader),
+      onLeaderChange: (leader) => {
+        readiness.setLeader(leader);
+        proxyMetrics.setEnabled(leader);
+      },
     });
   }
   readiness.onPhase((phase) => logger.info({ phase }, 'readiness phase'));

@@ -1,9 +1,11 @@
 // Small JSON HTTP servers: health/readiness/metrics, and the debug endpoints.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Logger } from '../util/logger.js';
 
-/** A route handler: returns status and body (an object is sent as JSON, a string as text). */
+/** A route handler: returns status and body (an object is sent as JSON, a string as text, a stream as it comes). */
 export type Handler = (
   request: IncomingMessage,
 ) => Promise<{ status: number; body: unknown; contentType?: string }>;
@@ -22,6 +24,14 @@ export const startHttpServer = async (
   logger: Logger,
 ): Promise<HttpEndpoint> => {
   const respond = (response: ServerResponse, status: number, body: unknown, contentType?: string): void => {
+    if (body instanceof Readable) {
+      // Large bodies (a heap snapshot) are streamed; a client that goes away ends the stream too.
+      response.writeHead(status, { 'content-type': contentType ?? 'application/octet-stream' });
+      pipeline(body, response).catch((error: Error) =>
+        logger.warn({ server: name, error: error.message }, 'HTTP response stream ended early'),
+      );
+      return;
+    }
     const text = typeof body === 'string' ? body : JSON.stringify(body, null, 2) + '\n';
     response.writeHead(status, {
       'content-type': contentType ?? (typeof body === 'string' ? 'text/plain' : 'application/json'),
