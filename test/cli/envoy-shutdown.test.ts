@@ -14,6 +14,19 @@ import { freePort, startContour } from '../helpers/process.js';
 import { runContourAsync } from './run.js';
 import { envoyStatsText, startStandInEnvoyAdmin } from './envoy-admin-stand-in.js';
 
+/** `contour envoy shutdown` against a stand-in admin socket, polling every 50 ms. */
+const shutdownArgs = (socketPath: string, readyFile: string, extra: string[] = []): string[] => [
+  'envoy',
+  'shutdown',
+  '--admin-address',
+  socketPath,
+  '--check-interval',
+  '50ms',
+  '--ready-file',
+  readyFile,
+  ...extra,
+];
+
 /** The JSON log lines of a process's output. */
 const logLines = (output: string): Record<string, unknown>[] =>
   output
@@ -68,18 +81,7 @@ describe('contour envoy shutdown and shutdown-manager', () => {
       failHealthcheckFailures: 1,
     });
     try {
-      const result = await runContourAsync([
-        'envoy',
-        'shutdown',
-        '--log-format',
-        'json',
-        '--admin-address',
-        socketPath,
-        '--check-interval',
-        '50ms',
-        '--ready-file',
-        readyFile,
-      ]);
+      const result = await runContourAsync(shutdownArgs(socketPath, readyFile, ['--log-format', 'json']));
       assert.equal(result.status, 0, result.stderr);
       assert.ok(existsSync(readyFile), 'the ready file is written');
       assert.deepEqual(
@@ -174,16 +176,7 @@ describe('contour envoy shutdown and shutdown-manager', () => {
       assert.equal(answered, undefined, '/shutdown answered before the ready file existed');
       assert.match(manager.output(), /does not exist; checking again in 1s/);
 
-      const drained = await runContourAsync([
-        'envoy',
-        'shutdown',
-        '--admin-address',
-        socketPath,
-        '--check-interval',
-        '50ms',
-        '--ready-file',
-        readyFile,
-      ]);
+      const drained = await runContourAsync(shutdownArgs(socketPath, readyFile));
       assert.equal(drained.status, 0, drained.stderr);
       assert.ok(admin.failingHealthchecks());
       await shutdown;

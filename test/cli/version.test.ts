@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startContour } from '../helpers/process.js';
+import { standaloneServeArgs, startContour } from '../helpers/process.js';
 import { runContour, runContourAsync } from './run.js';
 
 const packageVersion = (
@@ -75,21 +75,9 @@ describe('global --log-format', () => {
 
   it('applies to serve, given after the subcommand', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'contour-log-format-'));
-    const serve = startContour([
-      'serve',
-      '--manifests',
-      dir,
-      '--xds-port',
-      '0',
-      '--health-address',
-      '127.0.0.1',
-      '--health-port',
-      '0',
-      '--debug-http-port',
-      '0',
-      '--log-format',
-      'json',
-    ]);
+    const serve = startContour(
+      standaloneServeArgs(dir, { health: 0, debug: 0, xds: 0 }, ['--log-format', 'json']),
+    );
     try {
       for (let attempt = 0; attempt < 200 && !serve.output().includes('SERVING'); attempt++) await sleep(50);
       const lines = serve.output().trim().split('\n');

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dagToDot } from '../../src/lifecycle/dag-dot.js';
 import type { Dag } from '../../src/dag/types.js';
-import { freePort, startContour, type ContourProcess } from '../helpers/process.js';
+import { freePort, standaloneServeArgs, startContour, type ContourProcess } from '../helpers/process.js';
 import { waitFor } from '../helpers/wait.js';
 
 const quickstart = fileURLToPath(new URL('../../examples/quickstart', import.meta.url));
@@ -120,23 +120,7 @@ describe('contour serve: /debug/dag, /debug/pprof, Contour metrics', () => {
     await cp(quickstart, dir, { recursive: true });
     await writeFile(join(dir, 'extra.yaml'), extraProxies(false));
     [health, debug] = await Promise.all([freePort(), freePort()]);
-    serve = startContour([
-      'serve',
-      '--manifests',
-      dir,
-      '--xds-port',
-      '0',
-      '--health-address',
-      '127.0.0.1',
-      '--health-port',
-      String(health),
-      '--debug-http-port',
-      String(debug),
-      '--holdoff-delay',
-      '0s',
-      '--holdoff-max-delay',
-      '0s',
-    ]);
+    serve = startContour(standaloneServeArgs(dir, { health, debug, xds: 0 }));
     await waitFor(
       'serving',
       async () => (await fetch(`http://127.0.0.1:${health}/readyz`).catch(() => undefined))?.status === 200,
