@@ -1,17 +1,8 @@
 // The `contour` command: one subcommand per file under ./commands.
 import { Command } from 'commander';
-import { addGlobalOptions } from './global-options.js';
+import { addGlobalOptions, logFormatInArgs, subcommandIn } from './global-options.js';
 
 type Register = (program: Command) => void;
-
-/** The subcommand's name in argv, skipping the global options (`contour --log-format json serve`). */
-const subcommandOf = (args: string[]): string | undefined => {
-  for (let index = 0; index < args.length; index++) {
-    if (args[index] === '--log-format') index++;
-    else if (!args[index].startsWith('--log-format=')) return args[index];
-  }
-  return undefined;
-};
 
 // Each subcommand's module is loaded only when it runs: `contour bootstrap` in an init container (or a test
 // spawning the CLI) should not pay for the Kubernetes client, the xDS server and every Envoy proto.
@@ -31,8 +22,7 @@ const program = addGlobalOptions(
     .showHelpAfterError(),
 );
 
-// The subcommand: the first argument that is not the global `--log-format` or its value.
-const requested = subcommandOf(process.argv.slice(2));
+const requested = subcommandIn(process.argv.slice(2));
 
 /** The directory of `serve --manifests DIR` / `--manifests=DIR`, read before commander parses the flags. */
 const manifestsFlag = (args: string[]): string | undefined => {
@@ -52,7 +42,10 @@ if (earlyManifests) {
     import('../sources/files/early-parse.js'),
     import('../util/logger.js'),
   ]);
-  await startEarlyParse(earlyManifests, createLogger({ format: 'json', debug: false }));
+  await startEarlyParse(
+    earlyManifests,
+    createLogger({ format: logFormatInArgs(process.argv.slice(2)), debug: false }),
+  );
 }
 const wanted = requested !== undefined && requested in commands ? [requested] : Object.keys(commands);
 for (const name of wanted) (await commands[name]())(program);
