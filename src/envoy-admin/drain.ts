@@ -46,18 +46,20 @@ export const openConnections = async (adminAddress: string): Promise<number> => 
 
 /** Runs the whole shutdown sequence; resolves once the ready file is written (polls until then). */
 export const drainEnvoy = async (options: DrainOptions): Promise<void> => {
+  // Contour's two contexts: the handler's own lines, and the command's.
   const log = options.logger.child({ context: 'shutdownHandler' });
+  const commandLog = options.logger.child({ context: 'shutdown' });
   log.info(`waiting ${formatDuration(options.drainDelayMs)} before draining connections`);
   await sleep(options.drainDelayMs);
 
-  log.info('failing envoy healthchecks');
+  commandLog.info('failing envoy healthchecks');
   let lastError: Error | undefined;
   for (let attempt = 0; attempt <= healthcheckFailDelaysMs.length; attempt++) {
     if (attempt > 0) {
       const base = healthcheckFailDelaysMs[attempt - 1];
       await sleep(base * (1 + Math.random() * 0.1));
     }
-    log.info('attempting to shutdown');
+    commandLog.info('attempting to shutdown');
     try {
       await failEnvoyHealthchecks(options.adminAddress);
       lastError = undefined;
@@ -82,7 +84,7 @@ export const drainEnvoy = async (options: DrainOptions): Promise<void> => {
     try {
       open = await openConnections(options.adminAddress);
     } catch (error) {
-      log.error({ error: (error as Error).message }, 'polling open connections failed');
+      commandLog.error({ error: (error as Error).message }, 'polling open connections failed');
     }
     if (open !== undefined) {
       const fields = { open_connections: open, min_connections: options.minOpenConnections };

@@ -35,7 +35,7 @@ export const startShutdownManager = async (options: ShutdownManagerOptions): Pro
 
   // Polls for the ready file until it exists or the client goes away.
   const waitForReadyFile = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const handlerLog = log.child({ context: 'shutdownReadyHandler' });
+    const handlerLog = options.logger.child({ context: 'shutdownReadyHandler' });
     const cancelled = new AbortController();
     response.once('close', () => cancelled.abort());
     for (;;) {

@@ -47,9 +47,7 @@ export const registerEnvoyShutdown = (envoy: Command): void => {
     )
     .option('--ready-file <path>', 'File to write when shutdown is completed.', defaultReadyFile)
     .action(async (flags: ShutdownFlags, command: Command) => {
-      const logger = createLogger({ format: logFormatOf(command), debug: false }).child({
-        context: 'shutdown',
-      });
+      const logger = createLogger({ format: logFormatOf(command), debug: false });
       if (flags.adminPort !== undefined) {
         // Contour too only reaches the admin API through the socket; the port flag is kept for old manifests.
         logger.warn(
