@@ -20,7 +20,8 @@ export interface ShutdownManagerOptions {
 
 export interface ShutdownManager {
   port: number;
-  close(): Promise<void>;
+  /** Stops accepting; requests in flight get up to `graceMs` to be answered, then are cut. */
+  close(graceMs?: number): Promise<void>;
 }
 
 const answerOk = (response: ServerResponse): void => {
@@ -84,10 +85,11 @@ export const startShutdownManager = async (options: ShutdownManagerOptions): Pro
   log.info('started envoy shutdown manager');
   return {
     port: (server.address() as AddressInfo).port,
-    close: () =>
+    close: (graceMs = 0) =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
-        server.closeAllConnections();
+        if (graceMs <= 0) server.closeAllConnections();
+        else setTimeout(() => server.closeAllConnections(), graceMs).unref();
       }),
   };
 };

@@ -4,7 +4,7 @@
 // written once they drained, and the manager's /shutdown answering only once that file exists.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,6 +12,7 @@ import { countOpenConnections, openConnectionsStatsPath } from '../../src/envoy-
 import { openConnections } from '../../src/envoy-admin/drain.js';
 import { freePort, startContour } from '../helpers/process.js';
 import { runContourAsync } from './run.js';
+import { waitFor } from '../helpers/wait.js';
 import { envoyStatsText, startStandInEnvoyAdmin } from './envoy-admin-stand-in.js';
 
 /** `contour envoy shutdown` against a stand-in admin socket, polling every 50 ms. */
@@ -143,6 +144,37 @@ describe('contour envoy shutdown and shutdown-manager', () => {
     const port = await runContourAsync(['envoy', 'shutdown-manager', '--serve-port', '70000']);
     assert.notEqual(port.status, 0);
     assert.match(port.stderr, /--serve-port/);
+  });
+
+  it('shutdown-manager on SIGTERM still answers a /shutdown waiting for a ready file that now exists', async () => {
+    const readyFile = join(dir, 'sigterm-ok');
+    const port = await freePort();
+    const manager = startContour([
+      'envoy',
+      'shutdown-manager',
+      '--serve-port',
+      String(port),
+      '--ready-file',
+      readyFile,
+    ]);
+    try {
+      await waitFor(
+        'the manager listening',
+        () => fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.ok),
+        60_000,
+      );
+      const pending = fetch(`http://127.0.0.1:${port}/shutdown`).then(
+        async (response) => `${response.status} ${await response.text()}`,
+        (error: Error) => `failed: ${error.message}`,
+      );
+      await waitFor('/shutdown polling', () => /does not exist/.test(manager.output()));
+      writeFileSync(readyFile, '');
+      manager.child.kill('SIGTERM');
+      assert.equal(await pending, '200 OK');
+      assert.equal(await manager.exited, 0);
+    } finally {
+      await manager.stop();
+    }
   });
 
   it('shutdown-manager: /healthz answers, /shutdown waits for the ready file that `envoy shutdown` writes', async () => {

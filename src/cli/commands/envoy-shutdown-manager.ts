@@ -37,9 +37,11 @@ export const registerEnvoyShutdownManager = (envoy: Command): void => {
         process.exit(1);
       }
       const running = manager;
+      // Kubelet sends SIGTERM once this container's preStop (`envoy shutdown`) has written the ready
+      // file, while Envoy's preStop may still be waiting on /shutdown: give it time to get its answer.
       const stop = (signal: string): void => {
         logger.info({ signal }, 'stopped');
-        void running.close().then(() => process.exit(0));
+        void running.close(readyFileCheckIntervalMs * 2).then(() => process.exit(0));
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
