@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { countOpenConnections, openConnectionsStatsPath } from '../../src/envoy-admin/open-connections.js';
 import { openConnections } from '../../src/envoy-admin/drain.js';
-import { freePort, startContour } from '../helpers/process.js';
+import { freePort, startContour, type ContourProcess } from '../helpers/process.js';
 import { runContourAsync } from './run.js';
 import { waitFor } from '../helpers/wait.js';
 import { envoyStatsText, startStandInEnvoyAdmin } from './envoy-admin-stand-in.js';
@@ -27,6 +27,27 @@ const shutdownArgs = (socketPath: string, readyFile: string, extra: string[] = [
   readyFile,
   ...extra,
 ];
+
+/** Starts `contour envoy shutdown-manager` on a free port; resolves once /healthz answers. */
+const startManager = async (
+  readyFile: string,
+): Promise<{ manager: ContourProcess; port: number; healthz: Response }> => {
+  const port = await freePort();
+  const manager = startContour([
+    'envoy',
+    'shutdown-manager',
+    '--serve-port',
+    String(port),
+    '--ready-file',
+    readyFile,
+  ]);
+  const healthz = await waitFor(
+    'the shutdown manager listening',
+    () => fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined),
+    60_000,
+  );
+  return { manager, port, healthz };
+};
 
 /** The JSON log lines of a process's output. */
 const logLines = (output: string): Record<string, unknown>[] =>
@@ -148,21 +169,8 @@ describe('contour envoy shutdown and shutdown-manager', () => {
 
   it('shutdown-manager on SIGTERM still answers a /shutdown waiting for a ready file that now exists', async () => {
     const readyFile = join(dir, 'sigterm-ok');
-    const port = await freePort();
-    const manager = startContour([
-      'envoy',
-      'shutdown-manager',
-      '--serve-port',
-      String(port),
-      '--ready-file',
-      readyFile,
-    ]);
+    const { manager, port } = await startManager(readyFile);
     try {
-      await waitFor(
-        'the manager listening',
-        () => fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.ok),
-        60_000,
-      );
       const pending = fetch(`http://127.0.0.1:${port}/shutdown`).then(
         async (response) => `${response.status} ${await response.text()}`,
         (error: Error) => `failed: ${error.message}`,
@@ -180,24 +188,11 @@ describe('contour envoy shutdown and shutdown-manager', () => {
   it('shutdown-manager: /healthz answers, /shutdown waits for the ready file that `envoy shutdown` writes', async () => {
     const socketPath = join(dir, 'manager.sock');
     const readyFile = join(dir, 'manager-ok');
-    const port = await freePort();
-    const manager = startContour([
-      'envoy',
-      'shutdown-manager',
-      '--serve-port',
-      String(port),
-      '--ready-file',
-      readyFile,
-    ]);
+    const { manager, port, healthz } = await startManager(readyFile);
     const admin = await startStandInEnvoyAdmin({ socketPath, ingressConnections: [1, 0] });
     try {
-      let healthz: Response | undefined;
-      for (let attempt = 0; attempt < 100 && !healthz; attempt++) {
-        healthz = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
-        if (!healthz) await sleep(100);
-      }
-      assert.equal(healthz?.status, 200);
-      assert.equal(await healthz?.text(), 'OK');
+      assert.equal(healthz.status, 200);
+      assert.equal(await healthz.text(), 'OK');
 
       // Kubelet's preStop GET of /shutdown: pending while the ready file does not exist.
       let answered: string | undefined;
