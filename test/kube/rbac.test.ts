@@ -3,6 +3,7 @@
 // (IngressClass) or that an operator took away (Secrets) is reported and treated as empty, never
 // waited for; it is picked up once granted, without a restart; Lease and status need nothing more.
 import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { KubeObject } from '../../src/apis/meta.js';
 import { createKubeClient, loadKubeConfig } from '../../src/sources/kubernetes/client.js';
@@ -21,7 +22,9 @@ import {
   projectCrdsFile,
   readYamlObjects,
   type Replica,
+  repoRoot,
   serviceAccountKubeconfig,
+  startInProcessReplica,
   startReplica,
   startTestCluster,
   type TestCluster,
@@ -271,5 +274,42 @@ describe('contour-ts with Contour v1.33 RBAC', () => {
         : undefined;
     });
     assert.match(JSON.stringify(condition), /SecretNotValid/);
+  });
+
+  it("deploy/02-rbac.yaml (the project's own, a superset) leaves no kind unreadable and lets the leader write status", async () => {
+    await Promise.all(replicas.splice(0).map((replica) => replica.kill('SIGTERM')));
+    // Same names as Contour's (ClusterRole contour, ServiceAccount contour): this replaces them.
+    for (const object of readYamlObjects(resolve(repoRoot, 'deploy/02-rbac.yaml'))) {
+      await applyObject(cluster.client, object);
+    }
+    const replica = await startInProcessReplica({
+      identity: 'deploy-rbac',
+      kubeconfig,
+      leaseNamespace: controllerNamespace,
+    });
+    try {
+      const answer = await waitReady(replica);
+      assert.ok(
+        !answer.body.notes?.some((note) => note.includes('cannot be read')),
+        `no unreadable kind: ${JSON.stringify(answer.body.notes)}`,
+      );
+      const namespace = uniqueName('deploy');
+      await createNamespace(cluster.client, namespace);
+      await applyObject(cluster.client, {
+        apiVersion: 'projectcontour.io/v1',
+        kind: 'HTTPProxy',
+        metadata: { name: 'broken', namespace },
+        spec: {
+          virtualhost: { fqdn: 'deploy.example.com' },
+          routes: [{ services: [{ name: 'nope', port: 80 }] }],
+        },
+      });
+      await eventually('the leader writes Valid=False', async () => {
+        const found = validCondition(await readProxy(namespace, 'broken'));
+        return found?.status === 'False';
+      });
+    } finally {
+      await replica.stop();
+    }
   });
 });
