@@ -6,6 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, parseDocument, stringify } from 'yaml';
 import type { KubeObject } from '../../src/apis/meta.js';
+import type { StoredCondition } from '../../src/status/desired.js';
 import { contourBin } from '../helpers/process.js';
 import {
   createKubeClient,
@@ -615,3 +616,15 @@ export const serviceAccountKubeconfig = async (
   writeFileSync(file, stringify(config), { mode: 0o600 });
   return file;
 };
+
+/** An HTTPProxy as read back from the API server, with the status the leader wrote. */
+export type ProxyView = KubeObject & { status?: { currentStatus?: string; conditions?: StoredCondition[] } };
+
+/** The leader-election Lease as read back from the API server. */
+export interface LeaseView extends KubeObject {
+  spec: { holderIdentity?: string; leaseDurationSeconds?: number; leaseTransitions?: number };
+}
+
+/** The Valid condition of an HTTPProxy's stored status, if any. */
+export const validCondition = (object: ProxyView | undefined): StoredCondition | undefined =>
+  object?.status?.conditions?.find((condition) => condition.type === 'Valid');

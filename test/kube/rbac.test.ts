@@ -27,15 +27,13 @@ import {
   startInProcessReplica,
   startReplica,
   startTestCluster,
+  type LeaseView,
+  type ProxyView,
   type TestCluster,
   uniqueName,
+  validCondition,
   waitReady,
 } from './harness.js';
-
-type Proxy = KubeObject & { status?: { currentStatus?: string; conditions?: StoredCondition[] } };
-interface LeaseView extends KubeObject {
-  spec: { holderIdentity?: string };
-}
 
 const controllerNamespace = 'projectcontour';
 const ingressClassNote = 'IngressClass cannot be read: forbidden (missing permission: list ingressclasses';
@@ -55,9 +53,26 @@ describe('contour-ts with Contour v1.33 RBAC', () => {
     return replica;
   };
   const readProxy = (namespace: string, name: string) =>
-    getObject<Proxy>(cluster.client, 'projectcontour.io/v1', 'HTTPProxy', namespace, name);
-  const validCondition = (proxy: Proxy | undefined) =>
-    proxy?.status?.conditions?.find((condition) => condition.type === 'Valid');
+    getObject<ProxyView>(cluster.client, 'projectcontour.io/v1', 'HTTPProxy', namespace, name);
+
+  // Creates an HTTPProxy routing to a missing Service; resolves with the Valid=False the leader wrote.
+  const leaderWritesInvalidStatus = async (prefix: string): Promise<StoredCondition> => {
+    const namespace = uniqueName(prefix);
+    await createNamespace(cluster.client, namespace);
+    await applyObject(cluster.client, {
+      apiVersion: 'projectcontour.io/v1',
+      kind: 'HTTPProxy',
+      metadata: { name: 'broken', namespace },
+      spec: {
+        virtualhost: { fqdn: `${namespace}.example.com` },
+        routes: [{ services: [{ name: 'nope', port: 80 }] }],
+      },
+    });
+    return eventually('the leader writes Valid=False', async () => {
+      const found = validCondition(await readProxy(namespace, 'broken'));
+      return found?.status === 'False' ? found : undefined;
+    });
+  };
 
   before(async () => {
     cluster = await startTestCluster({ authorization: 'RBAC' });
@@ -117,22 +132,7 @@ describe('contour-ts with Contour v1.33 RBAC', () => {
       return leaders.filter(Boolean).length === 1;
     });
 
-    const namespace = uniqueName('rbac');
-    await createNamespace(cluster.client, namespace);
-    await applyObject(cluster.client, {
-      apiVersion: 'projectcontour.io/v1',
-      kind: 'HTTPProxy',
-      metadata: { name: 'broken', namespace },
-      spec: {
-        virtualhost: { fqdn: 'broken.example.com' },
-        routes: [{ services: [{ name: 'nope', port: 80 }] }],
-      },
-    });
-    const condition = await eventually('the leader writes Valid=False', async () => {
-      const found = validCondition(await readProxy(namespace, 'broken'));
-      return found?.status === 'False' ? found : undefined;
-    });
-    assert.match(JSON.stringify(condition), /nope/);
+    assert.match(JSON.stringify(await leaderWritesInvalidStatus('rbac')), /nope/);
   });
 
   it('IngressClass permission granted while running: picked up with a full list, no restart', async () => {
@@ -293,21 +293,7 @@ describe('contour-ts with Contour v1.33 RBAC', () => {
         !answer.body.notes?.some((note) => note.includes('cannot be read')),
         `no unreadable kind: ${JSON.stringify(answer.body.notes)}`,
       );
-      const namespace = uniqueName('deploy');
-      await createNamespace(cluster.client, namespace);
-      await applyObject(cluster.client, {
-        apiVersion: 'projectcontour.io/v1',
-        kind: 'HTTPProxy',
-        metadata: { name: 'broken', namespace },
-        spec: {
-          virtualhost: { fqdn: 'deploy.example.com' },
-          routes: [{ services: [{ name: 'nope', port: 80 }] }],
-        },
-      });
-      await eventually('the leader writes Valid=False', async () => {
-        const found = validCondition(await readProxy(namespace, 'broken'));
-        return found?.status === 'False';
-      });
+      await leaderWritesInvalidStatus('deploy');
     } finally {
       await replica.stop();
     }
