@@ -14,7 +14,8 @@ import { nackCounter } from './metrics.js';
 import { heldOf, planTargets, sendOrder, type Plan } from './planner.js';
 import type { DiscoveryMethod } from './service-definitions.js';
 import type { ResponseCache } from './shared-responses.js';
-import { decodeSotwRequest, sameEncoding } from './sotw-request.js';
+import { decodeSotwRequest, hasMoreNamesThan, sameEncoding } from './sotw-request.js';
+import { limitRefusal, type LimitRefusal, type XdsLimits } from './limits.js';
 import {
   applyDeltaSubscriptions,
   applySotwNames,
@@ -79,6 +80,7 @@ export interface StreamOptions {
   responses: ResponseCache;
   logger: Logger;
   onClosed: (id: number) => void;
+  limits: XdsLimits;
 }
 
 // Enough to log each rejected version once without growing for ever on a flapping client.
@@ -180,6 +182,39 @@ export const serveStream = (options: StreamOptions): XdsStream => {
     for (const state of types.values()) if (state.encodedNames) yield state.encodedNames;
   }
 
+  /** Names subscribed on this stream, all types together. */
+  const subscribedNames = (): number => {
+    let total = 0;
+    for (const state of types.values()) total += state.names.size;
+    return total;
+  };
+
+  /** Why the stream must end for passing a names bound, if it has; `requestNames`: the request's count. */
+  const namesRefusal = (typeUrl: string, requestNames: number): LimitRefusal | undefined => {
+    const { maxNamesPerRequest, maxNamesPerStream } = options.limits;
+    if (requestNames > maxNamesPerRequest)
+      return limitRefusal(
+        `a ${typeUrl} request naming ${requestNames} resources`,
+        maxNamesPerRequest,
+        'xds-max-names-per-request',
+      );
+    const total = subscribedNames();
+    if (total > maxNamesPerStream)
+      return limitRefusal(
+        `${total} resources subscribed on one stream`,
+        maxNamesPerStream,
+        'xds-max-names-per-stream',
+      );
+    return undefined;
+  };
+
+  /** Ends the stream with the refusal's status: the client learns which bound it passed. */
+  const refuse = (refusal: LimitRefusal): void => {
+    logger.warn({ code: refusal.code, error: refusal.details }, 'xDS stream refused: a limit was passed');
+    finish();
+    call.emit('error', refusal);
+  };
+
   const onSotwRequest = (bytes: Uint8Array): void => {
     const sotwRequest = decodeSotwRequest(bytes, knownNames());
     const { fields: request, encodedNames } = sotwRequest;
@@ -187,6 +222,18 @@ export const serveStream = (options: StreamOptions): XdsStream => {
     const type = resolveType(request.typeUrl);
     if (!type) {
       logger.debug({ typeUrl: request.typeUrl }, 'ignoring request for a type this server does not serve');
+      return;
+    }
+    const { maxNamesPerRequest } = options.limits;
+    // Counted before they are decoded: a million names are never turned into strings.
+    if (hasMoreNamesThan(encodedNames, maxNamesPerRequest)) {
+      refuse(
+        limitRefusal(
+          `a ${request.typeUrl} request naming more than ${maxNamesPerRequest} resources`,
+          maxNamesPerRequest,
+          'xds-max-names-per-request',
+        ),
+      );
       return;
     }
     const state = stateOf(type);
@@ -197,8 +244,13 @@ export const serveStream = (options: StreamOptions): XdsStream => {
       settle(state, request.errorDetail);
     // The same encoded names as last time are the same subscription: skip decoding and comparing them.
     if (!state.requested || !sameEncoding(state.encodedNames, encodedNames)) {
-      if (applySotwNames(state, sotwRequest.resourceNames())) state.mustRespond = true;
+      const names = sotwRequest.resourceNames();
+      const refusal = namesRefusal(request.typeUrl, names.length);
+      if (refusal) return refuse(refusal);
+      if (applySotwNames(state, names)) state.mustRespond = true;
       state.encodedNames = encodedNames.slice();
+      const overStream = namesRefusal(request.typeUrl, 0);
+      if (overStream) return refuse(overStream);
     }
     scheduleFlush();
   };
@@ -214,6 +266,12 @@ export const serveStream = (options: StreamOptions): XdsStream => {
     const nonce = nonceKind(type, request.responseNonce);
     if (nonce === 'current' && state.inFlight?.nonce === request.responseNonce)
       settle(state, request.errorDetail);
+    const requestNames =
+      request.resourceNamesSubscribe.length +
+      request.resourceNamesUnsubscribe.length +
+      Object.keys(request.initialResourceVersions).length;
+    const refusal = namesRefusal(request.typeUrl, requestNames);
+    if (refusal) return refuse(refusal);
     // Subscription changes count whatever the nonce: delta clients send them independently of ACKs.
     applyDeltaSubscriptions(
       state,
@@ -222,6 +280,8 @@ export const serveStream = (options: StreamOptions): XdsStream => {
       request.initialResourceVersions,
       cache.resources(type),
     );
+    const overStream = namesRefusal(request.typeUrl, 0);
+    if (overStream) return refuse(overStream);
     scheduleFlush();
   };
 
