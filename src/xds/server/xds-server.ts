@@ -58,6 +58,9 @@ export const startXdsServer = async (options: XdsServerOptions): Promise<XdsServ
   // Open streams per connection, keyed by the client's address and port (one TCP connection each).
   const streamsPerPeer = new Map<string, number>();
   const peerOfStream = new Map<number, string>();
+  // Peers (and "*" for the server total) whose refusal was logged: once until they are below the limit again,
+  // so a client retrying in a loop does not flood the log.
+  const refusalLogged = new Set<string>();
   const responses = createResponseCache();
   let nextStreamId = 0;
   let closing = false;
@@ -67,22 +70,30 @@ export const startXdsServer = async (options: XdsServerOptions): Promise<XdsServ
     const peer = peerOfStream.get(id);
     if (peer === undefined) return;
     peerOfStream.delete(id);
+    refusalLogged.delete(peer);
+    refusalLogged.delete('*');
     const left = (streamsPerPeer.get(peer) ?? 1) - 1;
     if (left > 0) streamsPerPeer.set(peer, left);
     else streamsPerPeer.delete(peer);
   };
 
-  /** Why a new stream from `peer` is refused, if it is. */
+  /** Why a new stream from `peer` is refused, if it is, and which key its log entry is kept under. */
   const streamRefusal = (peer: string) => {
     if (streams.size >= limits.maxStreams)
-      return limitRefusal(`${streams.size} open xDS streams`, limits.maxStreams, 'xds-max-streams');
+      return {
+        logKey: '*',
+        ...limitRefusal(`${streams.size} open xDS streams`, limits.maxStreams, 'xds-max-streams'),
+      };
     const onPeer = streamsPerPeer.get(peer) ?? 0;
     if (onPeer >= limits.maxStreamsPerConnection)
-      return limitRefusal(
-        `${onPeer} open streams on the connection from ${peer}`,
-        limits.maxStreamsPerConnection,
-        'xds-max-streams-per-connection',
-      );
+      return {
+        logKey: peer,
+        ...limitRefusal(
+          `${onPeer} open streams on the connection from ${peer}`,
+          limits.maxStreamsPerConnection,
+          'xds-max-streams-per-connection',
+        ),
+      };
     return undefined;
   };
 
@@ -97,8 +108,15 @@ export const startXdsServer = async (options: XdsServerOptions): Promise<XdsServ
         const peer = call.getPeer();
         const refusal = streamRefusal(peer);
         if (refusal) {
-          logger.warn({ peer, code: refusal.code, error: refusal.details }, 'xDS stream refused');
-          call.emit('error', refusal);
+          const { logKey, ...status } = refusal;
+          if (!refusalLogged.has(logKey)) {
+            refusalLogged.add(logKey);
+            logger.warn(
+              { peer, code: status.code, error: status.details },
+              'xDS streams refused (logged once)',
+            );
+          }
+          call.emit('error', status);
           return;
         }
         nextStreamId += 1;
