@@ -8,24 +8,14 @@ import { parseServeConfig, type RawServeOptions } from '../../src/cli/config.js'
 import { startServe, type RunningServe } from '../../src/cli/serve-runner.js';
 import type { Logger } from '../../src/util/logger.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { loopbackServeFlags } from '../helpers/serve-flags.js';
 
 const quickstart = fileURLToPath(new URL('../../examples/quickstart', import.meta.url));
 
 /** The raw flags of a loopback `contour serve --manifests DIR` on free ports. */
 export const loopbackFlags = (manifests: string, extra: RawServeOptions = {}): RawServeOptions => ({
   manifests,
-  xdsAddress: '127.0.0.1',
-  xdsPort: '0',
-  healthAddress: '127.0.0.1',
-  healthPort: '0',
-  debugHttpAddress: '127.0.0.1',
-  debugHttpPort: '0',
-  envoyServiceHttpAddress: '0.0.0.0',
-  envoyServiceHttpPort: '8080',
-  envoyServiceHttpsAddress: '0.0.0.0',
-  envoyServiceHttpsPort: '8443',
-  statsAddress: '0.0.0.0',
-  statsPort: '8002',
+  ...loopbackServeFlags,
   holdoffDelay: '0s',
   holdoffMaxDelay: '0s',
   disableLeaderElection: true,

@@ -98,24 +98,14 @@ describe('xDS limits', () => {
     stream.close();
   });
 
-  it('ends a SotW stream whose request names too many resources', async () => {
-    const stream = openSotw(newClient('sotw-request'));
-    stream.send({
-      node: { id: 'big' },
-      typeUrl: typeUrls.endpoint,
-      resourceNames: names(limits.maxNamesPerRequest + 1),
-    });
-    assertRefused(await endOf(stream), 'xds-max-names-per-request');
-  });
-
-  it('ends a delta stream whose request names too many resources', async () => {
-    const stream = openDelta(newClient('delta-request'));
-    stream.send({
-      node: { id: 'big' },
-      typeUrl: typeUrls.endpoint,
-      resourceNamesSubscribe: names(limits.maxNamesPerRequest + 1),
-    });
-    assertRefused(await endOf(stream), 'xds-max-names-per-request');
+  it('ends a SotW or delta stream whose request names too many resources', async () => {
+    const tooMany = names(limits.maxNamesPerRequest + 1);
+    const sotw = openSotw(newClient('sotw-request'));
+    sotw.send({ node: { id: 'big' }, typeUrl: typeUrls.endpoint, resourceNames: tooMany });
+    const delta = openDelta(newClient('delta-request'));
+    delta.send({ node: { id: 'big' }, typeUrl: typeUrls.endpoint, resourceNamesSubscribe: tooMany });
+    assertRefused(await endOf(sotw), 'xds-max-names-per-request');
+    assertRefused(await endOf(delta), 'xds-max-names-per-request');
   });
 
   it('ends a stream whose subscriptions together pass the per-stream limit', async () => {
