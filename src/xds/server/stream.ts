@@ -189,23 +189,23 @@ export const serveStream = (options: StreamOptions): XdsStream => {
     return total;
   };
 
-  /** Why the stream must end for passing a names bound, if it has; `requestNames`: the request's count. */
-  const namesRefusal = (typeUrl: string, requestNames: number): LimitRefusal | undefined => {
-    const { maxNamesPerRequest, maxNamesPerStream } = options.limits;
-    if (requestNames > maxNamesPerRequest)
-      return limitRefusal(
-        `a ${typeUrl} request naming ${requestNames} resources`,
-        maxNamesPerRequest,
-        'xds-max-names-per-request',
-      );
+  /** The refusal of a request naming `count` resources (undefined: more than the limit, not counted). */
+  const tooManyNamesInRequest = (typeUrl: string, count?: number): LimitRefusal => {
+    const limit = options.limits.maxNamesPerRequest;
+    return limitRefusal(
+      `a ${typeUrl} request naming ${count ?? `more than ${limit}`} resources`,
+      limit,
+      'xds-max-names-per-request',
+    );
+  };
+
+  /** The refusal of this stream if its subscriptions, all types together, pass the per-stream bound. */
+  const tooManyNamesOnStream = (): LimitRefusal | undefined => {
     const total = subscribedNames();
-    if (total > maxNamesPerStream)
-      return limitRefusal(
-        `${total} resources subscribed on one stream`,
-        maxNamesPerStream,
-        'xds-max-names-per-stream',
-      );
-    return undefined;
+    const limit = options.limits.maxNamesPerStream;
+    return total > limit
+      ? limitRefusal(`${total} resources subscribed on one stream`, limit, 'xds-max-names-per-stream')
+      : undefined;
   };
 
   /** Ends the stream with the refusal's status: the client learns which bound it passed. */
@@ -224,18 +224,9 @@ export const serveStream = (options: StreamOptions): XdsStream => {
       logger.debug({ typeUrl: request.typeUrl }, 'ignoring request for a type this server does not serve');
       return;
     }
-    const { maxNamesPerRequest } = options.limits;
     // Counted before they are decoded: a million names are never turned into strings.
-    if (hasMoreNamesThan(encodedNames, maxNamesPerRequest)) {
-      refuse(
-        limitRefusal(
-          `a ${request.typeUrl} request naming more than ${maxNamesPerRequest} resources`,
-          maxNamesPerRequest,
-          'xds-max-names-per-request',
-        ),
-      );
-      return;
-    }
+    if (hasMoreNamesThan(encodedNames, options.limits.maxNamesPerRequest))
+      return refuse(tooManyNamesInRequest(request.typeUrl));
     const state = stateOf(type);
     const nonce = nonceKind(type, request.responseNonce);
     // A stale nonce answers an older response: the client has not seen our newest one yet and will answer
@@ -245,11 +236,12 @@ export const serveStream = (options: StreamOptions): XdsStream => {
     // The same encoded names as last time are the same subscription: skip decoding and comparing them.
     if (!state.requested || !sameEncoding(state.encodedNames, encodedNames)) {
       const names = sotwRequest.resourceNames();
-      const refusal = namesRefusal(request.typeUrl, names.length);
-      if (refusal) return refuse(refusal);
+      // A request decoded whole (not walkable above) is counted here.
+      if (names.length > options.limits.maxNamesPerRequest)
+        return refuse(tooManyNamesInRequest(request.typeUrl, names.length));
       if (applySotwNames(state, names)) state.mustRespond = true;
       state.encodedNames = encodedNames.slice();
-      const overStream = namesRefusal(request.typeUrl, 0);
+      const overStream = tooManyNamesOnStream();
       if (overStream) return refuse(overStream);
     }
     scheduleFlush();
@@ -270,8 +262,8 @@ export const serveStream = (options: StreamOptions): XdsStream => {
       request.resourceNamesSubscribe.length +
       request.resourceNamesUnsubscribe.length +
       Object.keys(request.initialResourceVersions).length;
-    const refusal = namesRefusal(request.typeUrl, requestNames);
-    if (refusal) return refuse(refusal);
+    if (requestNames > options.limits.maxNamesPerRequest)
+      return refuse(tooManyNamesInRequest(request.typeUrl, requestNames));
     // Subscription changes count whatever the nonce: delta clients send them independently of ACKs.
     applyDeltaSubscriptions(
       state,
@@ -280,7 +272,7 @@ export const serveStream = (options: StreamOptions): XdsStream => {
       request.initialResourceVersions,
       cache.resources(type),
     );
-    const overStream = namesRefusal(request.typeUrl, 0);
+    const overStream = tooManyNamesOnStream();
     if (overStream) return refuse(overStream);
     scheduleFlush();
   };
