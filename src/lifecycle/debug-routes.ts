@@ -6,7 +6,7 @@ import type { Handler } from './http-server.js';
 import type { Pipeline } from './pipeline.js';
 import type { Readiness } from './readiness.js';
 import { dagToDot } from './dag-dot.js';
-import { createProfiler } from './profiler.js';
+import { createProfiler, maxProfileSeconds } from './profiler.js';
 
 export interface DebugSources {
   pipeline: Pipeline;
@@ -55,6 +55,8 @@ export const debugRoutes = ({
   '/debug/xds/clients': async () => ({ status: 200, body: xdsClients() }),
   '/debug/readiness': async () => ({ status: 200, body: readiness.report() }),
   '/debug/pprof/profile': async (request) => {
+    // The connection is silent while the profile runs: longer than --http-request-timeout allows.
+    request.socket.setTimeout((maxProfileSeconds + 30) * 1000);
     const result = await profiler.cpuProfile(
       new URL(request.url ?? '/', 'http://debug').searchParams.get('seconds'),
     );

@@ -120,7 +120,15 @@ describe('contour serve: /debug/dag, /debug/pprof, Contour metrics', () => {
     await cp(quickstart, dir, { recursive: true });
     await writeFile(join(dir, 'extra.yaml'), extraProxies(false));
     [health, debug] = await Promise.all([freePort(), freePort()]);
-    serve = startContour(standaloneServeArgs(dir, { health, debug, xds: 0 }));
+    // Short HTTP timeouts: a CPU profile longer than them must still be answered.
+    serve = startContour(
+      standaloneServeArgs(dir, { health, debug, xds: 0 }, [
+        '--http-headers-timeout',
+        '1s',
+        '--http-request-timeout',
+        '1s',
+      ]),
+    );
     await waitFor(
       'serving',
       async () => (await fetch(`http://127.0.0.1:${health}/readyz`).catch(() => undefined))?.status === 200,
@@ -199,9 +207,10 @@ describe('contour serve: /debug/dag, /debug/pprof, Contour metrics', () => {
     const tooLong = await fetch(`http://127.0.0.1:${debug}/debug/pprof/profile?seconds=100000`);
     assert.equal(tooLong.status, 400);
     assert.match(await tooLong.text(), /seconds/);
-    const first = fetch(`http://127.0.0.1:${debug}/debug/pprof/profile?seconds=1`);
+    // Longer than --http-request-timeout (1s): the connection stays open for the profile.
+    const first = fetch(`http://127.0.0.1:${debug}/debug/pprof/profile?seconds=3`);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const second = await fetch(`http://127.0.0.1:${debug}/debug/pprof/profile?seconds=1`);
+    const second = await fetch(`http://127.0.0.1:${debug}/debug/pprof/profile?seconds=3`);
     assert.equal(second.status, 409);
     const response = await first;
     assert.equal(response.status, 200);
