@@ -2,6 +2,8 @@
 import type { Logger } from '../util/logger.js';
 import { createLogger } from '../util/logger.js';
 import { collectProcessMetrics, metricsRegistry } from '../lifecycle/metrics.js';
+import { createHttpProxyMetricsPublisher } from '../lifecycle/contour-metrics.js';
+import type { HttpProxy } from '../apis/httpproxy.js';
 import { createReadiness } from '../lifecycle/readiness.js';
 import { collectStartupGarbage } from '../lifecycle/startup-garbage.js';
 import { createPipeline } from '../lifecycle/pipeline.js';
@@ -58,7 +60,7 @@ const sourcesFor = (
   config: ServeConfig,
   logger: Logger,
   kube: { mode: KubernetesMode; client: KubeClient } | undefined,
-  onMissingKind: (kind: string, message: string) => void,
+  onKindProblem: (kind: string, problem: { message: string } | undefined) => void,
 ): Source[] => {
   if (config.manifests) return [createFilesSource({ directory: config.manifests }, logger)];
   if (!kube) throw new Error('Kubernetes mode needs a kubeconfig or an in-cluster configuration');
@@ -68,7 +70,7 @@ const sourcesFor = (
     : undefined;
   return [
     kube.mode.createKubernetesSource(
-      { client: kube.client, watchNamespaces: config.watchNamespaces, onMissingKind, resources },
+      { client: kube.client, watchNamespaces: config.watchNamespaces, onKindProblem, resources },
       logger,
     ),
   ];
@@ -132,11 +134,23 @@ export const startServe = async (flagsConfig: ServeConfig, logger: Logger): Prom
   collectProcessMetrics();
   const store = createStore();
   const cache = createSnapshotCache();
-  // Missing CRDs are found after start-up; they show up as notes in /readyz.
-  const sources = sourcesFor(config, logger, kube, (_kind, message) => readiness.addNote(message));
+  // Kinds that cannot be read (CRD missing, list forbidden) are found after start-up: they show up
+  // as problems in /readyz (config degraded) and in the errors the build gives objects needing them.
+  const unreadableKinds = new Map<string, string>();
+  const sources = sourcesFor(config, logger, kube, (kind, problem) => {
+    if (problem) unreadableKinds.set(kind, problem.message);
+    else unreadableKinds.delete(kind);
+    readiness.setProblem(`kind/${kind}`, problem?.message);
+  });
   const readiness = createReadiness(sources.map((source) => source.name));
   let xds: XdsServer | undefined;
   let statusController: StatusController | undefined;
+  // Contour's contour_httpproxy* gauges: exported by the leader only (every replica in standalone mode).
+  const proxyMetrics = createHttpProxyMetricsPublisher((namespace, name) => {
+    const fqdn = store.get<HttpProxy>('HTTPProxy', namespace, name)?.spec?.virtualhost?.fqdn;
+    return typeof fqdn === 'string' ? fqdn : undefined;
+  });
+  if (!kube) proxyMetrics.setEnabled(true);
 
   const pipeline = createPipeline({
     sources,
@@ -148,6 +162,7 @@ export const startServe = async (flagsConfig: ServeConfig, logger: Logger): Prom
       ingressClassNames: config.ingressClassNames,
       enableExternalNameService: config.enableExternalNameService,
       disablePermitInsecure: config.disablePermitInsecure,
+      unreadableKinds,
     },
     translateOptions: {
       ...config.envoy,
@@ -163,7 +178,10 @@ export const startServe = async (flagsConfig: ServeConfig, logger: Logger): Prom
     holdoffDelayMs: config.holdoffDelayMs,
     holdoffMaxDelayMs: config.holdoffMaxDelayMs,
     logger,
-    onBuild: (result) => statusController?.onBuild(result.statuses),
+    onBuild: (result) => {
+      statusController?.onBuild(result.statuses);
+      proxyMetrics.onBuild(result.statuses);
+    },
     extend: config.proxylessGrpc
       ? (resources, dag) => addProxylessResources(resources, dag).resources
       : undefined,
@@ -174,17 +192,22 @@ export const startServe = async (flagsConfig: ServeConfig, logger: Logger): Prom
         port: config.xdsPort,
         logger,
         credentials,
+        limits: config.xdsLimits,
       });
       readiness.setXdsClients(() => xds?.clients().length ?? 0);
       logger.info({ address: config.xdsAddress, port: xds.port }, 'xDS server listening');
     },
   });
 
-  const health = await startHttpServer(
-    'health',
-    config.healthAddress,
-    config.healthPort,
-    {
+  const health = await startHttpServer({
+    name: 'health',
+    address: config.healthAddress,
+    port: config.healthPort,
+    // kubelet probes by pod IP: any Host; GET/HEAD only, bounded connections.
+    hosts: 'any',
+    limits: config.httpLimits,
+    logger,
+    routes: {
       '/healthz': async () => ({ status: 200, body: { status: 'ok' } }),
       '/readyz': async () => ({ status: readiness.ready() ? 200 : 503, body: readiness.report() }),
       '/metrics': async () => ({
@@ -193,15 +216,17 @@ export const startServe = async (flagsConfig: ServeConfig, logger: Logger): Prom
         contentType: metricsRegistry.contentType,
       }),
     },
+  });
+  const debug = await startHttpServer({
+    name: 'debug',
+    address: config.debugAddress,
+    port: config.debugPort,
+    // Loopback names only: a web page cannot reach the debug pages through DNS rebinding.
+    hosts: 'loopback',
+    limits: config.httpLimits,
     logger,
-  );
-  const debug = await startHttpServer(
-    'debug',
-    config.debugAddress,
-    config.debugPort,
-    debugRoutes({ pipeline, cache, readiness, xdsClients: () => xds?.clients() ?? [] }),
-    logger,
-  );
+    routes: debugRoutes({ pipeline, cache, readiness, xdsClients: () => xds?.clients() ?? [] }),
+  });
 
   if (kube) {
     statusController = kube.mode.startStatusController({
@@ -222,6 +247,7 @@ export const startServe = async (flagsConfig: ServeConfig, logger: Logger): Prom
       },
       onLeaderChange: (leader) => {
         readiness.setLeader(leader);
+        proxyMetrics.setEnabled(leader);
         // The leader reports the ContourConfiguration it runs with as Valid.
         if (leader && contourConfiguration)
           kube.mode

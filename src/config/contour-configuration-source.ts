@@ -53,26 +53,30 @@ export const loadContourConfiguration = async (
   return { object, result: { ok: true, spec: parsed.data } };
 };
 
-/** Writes the Valid condition of a ContourConfiguration (merge patch of its status). */
+/**
+ * Writes the Valid condition of a ContourConfiguration: an update (PUT) of its status subresource, the verb
+ * Contour's ClusterRole grants, on the object as it is now (re-read, so a stale resourceVersion cannot conflict).
+ */
 export const writeContourConfigurationStatus = async (
   client: KubeClient,
   loaded: LoadedContourConfiguration,
   now: Date = new Date(),
 ): Promise<void> => {
-  const { metadata } = loaded.object;
+  const { namespace = '', name } = loaded.object.metadata;
+  const path = contourConfigurationPath(namespace, name);
+  const current = await client.request<ContourConfiguration>({ method: 'GET', path });
   const valid = loaded.result.ok;
   const condition = {
     type: 'Valid',
     status: valid ? 'True' : 'False',
     reason: valid ? 'Valid' : 'Invalid',
     message: valid ? 'Valid ContourConfiguration' : loaded.result.error,
-    observedGeneration: metadata.generation,
+    observedGeneration: current.metadata.generation,
     lastTransitionTime: now.toISOString().replace(/\.\d+Z$/, 'Z'),
   };
   await client.request({
-    method: 'PATCH',
-    path: `${contourConfigurationPath(metadata.namespace ?? '', metadata.name)}/status`,
-    body: { status: { conditions: [condition] } },
-    contentType: 'application/merge-patch+json',
+    method: 'PUT',
+    path: `${path}/status`,
+    body: { ...current, status: { conditions: [condition] } },
   });
 };

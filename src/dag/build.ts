@@ -37,7 +37,7 @@ export const buildDag = (store: StoreView, options: BuildOptions): BuildResult =
     options,
     dag: createDagAccumulator(),
     status: createStatusRecorder(),
-    secrets: createSecretResolver(store, options.rootNamespaces),
+    secrets: createSecretResolver(store, options.unreadableKinds, options.rootNamespaces),
   };
   for (const processor of processors) processor(context);
   return { dag: context.dag.finish(), statuses: context.status.statuses() };

@@ -13,6 +13,8 @@ export interface BuildOptions {
   enableExternalNameService: boolean;
   /** Ignore HTTPProxy `permitInsecure` (Contour's disablePermitInsecure). Default false. */
   disablePermitInsecure?: boolean;
+  /** Kinds the source cannot read (e.g. Secrets forbidden), with why: named in the errors they cause. */
+  unreadableKinds?: ReadonlyMap<string, string>;
 }
 
 /** The state one build's processors share. */

@@ -247,7 +247,11 @@ const validateCaOnce = validateOnce('ca');
  * With `secretNamespaces` (Contour's root namespaces), a Secret elsewhere is not found: Contour reads Secrets
  * only there, a tenancy boundary a delegation cannot cross.
  */
-export const createSecretResolver = (store: StoreView, secretNamespaces: string[] = []): SecretResolver => {
+export const createSecretResolver = (
+  store: StoreView,
+  unreadableKinds?: ReadonlyMap<string, string>,
+  secretNamespaces: string[] = [],
+): SecretResolver => {
   const tlsCache = new Map<string, { secret?: TlsSecret; error?: string }>();
   const caCache = new Map<string, { secret?: TlsSecret; error?: string }>();
 
@@ -281,7 +285,11 @@ export const createSecretResolver = (store: StoreView, secretNamespaces: string[
     if (!result) {
       const readable = secretNamespaces.length === 0 || secretNamespaces.includes(namespace);
       const secret = readable ? store.get<Secret>('Secret', namespace, name) : undefined;
-      result = secret ? validate(secret) : { error: 'Secret not found' };
+      // When Secrets cannot be read at all, say why rather than "not found".
+      const unreadable = unreadableKinds?.get('Secret');
+      result = secret
+        ? validate(secret)
+        : { error: unreadable ? `Secret not found: ${unreadable}` : 'Secret not found' };
       cache.set(key, result);
     }
     return result.secret

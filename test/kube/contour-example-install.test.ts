@@ -1,6 +1,7 @@
 // Contour v1.33's own example install (test/fixtures/contour/01-contour-config.yaml, 03-contour.yaml,
 // 03-envoy.yaml) run against a real kube-apiserver: the contour Deployment's command and arguments, and the
-// Envoy DaemonSet's init container, unchanged except for paths, addresses and ports.
+// Envoy DaemonSet's init container, unchanged except for paths, addresses and ports, with RBAC enforced and
+// Contour's own roles (test/fixtures/contour/02-role-contour.yaml, 02-rbac.yaml).
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -23,6 +24,7 @@ import { withDependencies } from '../../src/envoy/registry.js';
 import { runContourAsync } from '../cli/run.js';
 import {
   applyObject,
+  contourRbacFiles,
   createNamespace,
   eventually,
   freePort,
@@ -32,6 +34,7 @@ import {
   projectCrdsFile,
   readYamlObjects,
   repoRoot,
+  serviceAccountKubeconfig,
   spawnContour,
   startReplica,
   startTestCluster,
@@ -63,11 +66,16 @@ const adapt = (arg: string, replacements: [string, string][]): string =>
 describe("Contour's example install", () => {
   let cluster: TestCluster;
   let directory: string;
+  /** Authenticates as the `contour` ServiceAccount. */
+  let kubeconfig: string;
 
   before(async () => {
-    cluster = await startTestCluster();
+    // RBAC enforced, contour-ts authenticated as Contour's `contour` ServiceAccount with Contour's own roles.
+    cluster = await startTestCluster({ authorization: 'RBAC' });
     await installCrds(cluster.client, projectCrdsFile);
-    await createNamespace(cluster.client, 'projectcontour');
+    kubeconfig = await serviceAccountKubeconfig(cluster, 'projectcontour', 'contour');
+    for (const file of contourRbacFiles)
+      for (const object of readYamlObjects(file)) await applyObject(cluster.client, object);
     directory = mkdtempSync(join(tmpdir(), 'contour-example-'));
     // What the certgen Job and the ConfigMap volume put under /certs and /config in the pods.
     const certificates = generateCertificates();
@@ -99,7 +107,7 @@ describe("Contour's example install", () => {
     const xdsPort = await freePort();
     const args = (container.args ?? []).map((arg) =>
       arg === '--incluster'
-        ? `--kubeconfig=${cluster.kubeconfig}`
+        ? `--kubeconfig=${kubeconfig}`
         : adapt(arg, [
             ['--xds-address=0.0.0.0', '--xds-address=127.0.0.1'],
             ['--xds-port=8001', `--xds-port=${xdsPort}`],
@@ -108,27 +116,12 @@ describe("Contour's example install", () => {
           ]),
     );
     assert.ok(args.includes(`--config-path=${join(directory, 'contour-config', 'contour.yaml')}`));
-    // The pod's own ports (8000 health/metrics, 6060 debug) are taken on a shared machine: port 0.
+    // The pod's own ports (8000 health/metrics, 6060 debug) may be taken on a shared machine.
+    const healthPort = await freePort();
     const replica = spawnContour(
-      [...args, '--health-address=127.0.0.1', '--health-port=0', '--debug-http-port=0'],
+      [...args, '--health-address=127.0.0.1', `--health-port=${healthPort}`, '--debug-http-port=0'],
       { ...process.env, CONTOUR_NAMESPACE: 'projectcontour', POD_NAME: 'contour-example-0' },
     );
-    const healthPort = await new Promise<number>((resolve, reject) => {
-      const timer = setInterval(() => {
-        if (replica.child.exitCode !== null) {
-          clearInterval(timer);
-          reject(new Error(`contour serve exited: ${replica.errorLines.slice(-8).join('\n')}`));
-        }
-        for (const line of replica.errorLines) {
-          if (!line.includes('HTTP server listening')) continue;
-          const entry = JSON.parse(line) as { server?: string; port?: number };
-          if (entry.server === 'health' && entry.port) {
-            clearInterval(timer);
-            resolve(entry.port);
-          }
-        }
-      }, 100);
-    });
     const ready = await waitReady({
       identity: 'contour-example-0',
       handle: replica,
@@ -199,7 +192,7 @@ describe("Contour's example install", () => {
     metadata: { name, namespace: 'projectcontour' },
     spec,
   });
-  const validCondition = async (name: string) =>
+  const configurationValidCondition = async (name: string) =>
     eventually(`ContourConfiguration ${name} Valid condition`, async () => {
       const object = await getObject<
         KubeObject & {
@@ -234,7 +227,7 @@ describe("Contour's example install", () => {
     });
     const replica = await startReplica({
       identity: 'contour-config-0',
-      kubeconfig: cluster.kubeconfig,
+      kubeconfig,
       leaseNamespace: 'projectcontour',
       args: ['--contour-config-name', 'contour'],
     });
@@ -250,7 +243,7 @@ describe("Contour's example install", () => {
       return /xff_?num_?trusted_?hops"\s*:\s*3/i.test(text) ? text : undefined;
     });
     assert.match(manager, /PASS_THROUGH/);
-    const condition = await validCondition('contour');
+    const condition = await configurationValidCondition('contour');
     assert.equal(condition.status, 'True');
     await replica.kill('SIGTERM');
   });
@@ -265,7 +258,7 @@ describe("Contour's example install", () => {
     const replica = spawnContour(
       [
         'serve',
-        `--kubeconfig=${cluster.kubeconfig}`,
+        `--kubeconfig=${kubeconfig}`,
         '--contour-config-name=unsupported',
         '--health-port=0',
         '--debug-http-port=0',
@@ -275,7 +268,7 @@ describe("Contour's example install", () => {
     );
     assert.equal(await replica.exited, 1);
     assert.match(replica.errorLines.join('\n'), /spec\.tracing is not supported by contour-ts yet/);
-    const condition = await validCondition('unsupported');
+    const condition = await configurationValidCondition('unsupported');
     assert.equal(condition.status, 'False');
     assert.match(condition.message, /spec\.tracing/);
   });
@@ -284,7 +277,7 @@ describe("Contour's example install", () => {
     const replica = spawnContour(
       [
         'serve',
-        `--kubeconfig=${cluster.kubeconfig}`,
+        `--kubeconfig=${kubeconfig}`,
         '--contour-config-name=absent',
         '--health-port=0',
         '--debug-http-port=0',

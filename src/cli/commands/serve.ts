@@ -4,6 +4,9 @@ import { parseServeConfig, type RawServeOptions, type ServeConfig } from '../con
 import { registerContourFlags } from '../contour-flags.js';
 import { runServe } from '../serve-runner.js';
 import { applyConfigFile } from '../serve-settings.js';
+import { addGlobalOptions, logFormatOf } from '../global-options.js';
+import { defaultHttpListenerLimits as http } from '../../lifecycle/http-server.js';
+import { defaultXdsLimits as xds } from '../../xds/server/limits.js';
 
 /** Defines `contour serve` and its flags, with Contour's flag names (plus --manifests for standalone mode). */
 const defineServe = (program: Command): Command => {
@@ -64,7 +67,49 @@ const defineServe = (program: Command): Command => {
     .option('--leader-election-lease-duration <duration>', 'lease duration', '15s')
     .option('--leader-election-renew-deadline <duration>', 'renew deadline', '10s')
     .option('--leader-election-retry-period <duration>', 'retry period', '2s')
-    .option('--log-format <format>', 'log format: json or text', 'json')
+    // ---- Exposure limits (issue 13, items 10-11); defaults in README and docs/compat.md "Limits" ----
+    .option(
+      '--http-max-connections <n>',
+      'open connections per health/debug listener',
+      String(http.maxConnections),
+    )
+    .option(
+      '--http-headers-timeout <duration>',
+      'time for a request to send its headers',
+      `${http.headersTimeoutMs}ms`,
+    )
+    .option(
+      '--http-request-timeout <duration>',
+      'time for a whole request; longest silent socket',
+      `${http.requestTimeoutMs}ms`,
+    )
+    .option(
+      '--http-keepalive-timeout <duration>',
+      'idle time of a keep-alive connection',
+      `${http.keepAliveTimeoutMs}ms`,
+    )
+    .option(
+      '--xds-max-names-per-request <n>',
+      'resource names in one xDS request',
+      String(xds.maxNamesPerRequest),
+    )
+    .option(
+      '--xds-max-names-per-stream <n>',
+      'resource names subscribed on one xDS stream',
+      String(xds.maxNamesPerStream),
+    )
+    .option(
+      '--xds-max-streams-per-connection <n>',
+      'xDS streams open on one connection',
+      String(xds.maxStreamsPerConnection),
+    )
+    .option('--xds-max-streams <n>', 'xDS streams open on the server', String(xds.maxStreams))
+    .option(
+      '--xds-max-receive-message-size <bytes>',
+      'largest xDS request message',
+      String(xds.maxReceiveMessageBytes),
+    )
+    // ---- end of exposure limits ----
     .option('-d, --debug', 'debug logging', false);
   return registerContourFlags(serve);
 };
@@ -73,6 +118,8 @@ const defineServe = (program: Command): Command => {
 const resolveServeConfig = (raw: RawServeOptions, command: Command, env: NodeJS.ProcessEnv): ServeConfig => {
   const merged: RawServeOptions = {
     ...raw,
+    // Global (`contour --log-format`), accepted before or after `serve` as in Contour.
+    logFormat: logFormatOf(command),
     healthAddress: raw.httpAddress ?? raw.healthAddress,
     healthPort: raw.httpPort ?? raw.healthPort,
   };
@@ -85,7 +132,9 @@ const resolveServeConfig = (raw: RawServeOptions, command: Command, env: NodeJS.
 
 /** The ServeConfig `contour serve <args>` would run with; throws an Error naming a bad flag or field. */
 export const serveConfigFromArgs = (args: string[], env: NodeJS.ProcessEnv = process.env): ServeConfig => {
-  const program = new Command().exitOverride().configureOutput({ writeErr: () => undefined });
+  const program = addGlobalOptions(new Command())
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined });
   let config: ServeConfig | undefined;
   defineServe(program)
     .exitOverride()
