@@ -21,17 +21,32 @@ export const namespacedNameSchema = z.object({ name: z.string(), namespace: z.st
 
 const healthConfigSchema = z.object({ address: address.optional(), port: port().optional() });
 
+const tlsFiles = {
+  caFile: z.string().optional(),
+  certFile: z.string().optional(),
+  keyFile: z.string().optional(),
+};
+
 const metricsConfigSchema = z.object({
   address: metricsAddress.optional(),
   port: port().optional(),
-  tls: z
-    .object({
-      caFile: z.string().optional(),
-      certFile: z.string().optional(),
-      keyFile: z.string().optional(),
-    })
-    .optional(),
+  tls: z.object(tlsFiles).optional(),
 });
+
+/** Tracing fields the config file spells the same way. */
+export const tracingFields = {
+  includePodDetail: z.boolean().optional(),
+  serviceName: z.string().optional(),
+  overallSampling: z.string().optional(),
+  clientSampling: z.string().optional(),
+  randomSampling: z.string().optional(),
+  maxPathTagLength: uint32().optional(),
+};
+/** Fields of a tracing custom tag besides its name. */
+export const customTagFields = {
+  literal: z.string().optional(),
+  requestHeaderName: z.string().optional(),
+};
 
 /** TLS parameters shared by the listeners and the upstream clusters. */
 export const envoyTlsSchema = z.object({
@@ -51,14 +66,7 @@ export const contourConfigurationSpecSchema = z.object({
     .object({
       address: address.optional(),
       port: port().optional(),
-      tls: z
-        .object({
-          caFile: z.string().optional(),
-          certFile: z.string().optional(),
-          keyFile: z.string().optional(),
-          insecure: z.boolean().optional(),
-        })
-        .optional(),
+      tls: z.object({ ...tlsFiles, insecure: z.boolean().optional() }).optional(),
     })
     .optional(),
   ingress: z
@@ -185,21 +193,8 @@ export const contourConfigurationSpecSchema = z.object({
   metrics: metricsConfigSchema.optional(),
   tracing: z
     .object({
-      includePodDetail: z.boolean().optional(),
-      serviceName: z.string().optional(),
-      overallSampling: z.string().optional(),
-      clientSampling: z.string().optional(),
-      randomSampling: z.string().optional(),
-      maxPathTagLength: uint32().optional(),
-      customTags: z
-        .array(
-          z.object({
-            tagName: z.string(),
-            literal: z.string().optional(),
-            requestHeaderName: z.string().optional(),
-          }),
-        )
-        .optional(),
+      ...tracingFields,
+      customTags: z.array(z.object({ tagName: z.string(), ...customTagFields })).optional(),
       extensionService: namespacedNameSchema,
     })
     .optional(),

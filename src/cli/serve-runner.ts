@@ -17,7 +17,7 @@ import type { Source } from '../sources/source.js';
 import type { ServeConfig } from './config.js';
 import type { KubeClient } from '../sources/kubernetes/client.js';
 import type { LoadedContourConfiguration } from '../config/contour-configuration-source.js';
-import { applySpecSettings, finishServeConfig } from './serve-settings.js';
+import { applySpecSettings, finishServeConfig, translateOptionsOf } from './serve-settings.js';
 import type { StatusController } from '../status/status-controller.js';
 import { checkXdsTransportSecurity } from '../certs/transport-security.js';
 import { createXdsServerCredentials } from '../certs/server-credentials.js';
@@ -164,15 +164,7 @@ export const startServe = async (flagsConfig: ServeConfig, logger: Logger): Prom
       disablePermitInsecure: config.disablePermitInsecure,
       unreadableKinds,
     },
-    translateOptions: {
-      ...config.envoy,
-      httpAddress: config.envoyHttpAddress,
-      httpPort: config.envoyHttpPort,
-      httpsAddress: config.envoyHttpsAddress,
-      httpsPort: config.envoyHttpsPort,
-      statsAddress: config.statsAddress,
-      statsPort: config.statsPort,
-    },
+    translateOptions: translateOptionsOf(config),
     // Incremental builds and EDS outside the build (DESIGN.md §2); full builds remain the reference path.
     incremental: true,
     holdoffDelayMs: config.holdoffDelayMs,

@@ -9,6 +9,7 @@ import {
   type FieldNaming,
   type SpecSettings,
 } from '../config/settings.js';
+import type { TranslateOptions } from '../envoy/options.js';
 import type { ServeConfig } from './config.js';
 import { refuseUnsupportedClientSettings } from './contour-flags.js';
 
@@ -81,6 +82,17 @@ export const applyConfigFile = (config: ServeConfig, explicitFlags: ReadonlySet<
   }
   return finishServeConfig(applySpecSettings(withFileFields, spec, 'file', explicitFlags));
 };
+
+/** The Envoy translation options of a ServeConfig: listener addresses and every Envoy setting. */
+export const translateOptionsOf = (config: ServeConfig): TranslateOptions => ({
+  ...config.envoy,
+  httpAddress: config.envoyHttpAddress,
+  httpPort: config.envoyHttpPort,
+  httpsAddress: config.envoyHttpsAddress,
+  httpsPort: config.envoyHttpsPort,
+  statsAddress: config.statsAddress,
+  statsPort: config.statsPort,
+});
 
 /** The checks Contour makes on the merged configuration; refusals of what contour-ts cannot do yet. */
 export const finishServeConfig = (config: ServeConfig): ServeConfig => {

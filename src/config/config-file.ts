@@ -4,7 +4,11 @@ import { readFileSync } from 'node:fs';
 // js-yaml (not `yaml`): `contour serve` loads it anyway for manifests, and `yaml` stays off the start-up path.
 import { CORE_SCHEMA, load } from 'js-yaml';
 import { z } from 'zod';
-import type { ContourConfigurationSpec } from '../apis/contourconfiguration.js';
+import {
+  customTagFields,
+  tracingFields,
+  type ContourConfigurationSpec,
+} from '../apis/contourconfiguration.js';
 import { formatIssues, stripNulls } from './issues.js';
 
 const uint32 = () =>
@@ -174,21 +178,8 @@ export const contourConfigFileSchema = z.strictObject({
   metrics: z.strictObject({ contour: metricsServer.optional(), envoy: metricsServer.optional() }).optional(),
   tracing: z
     .strictObject({
-      includePodDetail: z.boolean().optional(),
-      serviceName: z.string().optional(),
-      overallSampling: z.string().optional(),
-      clientSampling: z.string().optional(),
-      randomSampling: z.string().optional(),
-      maxPathTagLength: uint32().optional(),
-      customTags: z
-        .array(
-          z.strictObject({
-            tagName: z.string().optional(),
-            literal: z.string().optional(),
-            requestHeaderName: z.string().optional(),
-          }),
-        )
-        .optional(),
+      ...tracingFields,
+      customTags: z.array(z.strictObject({ tagName: z.string().optional(), ...customTagFields })).optional(),
       extensionService: z.string().optional(),
     })
     .optional(),

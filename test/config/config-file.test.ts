@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { serveConfigFromArgs } from '../../src/cli/commands/serve.js';
 import type { ServeConfig } from '../../src/cli/config.js';
+import { translateOptionsOf } from '../../src/cli/serve-settings.js';
 import { translate } from '../../src/envoy/translate.js';
 import { createStore } from '../../src/store/store.js';
 import { at, cluster, forward, json, prefixMatch, route, virtualHost } from '../envoy/fixtures.js';
@@ -43,15 +44,7 @@ const dag: Dag = {
 
 /** Envoy's resources (canonical JSON) for a small DAG under the config's Envoy settings. */
 const envoyOf = (config: ServeConfig) => {
-  const resources = translate(dag, createStore(), {
-    ...config.envoy,
-    httpAddress: config.envoyHttpAddress,
-    httpPort: config.envoyHttpPort,
-    httpsAddress: config.envoyHttpsAddress,
-    httpsPort: config.envoyHttpsPort,
-    statsAddress: config.statsAddress,
-    statsPort: config.statsPort,
-  });
+  const resources = translate(dag, createStore(), translateOptionsOf(config));
   const listener = json(resources.listeners.find((item) => item.name === 'ingress_http')!);
   const manager = at(listener, 'filter_chains', 0, 'filters', 0, 'typed_config') as Record<string, unknown>;
   return { listener, manager, cluster: json(resources.clusters[0]), resources };

@@ -8,20 +8,11 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createRegistry, fromJsonString } from '@bufbuild/protobuf';
-import { BootstrapSchema } from '../../src/gen/envoy/config/bootstrap/v3/bootstrap_pb.js';
-import { FileAccessLogSchema } from '../../src/gen/envoy/extensions/access_loggers/file/v3/file_pb.js';
-import { GoogleRE2Schema } from '../../src/gen/envoy/extensions/regex_engines/v3/google_re2_pb.js';
-import { FixedHeapConfigSchema } from '../../src/gen/envoy/extensions/resource_monitors/fixed_heap/v3/fixed_heap_pb.js';
-import { DownstreamConnectionsConfigSchema } from '../../src/gen/envoy/extensions/resource_monitors/downstream_connections/v3/downstream_connections_pb.js';
-import { HttpProtocolOptionsSchema } from '../../src/gen/envoy/extensions/upstreams/http/v3/http_protocol_options_pb.js';
-import { UpstreamTlsContextSchema } from '../../src/gen/envoy/extensions/transport_sockets/tls/v3/tls_pb.js';
-import { SecretSchema } from '../../src/gen/envoy/extensions/transport_sockets/tls/v3/secret_pb.js';
 import type { KubeObject } from '../../src/apis/meta.js';
 import { generateCertificates } from '../../src/certs/generate.js';
 import { validateResource } from '../../src/envoy/validation/validate.js';
-import { withDependencies } from '../../src/envoy/registry.js';
 import { runContourAsync } from '../cli/run.js';
+import { bootstrapValidationRegistry, decodeBootstrap } from '../helpers/envoy-bootstrap.js';
 import {
   applyObject,
   contourRbacFiles,
@@ -158,24 +149,9 @@ describe("Contour's example install", () => {
     );
     const result = await runContourAsync(args, { CONTOUR_NAMESPACE: 'projectcontour' });
     assert.equal(result.status, 0, result.stderr);
-    const messages = [
-      BootstrapSchema,
-      FileAccessLogSchema,
-      GoogleRE2Schema,
-      FixedHeapConfigSchema,
-      DownstreamConnectionsConfigSchema,
-      HttpProtocolOptionsSchema,
-      UpstreamTlsContextSchema,
-      SecretSchema,
-    ];
-    const registry = createRegistry(...withDependencies(messages.map((message) => message.file)));
-    const bootstrap = fromJsonString(
-      BootstrapSchema,
-      readFileSync(join(directory, 'envoy-config', 'envoy.json'), 'utf8'),
-      { registry },
-    );
+    const bootstrap = decodeBootstrap(readFileSync(join(directory, 'envoy-config', 'envoy.json'), 'utf8'));
     // Envoy's validate.rules over the whole bootstrap, typed configs included.
-    assert.deepEqual(validateResource(bootstrap, registry), []);
+    assert.deepEqual(validateResource(bootstrap, bootstrapValidationRegistry), []);
     const xds = bootstrap.staticResources?.clusters.find((item) => item.name === 'contour');
     const address = xds?.loadAssignment?.endpoints[0]?.lbEndpoints[0]?.hostIdentifier;
     assert.equal(address?.case, 'endpoint');
