@@ -35,6 +35,7 @@ import type {
 } from '../dag/types.js';
 import { wellKnown } from './names.js';
 import { compareStrings, durationFromMs, uint32 } from './proto-util.js';
+import { trimTrailing } from '../util/text.js';
 
 /** What a route's translation depends on besides the route itself. */
 export interface RouteContext {
@@ -62,7 +63,7 @@ export const pathMatch = (path: PathMatch): MessageInitShape<typeof RouteMatchSc
       // Anchored: every path starts with "/", and the anchor keeps Envoy's regex program small.
       return { case: 'safeRegex' as const, value: regexMatcher(`^${path.value}`) };
     case 'prefix': {
-      const trimmed = path.value.replace(/\/+$/, '');
+      const trimmed = trimTrailing(path.value, '/');
       // "/" matches everything either way; path_separated_prefix cannot express it.
       if (path.segment && trimmed !== '') return { case: 'pathSeparatedPrefix' as const, value: trimmed };
       return { case: 'prefix' as const, value: path.value };

@@ -16,6 +16,7 @@ import { ErrorType, type StatusSink } from '../status.js';
 import type { Route } from '../types.js';
 import { proxyKey, type ProxyIndex, type ValidProxy } from './proxies.js';
 import { buildRoute } from './route.js';
+import { trimTrailing } from '../../util/text.js';
 
 /** State of one walk from a root. */
 export interface IncludeWalk {
@@ -129,7 +130,7 @@ export const computeRoutes = (
   return expandPrefixRewrites(routes);
 };
 
-const trimTrailingSlashes = (value: string): string => value.replace(/\/+$/, '');
+const trimTrailingSlashes = (value: string): string => trimTrailing(value, '/');
 
 /**
  * A route `/foo` rewriting its prefix must also work for `/foo/`: as Contour does, a lone prefix route

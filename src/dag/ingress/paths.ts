@@ -1,6 +1,7 @@
 // Ingress path types to DAG path matches, with Contour's rules: `Prefix` is segment-aware, `Exact` is
 // exact, and `ImplementationSpecific` is a regex when the path has regex characters, else a string prefix.
 import { re2Error } from '../regex.js';
+import { trimTrailing } from '../../util/text.js';
 import type { PathMatch } from '../types.js';
 
 // Contour's test for "this path looks like a regex".
@@ -21,7 +22,7 @@ export const ingressPathMatch = (
     case 'Prefix': {
       if (queryOrFragment.test(path)) return { error: `path "${path}" must not contain '?' or '#'` };
       // Trailing slashes are dropped so that `/foo/` also matches `/foo`; "/" (or only slashes) is every path.
-      const trimmed = path.replace(/\/+$/, '');
+      const trimmed = trimTrailing(path, '/');
       if (trimmed === '') return { match: { kind: 'prefix', value: '/', segment: false } };
       return { match: { kind: 'prefix', value: trimmed, segment: true } };
     }
