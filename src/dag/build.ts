@@ -6,6 +6,7 @@ import type { BuildContext, BuildOptions } from './context.js';
 import { processHttpProxies } from './httpproxy/processor.js';
 import { processIngresses } from './ingress/processor.js';
 import { createSecretResolver } from './secrets.js';
+import { limitsOf } from './limits.js';
 import { createStatusRecorder } from './status.js';
 import type { Dag } from './types.js';
 
@@ -37,7 +38,7 @@ export const buildDag = (store: StoreView, options: BuildOptions): BuildResult =
     options,
     dag: createDagAccumulator(),
     status: createStatusRecorder(),
-    secrets: createSecretResolver(store),
+    secrets: createSecretResolver(store, limitsOf(options)),
   };
   for (const processor of processors) processor(context);
   return { dag: context.dag.finish(), statuses: context.status.statuses() };

@@ -5,6 +5,8 @@ import type { Secret } from '../apis/kubernetes.js';
 import type { TlsCertificateDelegation } from '../apis/tlscertificatedelegation.js';
 import type { StoreView } from '../store/store.js';
 import { shortHash } from './names.js';
+import { defaultInputLimits } from './limits.js';
+import { parsePemBlocks, type PemLimits } from '../util/pem.js';
 import type { TlsSecret } from './types.js';
 
 /** The outcome of looking up a secret for some namespace's use. */
@@ -40,22 +42,13 @@ export const secretValue = (secret: Secret, key: string): string | undefined => 
   return typeof encoded === 'string' ? Buffer.from(encoded, 'base64').toString('utf8') : undefined;
 };
 
-interface PemBlock {
-  type: string;
-  body: string;
-  text: string;
-}
-
-const pemBlockPattern = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END \1-----/g;
-
-const pemBlocks = (text: string): PemBlock[] =>
-  [...text.matchAll(pemBlockPattern)].map((match) => ({ type: match[1], body: match[2], text: match[0] }));
-
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 // Serving bundles: every block a parseable CERTIFICATE, the leaf naming a host (CN or SAN).
-const servingBundleError = (pem: string): { error?: string; leaf?: X509Certificate } => {
-  const blocks = pemBlocks(pem);
+const servingBundleError = (pem: string, limits: PemLimits): { error?: string; leaf?: X509Certificate } => {
+  const parsed = parsePemBlocks(pem, limits);
+  if ('error' in parsed) return { error: parsed.error };
+  const blocks = parsed.blocks;
   if (blocks.length === 0) return { error: 'failed to locate certificate' };
   let leaf: X509Certificate | undefined;
   for (const block of blocks) {
@@ -77,8 +70,10 @@ const servingBundleError = (pem: string): { error?: string; leaf?: X509Certifica
   return { leaf };
 };
 
-const caBundleError = (pem: string): string | undefined => {
-  const blocks = pemBlocks(pem);
+const caBundleError = (pem: string, limits: PemLimits): string | undefined => {
+  const parsed = parsePemBlocks(pem, limits);
+  if ('error' in parsed) return parsed.error;
+  const blocks = parsed.blocks;
   if (blocks.length === 0) return 'failed to locate certificate';
   for (const block of blocks) {
     if (block.type !== 'CERTIFICATE') return `unexpected block type '${block.type}'`;
@@ -102,8 +97,10 @@ const keyEncodings: Record<string, 'pkcs1' | 'pkcs8' | 'sec1'> = {
 };
 
 /** Loads a PEM private key; throws (with OpenSSL's message) when it cannot. */
-const loadPrivateKey = (pem: string): KeyObject => {
-  const block = pemBlocks(pem).find((candidate) => candidate.type in keyEncodings);
+const loadPrivateKey = (pem: string, limits: PemLimits): KeyObject => {
+  const parsed = parsePemBlocks(pem, limits);
+  if ('error' in parsed) throw new Error(parsed.error);
+  const block = parsed.blocks.find((candidate) => candidate.type in keyEncodings);
   if (block && !block.body.includes(':')) {
     try {
       const der = Buffer.from(block.body, 'base64');
@@ -116,19 +113,22 @@ const loadPrivateKey = (pem: string): KeyObject => {
 };
 
 /** Validates a serving-certificate Secret; returns the Envoy secret or why it cannot be used. */
-export const validateTlsSecret = (secret: Secret): { secret?: TlsSecret; error?: string } => {
+export const validateTlsSecret = (
+  secret: Secret,
+  limits: PemLimits = defaultInputLimits,
+): { secret?: TlsSecret; error?: string } => {
   const type = secret.type ?? 'Opaque';
   if (!tlsSecretTypes.has(type)) return { error: 'secret type is not "kubernetes.io/tls" or "Opaque"' };
   const certificateChain = secretValue(secret, 'tls.crt');
   if (certificateChain === undefined) return { error: 'missing TLS certificate' };
-  const bundle = servingBundleError(certificateChain);
+  const bundle = servingBundleError(certificateChain, limits);
   if (bundle.error || !bundle.leaf)
     return { error: `invalid TLS certificate: ${bundle.error ?? 'no certificate'}` };
   const privateKey = secretValue(secret, 'tls.key');
   if (privateKey === undefined) return { error: 'missing TLS private key' };
   let key;
   try {
-    key = loadPrivateKey(privateKey);
+    key = loadPrivateKey(privateKey, limits);
   } catch (error) {
     return { error: `invalid TLS private key: ${errorText(error)}` };
   }
@@ -146,12 +146,15 @@ export const validateTlsSecret = (secret: Secret): { secret?: TlsSecret; error?:
 };
 
 /** Validates a CA Secret (`ca.crt`); returns the Envoy secret or why it cannot be used. */
-export const validateCaSecret = (secret: Secret): { secret?: TlsSecret; error?: string } => {
+export const validateCaSecret = (
+  secret: Secret,
+  limits: PemLimits = defaultInputLimits,
+): { secret?: TlsSecret; error?: string } => {
   const type = secret.type ?? 'Opaque';
   if (!tlsSecretTypes.has(type)) return { error: 'secret type is not "kubernetes.io/tls" or "Opaque"' };
   const caCertificate = secretValue(secret, 'ca.crt');
   if (!caCertificate) return { error: 'empty "ca.crt" key' };
-  const error = caBundleError(caCertificate);
+  const error = caBundleError(caCertificate, limits);
   if (error) return { error: `invalid CA certificate bundle: ${error}` };
   const namespace = secret.metadata.namespace ?? '';
   return {
@@ -168,7 +171,7 @@ export const validateCaSecret = (secret: Secret): { secret?: TlsSecret; error?: 
 type Validation = { secret?: TlsSecret; error?: string };
 type CheckKind = 'tls' | 'ca';
 const inputKeys: Record<CheckKind, string[]> = { tls: ['tls.crt', 'tls.key'], ca: ['ca.crt'] };
-const validators: Record<CheckKind, (secret: Secret) => Validation> = {
+const validators: Record<CheckKind, (secret: Secret, limits: PemLimits) => Validation> = {
   tls: validateTlsSecret,
   ca: validateCaSecret,
 };
@@ -183,6 +186,8 @@ export interface PrimedSecretCheck {
   name: string;
   type: string;
   inputs: (string | undefined)[];
+  /** The PEM limits the check ran with (the worker knows only the defaults). */
+  limits: PemLimits;
   result: Validation;
 }
 
@@ -199,7 +204,8 @@ export const checkSecretForPriming = (secret: Secret): PrimedSecretCheck[] =>
       name: secret.metadata.name,
       type: secret.type ?? 'Opaque',
       inputs: inputsOf(kind, secret),
-      result: validators[kind](secret),
+      limits: pemLimitsOf(defaultInputLimits),
+      result: validators[kind](secret, defaultInputLimits),
     }));
 
 // Primed checks wait here until a build asks for their Secret (then they move to the per-object memo).
@@ -211,39 +217,54 @@ export const primeSecretChecks = (checks: PrimedSecretCheck[]): void => {
   for (const check of checks) primed.set(primedKey(check.kind, check.namespace, check.name), check);
 };
 
-const takePrimed = (kind: CheckKind, secret: Secret): Validation | undefined => {
+const takePrimed = (kind: CheckKind, secret: Secret, limits: PemLimits): Validation | undefined => {
   const key = primedKey(kind, secret.metadata.namespace ?? '', secret.metadata.name);
   const check = primed.get(key);
   if (!check) return undefined;
   primed.delete(key);
   const inputs = inputsOf(kind, secret);
   const same =
+    check.limits.maxPemBytes === limits.maxPemBytes &&
+    check.limits.maxPemBlocks === limits.maxPemBlocks &&
     check.type === (secret.type ?? 'Opaque') &&
     check.inputs.length === inputs.length &&
     check.inputs.every((input, index) => input === inputs[index]);
   return same ? check.result : undefined;
 };
 
-const validations: Record<CheckKind, WeakMap<Secret, Validation>> = {
+// Memoized with the limits they ran under: a result under other limits is recomputed.
+const validations: Record<CheckKind, WeakMap<Secret, { limits: PemLimits; result: Validation }>> = {
   tls: new WeakMap(),
   ca: new WeakMap(),
 };
 
 const validateOnce =
-  (kind: CheckKind) =>
+  (kind: CheckKind, limits: PemLimits) =>
   (secret: Secret): Validation => {
-    let result = validations[kind].get(secret);
-    if (!result) {
-      result = takePrimed(kind, secret) ?? validators[kind](secret);
-      validations[kind].set(secret, result);
-    }
+    const memo = validations[kind].get(secret);
+    if (
+      memo &&
+      memo.limits.maxPemBytes === limits.maxPemBytes &&
+      memo.limits.maxPemBlocks === limits.maxPemBlocks
+    )
+      return memo.result;
+    const result = takePrimed(kind, secret, limits) ?? validators[kind](secret, limits);
+    validations[kind].set(secret, { limits, result });
     return result;
   };
-const validateTlsOnce = validateOnce('tls');
-const validateCaOnce = validateOnce('ca');
+
+const pemLimitsOf = (limits: PemLimits): PemLimits => ({
+  maxPemBytes: limits.maxPemBytes,
+  maxPemBlocks: limits.maxPemBlocks,
+});
 
 /** Creates a resolver over the store's Secrets and TLSCertificateDelegations; validation is memoized. */
-export const createSecretResolver = (store: StoreView): SecretResolver => {
+export const createSecretResolver = (
+  store: StoreView,
+  limits: PemLimits = defaultInputLimits,
+): SecretResolver => {
+  const validateTlsOnce = validateOnce('tls', limits);
+  const validateCaOnce = validateOnce('ca', limits);
   const tlsCache = new Map<string, { secret?: TlsSecret; error?: string }>();
   const caCache = new Map<string, { secret?: TlsSecret; error?: string }>();
 
