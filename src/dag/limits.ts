@@ -8,6 +8,8 @@ export interface InputLimits {
   maxIncludeDepth: number;
   /** Most routes one root HTTPProxy may produce for its virtual host (includes expanded). */
   maxRoutesPerVirtualHost: number;
+  /** Most include visits one root's include tree may take (a proxy included twice counts twice). */
+  maxIncludesPerVirtualHost: number;
   /** Longest regular expression (in characters) in a condition or path. */
   maxRegexLength: number;
   /** Largest PEM value (certificate chain, key or CA bundle) of a Secret, in bytes. */
@@ -20,6 +22,7 @@ export interface InputLimits {
 export const defaultInputLimits: InputLimits = {
   maxIncludeDepth: 32,
   maxRoutesPerVirtualHost: 10_000,
+  maxIncludesPerVirtualHost: 10_000,
   maxRegexLength: 4096,
   maxPemBytes: 1024 * 1024,
   maxPemBlocks: 1000,
