@@ -18,6 +18,8 @@ export interface ReadinessReport {
   xdsClients: number;
   /** Extra facts worth showing (e.g. kinds skipped because their CRD is missing). */
   notes?: string[];
+  /** When `config` is `degraded`: the objects refused or rejected, each with why (the first few). */
+  rejected?: string[];
 }
 
 export interface Readiness {
@@ -36,6 +38,8 @@ export interface Readiness {
   setLeader(leader: boolean): void;
   setXdsClients(count: () => number): void;
   addNote(note: string): void;
+  /** The objects refused at ingest or rejected by the build (shown while `config` is `degraded`). */
+  setRejected(rejected: string[]): void;
   ready(): boolean;
   report(): ReadinessReport;
   /** Subscribes to phase changes. */
@@ -50,6 +54,7 @@ export const createReadiness = (sourceNames: string[]): Readiness => {
   let snapshot = { version: '', hash: '' };
   let xdsClients: () => number = () => 0;
   const notes: string[] = [];
+  let rejected: string[] = [];
   const listeners: ((phase: Phase) => void)[] = [];
   const states = new Map<string, SourceState>(sourceNames.map((name) => [name, 'starting']));
   const syncSignals = new Map<string, { promise: Promise<void>; resolve: () => void }>();
@@ -114,6 +119,9 @@ export const createReadiness = (sourceNames: string[]): Readiness => {
     addNote(note) {
       if (!notes.includes(note)) notes.push(note);
     },
+    setRejected(next) {
+      rejected = [...next];
+    },
     ready: () => phase === 'SERVING',
     report: () => ({
       phase,
@@ -123,6 +131,7 @@ export const createReadiness = (sourceNames: string[]): Readiness => {
       snapshot,
       xdsClients: xdsClients(),
       ...(notes.length > 0 ? { notes: [...notes] } : {}),
+      ...(config === 'degraded' && rejected.length > 0 ? { rejected: [...rejected] } : {}),
     }),
     onPhase(listener) {
       listeners.push(listener);
