@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { parseDuration } from '../util/duration.js';
+import { defaultInputLimits, type InputLimits } from '../dag/limits.js';
 
 /** Everything `contour serve` needs, validated. */
 export interface ServeConfig {
@@ -48,6 +49,8 @@ export interface ServeConfig {
   };
   logFormat: 'json' | 'text';
   debug: boolean;
+  /** Bounds on what one object may cost (issue 13): --max-include-depth and friends. */
+  inputLimits: InputLimits;
 }
 
 /** The raw option values commander hands over (all strings or booleans). */
@@ -128,6 +131,7 @@ export const parseServeConfig = (raw: RawServeOptions, env: NodeJS.ProcessEnv = 
     },
     logFormat,
     debug: raw.debug === true,
+    inputLimits: parseInputLimits(raw),
   };
   if (config.holdoffMaxDelayMs < config.holdoffDelayMs) {
     throw new Error('--holdoff-max-delay must not be shorter than --holdoff-delay');
@@ -143,4 +147,52 @@ export const parseServeConfig = (raw: RawServeOptions, env: NodeJS.ProcessEnv = 
     throw new Error('--contour-cafile, --contour-cert-file and --contour-key-file must be given together');
   }
   return config;
+};
+
+// ---- Input limits (issue 13: hostile input) -------------------------------------------------------
+// Each bound on what one object may make the build do is a flag; an object past a bound is refused
+// with a status naming it and the flag. Kept in one block: `contour serve` registers these flags.
+
+/** The input-limit flags of `contour serve`: flag name, the InputLimits field it sets, and what it bounds. */
+export const inputLimitFlags: { flag: string; field: keyof InputLimits; description: string }[] = [
+  {
+    flag: 'max-include-depth',
+    field: 'maxIncludeDepth',
+    description: 'longest HTTPProxy include chain below a root',
+  },
+  {
+    flag: 'max-routes-per-vhost',
+    field: 'maxRoutesPerVirtualHost',
+    description: 'most routes one root HTTPProxy may produce (includes expanded)',
+  },
+  {
+    flag: 'max-includes-per-vhost',
+    field: 'maxIncludesPerVirtualHost',
+    description: 'most include visits in one root HTTPProxy include tree',
+  },
+  {
+    flag: 'max-regex-length',
+    field: 'maxRegexLength',
+    description: 'longest regex in a condition or path (characters)',
+  },
+  { flag: 'max-pem-bytes', field: 'maxPemBytes', description: 'largest PEM value of a Secret (bytes)' },
+  { flag: 'max-pem-blocks', field: 'maxPemBlocks', description: 'most PEM blocks in one Secret value' },
+];
+
+const camelCase = (flag: string): string =>
+  flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+
+/** The input limits from their flags (absent flags keep the defaults); throws naming a bad flag. */
+export const parseInputLimits = (raw: RawServeOptions): InputLimits => {
+  const limits = { ...defaultInputLimits };
+  for (const { flag, field } of inputLimitFlags) {
+    const value = raw[camelCase(flag)];
+    if (value === undefined) continue;
+    const number = Number(value);
+    if (typeof value !== 'string' || !/^[0-9]+$/.test(value) || !Number.isSafeInteger(number) || number < 1) {
+      throw new Error(`--${flag}: "${String(value)}" is not a positive integer`);
+    }
+    limits[field] = number;
+  }
+  return limits;
 };

@@ -112,6 +112,7 @@ export const startServe = async (config: ServeConfig, logger: Logger): Promise<R
       rootNamespaces: config.rootNamespaces,
       ingressClassNames: config.ingressClassNames,
       enableExternalNameService: config.enableExternalNameService,
+      limits: config.inputLimits,
     },
     translateOptions: {
       httpAddress: config.envoyHttpAddress,

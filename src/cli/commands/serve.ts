@@ -1,11 +1,12 @@
 // `contour serve`: watch objects, build, and serve Envoy configuration over xDS.
 import { Command, Option } from 'commander';
-import { parseServeConfig, type RawServeOptions } from '../config.js';
+import { inputLimitFlags, parseServeConfig, type RawServeOptions } from '../config.js';
+import { defaultInputLimits } from '../../dag/limits.js';
 import { runServe } from '../serve-runner.js';
 
 /** Registers `contour serve` with Contour's flag names (plus --manifests for standalone mode). */
 export const registerServe = (program: Command): void => {
-  program
+  const serve = program
     .command('serve')
     .description('Serve xDS for Envoy from Kubernetes objects (or, with --manifests, from a directory)')
     .option(
@@ -75,4 +76,8 @@ export const registerServe = (program: Command): void => {
       }
       await runServe(config);
     });
+  // Input limits (issue 13): registered from one table so flags, parsing and defaults agree.
+  for (const { flag, field, description } of inputLimitFlags) {
+    serve.option(`--${flag} <n>`, `${description} (default ${defaultInputLimits[field]})`);
+  }
 };
