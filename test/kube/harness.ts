@@ -394,6 +394,7 @@ export interface ReadyzAnswer {
     sources?: Record<string, string>;
     snapshot?: { version: string; hash: string };
     notes?: string[];
+    rejected?: string[];
   };
 }
 
