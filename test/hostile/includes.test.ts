@@ -35,7 +35,7 @@ describe('hostile include graphs', () => {
     const summary = await build('includeDiamond', 22);
     assert.equal(summary.rootStatus, 'invalid');
     assert.deepEqual(summary.rootErrors, [
-      'IncludeLimitExceeded: the include tree of default/root includes more proxies than 10000 (the --max-includes-per-vhost limit); its virtual host is not served',
+      'IncludeLimitExceeded: the include tree of default/root includes more proxies than 2000 (the --max-includes-per-vhost limit); its virtual host is not served',
     ]);
     assert.deepEqual(summary.routesByHost, { 'bystander.example.com': 1 });
   });
@@ -43,7 +43,7 @@ describe('hostile include graphs', () => {
   it('refuses a diamond by the routes-per-host limit when includes are not the bound', async () => {
     const summary = await build('includeDiamond', 22, { maxIncludesPerVirtualHost: 1_000_000 });
     assert.deepEqual(summary.rootErrors, [
-      'IncludeLimitExceeded: the include tree of default/root has more routes than 10000 (the --max-routes-per-vhost limit); its virtual host is not served',
+      'IncludeLimitExceeded: the include tree of default/root has more routes than 2000 (the --max-routes-per-vhost limit); its virtual host is not served',
     ]);
     assert.deepEqual(summary.routesByHost, { 'bystander.example.com': 1 });
   });

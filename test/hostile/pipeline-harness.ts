@@ -20,8 +20,6 @@ export interface PipelineHarness {
   upsert(...objects: KubeObject[]): void;
   /** Names of the resources of one type in the served snapshot. */
   names(type: 'listener' | 'route' | 'cluster' | 'endpoint' | 'secret'): string[];
-  /** The served ClusterLoadAssignment of `name` as JSON, if any. */
-  endpoints(name: string): unknown;
   stop(): Promise<void>;
 }
 
@@ -68,10 +66,6 @@ export const startPipeline = async (
     apply,
     upsert: (...objects) => apply(objects.map((object) => ({ type: 'upsert', object }))),
     names: (type) => [...cache.resources(type).keys()].sort(),
-    endpoints: (name) => {
-      const json = cache.toJson() as { endpoints?: { clusterName?: string }[] };
-      return json.endpoints?.find((entry) => entry.clusterName === name);
-    },
     stop: () => pipeline.stop(),
   };
 };
