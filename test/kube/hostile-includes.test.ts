@@ -106,7 +106,9 @@ describe('hostile include diamond on a real API server', () => {
         'root',
       );
       const valid = proxy?.status?.conditions?.find((condition) => condition.type === 'Valid');
-      return valid?.status === 'False' ? { proxy, valid } : undefined;
+      // Objects arrive in any order: an early build may see an include not yet created.
+      const limited = valid?.errors?.some((error) => error.reason === 'IncludeLimitExceeded');
+      return valid?.status === 'False' && limited ? { proxy, valid } : undefined;
     });
     assert.equal(root.proxy?.status?.currentStatus, 'invalid');
     assert.deepEqual(
