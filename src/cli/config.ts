@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { parseDuration } from '../util/duration.js';
 import { defaultInputLimits, type InputLimits } from '../dag/limits.js';
+import { defaultHttpListenerLimits, type HttpListenerLimits } from '../lifecycle/http-server.js';
+import { defaultXdsLimits, type XdsLimits } from '../xds/server/limits.js';
 
 /** Everything `contour serve` needs, validated. */
 export interface ServeConfig {
@@ -51,6 +53,12 @@ export interface ServeConfig {
   debug: boolean;
   /** Bounds on what one object may cost (issue 13): --max-include-depth and friends. */
   inputLimits: InputLimits;
+  // ---- Exposure limits (issue 13, items 10-11): flags `--http-*` and `--xds-max-*` ----
+  /** Bounds of the health and debug listeners (each listener on its own). */
+  httpLimits: HttpListenerLimits;
+  /** Bounds of the xDS server's streams and requests. */
+  xdsLimits: XdsLimits;
+  // ---- end of exposure limits ----
 }
 
 /** The raw option values commander hands over (all strings or booleans). */
@@ -82,6 +90,77 @@ const duration = (flag: string, value: string | boolean | undefined): number => 
 
 const text = (value: string | boolean | undefined): string | undefined =>
   typeof value === 'string' && value !== '' ? value : undefined;
+
+// ---- Exposure limits (issue 13, items 10-11) ----
+const positiveInteger = (flag: string, value: string | boolean | undefined, fallback: number): number => {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!Number.isSafeInteger(number) || number < 1) {
+    throw new Error(`--${flag}: "${String(value)}" is not a positive whole number`);
+  }
+  return number;
+};
+
+const positiveDuration = (flag: string, value: string | boolean | undefined, fallbackMs: number): number => {
+  if (value === undefined) return fallbackMs;
+  const ms = duration(flag, value);
+  if (!(ms >= 1)) throw new Error(`--${flag}: "${String(value)}" must be at least 1ms`);
+  return ms;
+};
+
+const httpLimitsOf = (raw: RawServeOptions): HttpListenerLimits => {
+  const limits: HttpListenerLimits = {
+    maxConnections: positiveInteger(
+      'http-max-connections',
+      raw.httpMaxConnections,
+      defaultHttpListenerLimits.maxConnections,
+    ),
+    headersTimeoutMs: positiveDuration(
+      'http-headers-timeout',
+      raw.httpHeadersTimeout,
+      defaultHttpListenerLimits.headersTimeoutMs,
+    ),
+    requestTimeoutMs: positiveDuration(
+      'http-request-timeout',
+      raw.httpRequestTimeout,
+      defaultHttpListenerLimits.requestTimeoutMs,
+    ),
+    keepAliveTimeoutMs: positiveDuration(
+      'http-keepalive-timeout',
+      raw.httpKeepaliveTimeout,
+      defaultHttpListenerLimits.keepAliveTimeoutMs,
+    ),
+  };
+  if (limits.requestTimeoutMs < limits.headersTimeoutMs) {
+    throw new Error('--http-request-timeout must not be shorter than --http-headers-timeout');
+  }
+  return limits;
+};
+
+const xdsLimitsOf = (raw: RawServeOptions): XdsLimits => ({
+  maxNamesPerRequest: positiveInteger(
+    'xds-max-names-per-request',
+    raw.xdsMaxNamesPerRequest,
+    defaultXdsLimits.maxNamesPerRequest,
+  ),
+  maxNamesPerStream: positiveInteger(
+    'xds-max-names-per-stream',
+    raw.xdsMaxNamesPerStream,
+    defaultXdsLimits.maxNamesPerStream,
+  ),
+  maxStreamsPerConnection: positiveInteger(
+    'xds-max-streams-per-connection',
+    raw.xdsMaxStreamsPerConnection,
+    defaultXdsLimits.maxStreamsPerConnection,
+  ),
+  maxStreams: positiveInteger('xds-max-streams', raw.xdsMaxStreams, defaultXdsLimits.maxStreams),
+  maxReceiveMessageBytes: positiveInteger(
+    'xds-max-receive-message-size',
+    raw.xdsMaxReceiveMessageSize,
+    defaultXdsLimits.maxReceiveMessageBytes,
+  ),
+});
+// ---- end of exposure limits ----
 
 /** Validates raw flag values; throws an Error whose message names the bad flag. */
 export const parseServeConfig = (raw: RawServeOptions, env: NodeJS.ProcessEnv = process.env): ServeConfig => {
@@ -132,6 +211,8 @@ export const parseServeConfig = (raw: RawServeOptions, env: NodeJS.ProcessEnv = 
     logFormat,
     debug: raw.debug === true,
     inputLimits: parseInputLimits(raw),
+    httpLimits: httpLimitsOf(raw),
+    xdsLimits: xdsLimitsOf(raw),
   };
   if (config.holdoffMaxDelayMs < config.holdoffDelayMs) {
     throw new Error('--holdoff-max-delay must not be shorter than --holdoff-delay');
@@ -186,13 +267,7 @@ const camelCase = (flag: string): string =>
 export const parseInputLimits = (raw: RawServeOptions): InputLimits => {
   const limits = { ...defaultInputLimits };
   for (const { flag, field } of inputLimitFlags) {
-    const value = raw[camelCase(flag)];
-    if (value === undefined) continue;
-    const number = Number(value);
-    if (typeof value !== 'string' || !/^[0-9]+$/.test(value) || !Number.isSafeInteger(number) || number < 1) {
-      throw new Error(`--${flag}: "${String(value)}" is not a positive integer`);
-    }
-    limits[field] = number;
+    limits[field] = positiveInteger(flag, raw[camelCase(flag)], defaultInputLimits[field]);
   }
   return limits;
 };

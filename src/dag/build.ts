@@ -38,7 +38,7 @@ export const buildDag = (store: StoreView, options: BuildOptions): BuildResult =
     options,
     dag: createDagAccumulator(),
     status: createStatusRecorder(),
-    secrets: createSecretResolver(store, limitsOf(options)),
+    secrets: createSecretResolver(store, options.unreadableKinds, limitsOf(options)),
   };
   for (const processor of processors) processor(context);
   return { dag: context.dag.finish(), statuses: context.status.statuses() };

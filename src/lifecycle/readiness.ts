@@ -38,6 +38,11 @@ export interface Readiness {
   setLeader(leader: boolean): void;
   setXdsClients(count: () => number): void;
   addNote(note: string): void;
+  /**
+   * Sets (or clears, with undefined) a problem that makes the served config incomplete, e.g. a kind
+   * that cannot be read: it shows in notes and makes config `degraded` until cleared.
+   */
+  setProblem(key: string, note: string | undefined): void;
   /** The objects refused at ingest or rejected by the build (shown while `config` is `degraded`). */
   setRejected(rejected: string[]): void;
   ready(): boolean;
@@ -55,6 +60,7 @@ export const createReadiness = (sourceNames: string[]): Readiness => {
   let xdsClients: () => number = () => 0;
   const notes: string[] = [];
   let rejected: string[] = [];
+  const problems = new Map<string, string>();
   const listeners: ((phase: Phase) => void)[] = [];
   const states = new Map<string, SourceState>(sourceNames.map((name) => [name, 'starting']));
   const syncSignals = new Map<string, { promise: Promise<void>; resolve: () => void }>();
@@ -122,17 +128,26 @@ export const createReadiness = (sourceNames: string[]): Readiness => {
     setRejected(next) {
       rejected = [...next];
     },
+    setProblem(key, note) {
+      if (note === undefined) problems.delete(key);
+      else problems.set(key, note);
+    },
     ready: () => phase === 'SERVING',
-    report: () => ({
-      phase,
-      config,
-      leader,
-      sources: Object.fromEntries([...states.entries()].sort()),
-      snapshot,
-      xdsClients: xdsClients(),
-      ...(notes.length > 0 ? { notes: [...notes] } : {}),
-      ...(config === 'degraded' && rejected.length > 0 ? { rejected: [...rejected] } : {}),
-    }),
+    report: () => {
+      const allNotes = [...notes, ...[...problems.entries()].sort().map(([, note]) => note)];
+      // Something that should be served cannot be: never `empty` or `valid` then.
+      const served = problems.size > 0 && (config === 'empty' || config === 'valid') ? 'degraded' : config;
+      return {
+        phase,
+        config: served,
+        leader,
+        sources: Object.fromEntries([...states.entries()].sort()),
+        snapshot,
+        xdsClients: xdsClients(),
+        ...(allNotes.length > 0 ? { notes: allNotes } : {}),
+        ...(served === 'degraded' && rejected.length > 0 ? { rejected: [...rejected] } : {}),
+      };
+    },
     onPhase(listener) {
       listeners.push(listener);
     },

@@ -32,7 +32,7 @@ describe('input limit flags', () => {
   it('refuses values that are not positive integers, naming the flag', () => {
     for (const value of ['0', '-1', '1.5', 'ten', '', '99999999999999999999']) {
       assert.throws(() => parseInputLimits({ maxIncludeDepth: value }), {
-        message: `--max-include-depth: "${value}" is not a positive integer`,
+        message: `--max-include-depth: "${value}" is not a positive whole number`,
       });
     }
   });
