@@ -5,7 +5,6 @@
 // started afterwards becomes ready too.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { StoredCondition } from '../../src/status/desired.js';
 import {
   applyObject,
   createNamespace,
@@ -14,16 +13,16 @@ import {
   installCrds,
   killAllChildren,
   projectCrdsFile,
+  type ProxyView,
   type Replica,
   startReplica,
   startTestCluster,
   type TestCluster,
   uniqueName,
+  validCondition,
   waitReady,
 } from './harness.js';
 import type { KubeObject } from '../../src/apis/meta.js';
-
-type Proxy = KubeObject & { status?: { currentStatus?: string; conditions?: StoredCondition[] } };
 
 const diamond = (namespace: string, count: number): KubeObject[] => [
   {
@@ -98,14 +97,14 @@ describe('hostile include diamond on a real API server', () => {
     await Promise.all(objects.map((object) => applyObject(cluster.client, object)));
 
     const root = await eventually('the leader wrote the root status', async () => {
-      const proxy = await getObject<Proxy>(
+      const proxy = await getObject<ProxyView>(
         cluster.client,
         'projectcontour.io/v1',
         'HTTPProxy',
         namespace,
         'root',
       );
-      const valid = proxy?.status?.conditions?.find((condition) => condition.type === 'Valid');
+      const valid = validCondition(proxy);
       // Objects arrive in any order: an early build may see an include not yet created.
       const limited = valid?.errors?.some((error) => error.reason === 'IncludeLimitExceeded');
       return valid?.status === 'False' && limited ? { proxy, valid } : undefined;
@@ -115,7 +114,7 @@ describe('hostile include diamond on a real API server', () => {
       root.valid.errors?.map((error) => error.reason),
       ['IncludeLimitExceeded'],
     );
-    const bystander = await getObject<Proxy>(
+    const bystander = await getObject<ProxyView>(
       cluster.client,
       'projectcontour.io/v1',
       'HTTPProxy',
