@@ -10,6 +10,8 @@ import type { KubeObject } from '../../src/apis/meta.js';
 import { startPipeline, type PipelineHarness } from '../hostile/pipeline-harness.js';
 import { endpointSlice, rootProxy, service } from '../hostile/objects.js';
 import { hostileBatch } from './hostile-arbitraries.js';
+import { dump } from 'js-yaml';
+import { parseManifest } from '../../src/sources/files/parse.js';
 
 /** Longest a batch may hold the event loop (ingest + build + publish), as the issue asks. */
 export const maxBlockMs = 250;
@@ -129,7 +131,14 @@ export const runHostileProperty = async (numRuns: number, seed?: number): Promis
     assert.match(expected, /good\.example\.com/);
     assert.match(expected, /10\.0\.0\.2/);
     await fc.assert(
-      fc.asyncProperty(hostileBatch, async (batch) => {
+      fc.asyncProperty(hostileBatch, fc.boolean(), async (generated, viaFile) => {
+        // Half the batches arrive as a manifest file would: YAML text through the files source's parser.
+        const batch = viaFile
+          ? parseManifest(
+              'hostile.yaml',
+              generated.map((object) => dump(object, { lineWidth: -1 })).join('---\n'),
+            ).objects
+          : generated;
         // Last write wins for duplicate names within a batch.
         const latest = new Map(batch.map((object) => [keyOf(object), object]));
         const wallStart = performance.now();
