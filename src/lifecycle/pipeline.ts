@@ -9,7 +9,7 @@ import type { Store, StoreEvent } from '../store/store.js';
 import type { Logger } from '../util/logger.js';
 import type { ConfigState, Readiness } from './readiness.js';
 import { Counter, Histogram } from 'prom-client';
-import { metricsRegistry } from './metrics.js';
+import { metricsRegistry } from '../util/metrics.js';
 import { createIncrementalEngine, type IncrementalEngine } from '../dag/incremental-engine.js';
 import type { ClusterLoadAssignment } from '../gen/envoy/config/endpoint/v3/endpoint_pb.js';
 import type { Publishable, SnapshotResources } from '../xds/cache/snapshot-cache.js';

@@ -20,7 +20,7 @@ import {
   type TestCluster,
   uniqueName,
   waitReady,
-} from './harness.js';
+} from '../../scripts/envtest/harness.js';
 
 type Proxy = KubeObject & { status?: { currentStatus?: string; conditions?: StoredCondition[] } };
 interface LeaseView extends KubeObject {

@@ -6,7 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../../src/apis/meta.js';
-import { contourBin } from '../helpers/process.js';
+import { contourBin } from '../../test/helpers/process.js';
 import {
   createKubeClient,
   isApiStatus,
@@ -382,7 +382,7 @@ export const killAllChildren = async (): Promise<void> => {
 };
 
 /** A port that was free a moment ago on 127.0.0.1 (shared with the other process tests). */
-export { freePort } from '../helpers/process.js';
+export { freePort } from '../../test/helpers/process.js';
 
 /** What /readyz answered. */
 export interface ReadyzAnswer {
