@@ -1,4 +1,4 @@
-// Test harness for Kubernetes tests: a real kube-apiserver + etcd from scripts/envtest (or the
+// Harness for the Kubernetes tests and the bench's envtest rows: a real kube-apiserver + etcd from scripts/envtest (or the
 // cluster $KUBECONFIG points at), CRD installation, object helpers, and API server restarts.
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
@@ -6,7 +6,6 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../../src/apis/meta.js';
-import { contourBin } from '../../test/helpers/process.js';
 import {
   createKubeClient,
   isApiStatus,
@@ -15,6 +14,7 @@ import {
 } from '../../src/sources/kubernetes/client.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const contourBin = resolve(repoRoot, 'bin/contour');
 const envtestDir = process.env.KUBE_ENVTEST_SCRIPTS ?? resolve(repoRoot, 'scripts/envtest');
 
 /** A running API server the tests talk to. */
@@ -380,9 +380,6 @@ export const killAllChildren = async (): Promise<void> => {
   for (const handle of running) handle.child.kill('SIGKILL');
   await Promise.all(running.map((handle) => handle.exited));
 };
-
-/** A port that was free a moment ago on 127.0.0.1 (shared with the other process tests). */
-export { freePort } from '../../test/helpers/process.js';
 
 /** What /readyz answered. */
 export interface ReadyzAnswer {

@@ -16,7 +16,7 @@
 import type { ResourceType } from '../../envoy/resources.js';
 import type { CachedResource } from '../cache/cached-resource.js';
 import type { ResourceMap } from '../cache/snapshot-cache.js';
-import { digestOfView, patchedDigest, sameDigest, type ViewDigest } from './view-digest.js';
+import { digestOfView, patchedDigest, sameDigest, type Digest } from '../cache/type-digest.js';
 import { overlayView } from './view-overlay.js';
 import {
   clientView,
@@ -68,7 +68,7 @@ const matchingEntry = (snapshot: SnapshotReader, type: ResourceType, name: strin
 export interface Plan {
   readonly targets: Map<ResourceType, View>;
   /** The digest of each target (its version_info), derived from the accepted view's when planned incrementally. */
-  readonly digests: Map<ResourceType, ViewDigest>;
+  readonly digests: Map<ResourceType, Digest>;
   /**
    * Types planned from their changed and unsettled names only: those names (the only ones whose item
    * may differ from what the client accepted). A type not listed was planned name by name.

@@ -28,7 +28,7 @@ import {
   type View,
   type ViewItem,
 } from './type-state.js';
-import { sameDigest, versionInfoOf } from './view-digest.js';
+import { sameDigest, versionInfoOf } from '../cache/type-digest.js';
 import { applyPatch, isOverlay } from './view-overlay.js';
 
 /** One type's state on one stream, for the debug page. */

@@ -1,7 +1,7 @@
 // What one stream knows about one resource type: subscriptions, what the client was sent and accepted.
 import type { ResourceType } from '../../envoy/resources.js';
 import type { CachedResource } from '../cache/cached-resource.js';
-import { digestOfView, emptyDigest, type ViewDigest } from './view-digest.js';
+import { digestOfView, emptyDigest, type Digest } from '../cache/type-digest.js';
 
 /** One resource as a client has (or will have) it. `entry` is absent only for versions a delta client announced. */
 export interface ViewItem {
@@ -17,7 +17,7 @@ export interface InFlight {
   readonly nonce: string;
   readonly view: View;
   /** The view's digest (its version_info is versionInfoOf(digest)). */
-  readonly digest: ViewDigest;
+  readonly digest: Digest;
 }
 
 /** The last NACK of one type, for the debug page. */
@@ -44,12 +44,12 @@ export interface TypeState {
   /** What the client last accepted. */
   acked: View;
   /** The digest of `acked` as it is now (kept with it: plans derive their digests from it). */
-  ackedDigest: ViewDigest;
+  ackedDigest: Digest;
   /**
    * The digest (version_info) of the response the client last accepted; undefined before the first ACK.
    * Unlike `ackedDigest`, not changed when unsubscribed names are forgotten.
    */
-  ackedResponse?: ViewDigest;
+  ackedResponse?: Digest;
   inFlight?: InFlight;
   /** Views sent and NACKed since the last ACK: the client may have applied parts of them (Envoy does for CDS/LDS). */
   possiblyApplied: View[];
