@@ -29,6 +29,23 @@ export interface NackInfo {
   readonly at: string;
 }
 
+/**
+ * What the planner carries from one plan of a type to the next. A plan returns the next value
+ * (`Plan.next`); the stream commits it once it answered the type, and adds changed names to `dirty`.
+ */
+export interface TypePlanning {
+  /** Names changed in the snapshot since the last committed plan (subscribed or held ones only). */
+  readonly dirty: Set<string>;
+  /** Names last planned to something other than their snapshot state (waiting for a reference, or held). */
+  readonly unsettled: ReadonlySet<string>;
+  /**
+   * The next plan must look at every name (first request, subscription change; NACKs and owed responses
+   * force it too). Otherwise only `dirty` and `unsettled` names are planned: one changed cluster costs
+   * O(1), not O(names held), per stream.
+   */
+  readonly planAll: boolean;
+}
+
 export interface TypeState {
   readonly type: ResourceType;
   /** The client has sent at least one request for this type on this stream. */
@@ -63,16 +80,8 @@ export interface TypeState {
   nackCount: number;
   /** version_infos whose NACK was already logged (log once per client, type and version). */
   loggedNacks: Set<string>;
-  /**
-   * The next plan must look at every name (first request, an interrupted send; subscription changes
-   * and NACKs force it too). Otherwise only `dirty` and `unsettled` names are planned: one changed
-   * cluster costs O(1), not O(names held), per stream.
-   */
-  replan: boolean;
-  /** Names changed in the snapshot since this type was last planned (subscribed or held ones only). */
-  dirty: Set<string>;
-  /** Names last planned to something other than their snapshot state (waiting for a reference, or held). */
-  unsettled: Set<string>;
+  /** Planning state; only the stream replaces it (with a plan's `next`, or to force a full plan). */
+  planning: TypePlanning;
 }
 
 const legacyWildcardTypes: ReadonlySet<ResourceType> = new Set(['listener', 'cluster']);
@@ -98,9 +107,7 @@ export const newTypeState = (type: ResourceType): TypeState => ({
   forceNames: new Set(),
   nackCount: 0,
   loggedNacks: new Set(),
-  replan: true,
-  dirty: new Set(),
-  unsettled: new Set(),
+  planning: { dirty: new Set(), unsettled: new Set(), planAll: true },
 });
 
 /** Whether the client wants every resource of this type. */
@@ -194,6 +201,6 @@ export const applyDeltaSubscriptions = (
   }
   // An ACK carries no subscription change: leave the views (possibly 10,000 names) alone.
   if (!first && subscribe.length === 0 && unsubscribe.length === 0) return;
-  state.replan = true;
+  state.planning = { ...state.planning, planAll: true };
   forgetUnsubscribed(state);
 };

@@ -6,6 +6,7 @@ import { connectedClientsGauge } from './metrics.js';
 import { serviceDefinitions } from './service-definitions.js';
 import { installFramedWrites } from './framed-responses.js';
 import { createResponseCache } from './shared-responses.js';
+import type { PlanHooks } from './planner.js';
 import { serveStream, type ClientInfo, type DeltaCall, type SotwCall, type XdsStream } from './stream.js';
 
 export type { ClientInfo, ClientTypeInfo } from './stream.js';
@@ -20,6 +21,8 @@ export interface XdsServerOptions {
   credentials?: grpc.ServerCredentials;
   /** How long close() waits for clients to go before cutting connections (default 5 s). */
   shutdownGraceMs?: number;
+  /** Test instrumentation of every stream's planner (counts, cross-checks). */
+  planHooks?: PlanHooks;
 }
 
 export interface XdsServer {
@@ -68,7 +71,10 @@ export const startXdsServer = async (options: XdsServerOptions): Promise<XdsServ
         }
         nextStreamId += 1;
         const id = nextStreamId;
-        streams.set(id, serveStream({ id, method, call, cache, responses, logger, onClosed }));
+        streams.set(
+          id,
+          serveStream({ id, method, call, cache, responses, logger, onClosed, planHooks: options.planHooks }),
+        );
         connectedClientsGauge.inc();
       };
     }
