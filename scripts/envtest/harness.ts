@@ -532,23 +532,13 @@ export const startInProcessReplica = async (
   const { parseServeConfig } = await import('../../src/cli/config.js');
   const { startServe } = await import('../../src/cli/serve-runner.js');
   const { silentLogger } = await import('../../src/util/logger.js');
+  const { loopbackServeFlags } = await import('../serve-flags.js');
   const config = parseServeConfig(
     {
       kubeconfig: options.kubeconfig,
       incluster: false,
-      xdsAddress: '127.0.0.1',
-      xdsPort: '0',
+      ...loopbackServeFlags,
       insecure: false,
-      healthAddress: '127.0.0.1',
-      healthPort: '0',
-      debugHttpAddress: '127.0.0.1',
-      debugHttpPort: '0',
-      envoyServiceHttpAddress: '0.0.0.0',
-      envoyServiceHttpPort: '8080',
-      envoyServiceHttpsAddress: '0.0.0.0',
-      envoyServiceHttpsPort: '8443',
-      statsAddress: '0.0.0.0',
-      statsPort: '8002',
       holdoffDelay: '20ms',
       holdoffMaxDelay: '100ms',
       watchNamespaces: options.watchNamespaces,

@@ -137,17 +137,22 @@ export const startServe = async (config: ServeConfig, logger: Logger): Promise<R
         port: config.xdsPort,
         logger,
         credentials,
+        limits: config.xdsLimits,
       });
       readiness.setXdsClients(() => xds?.clients().length ?? 0);
       logger.info({ address: config.xdsAddress, port: xds.port }, 'xDS server listening');
     },
   });
 
-  const health = await startHttpServer(
-    'health',
-    config.healthAddress,
-    config.healthPort,
-    {
+  const health = await startHttpServer({
+    name: 'health',
+    address: config.healthAddress,
+    port: config.healthPort,
+    // kubelet probes by pod IP: any Host; GET/HEAD only, bounded connections.
+    hosts: 'any',
+    limits: config.httpLimits,
+    logger,
+    routes: {
       '/healthz': async () => ({ status: 200, body: { status: 'ok' } }),
       '/readyz': async () => ({ status: readiness.ready() ? 200 : 503, body: readiness.report() }),
       '/metrics': async () => ({
@@ -156,15 +161,17 @@ export const startServe = async (config: ServeConfig, logger: Logger): Promise<R
         contentType: metricsRegistry.contentType,
       }),
     },
+  });
+  const debug = await startHttpServer({
+    name: 'debug',
+    address: config.debugAddress,
+    port: config.debugPort,
+    // Loopback names only: a web page cannot reach the debug pages through DNS rebinding.
+    hosts: 'loopback',
+    limits: config.httpLimits,
     logger,
-  );
-  const debug = await startHttpServer(
-    'debug',
-    config.debugAddress,
-    config.debugPort,
-    debugRoutes({ pipeline, cache, readiness, xdsClients: () => xds?.clients() ?? [] }),
-    logger,
-  );
+    routes: debugRoutes({ pipeline, cache, readiness, xdsClients: () => xds?.clients() ?? [] }),
+  });
 
   if (kube) {
     statusController = kube.mode.startStatusController({
