@@ -51,13 +51,13 @@ const sourcesFor = (
   config: ServeConfig,
   logger: Logger,
   kube: { mode: KubernetesMode; client: KubeClient } | undefined,
-  onMissingKind: (kind: string, message: string) => void,
+  onKindProblem: (kind: string, problem: { message: string } | undefined) => void,
 ): Source[] => {
   if (config.manifests) return [createFilesSource({ directory: config.manifests }, logger)];
   if (!kube) throw new Error('Kubernetes mode needs a kubeconfig or an in-cluster configuration');
   return [
     kube.mode.createKubernetesSource(
-      { client: kube.client, watchNamespaces: config.watchNamespaces, onMissingKind },
+      { client: kube.client, watchNamespaces: config.watchNamespaces, onKindProblem },
       logger,
     ),
   ];
@@ -97,8 +97,14 @@ export const startServe = async (config: ServeConfig, logger: Logger): Promise<R
       mode.loadKubeConfig({ kubeconfig: config.kubeconfig, inCluster: config.inCluster }),
     ),
   };
-  // Missing CRDs are found after start-up; they show up as notes in /readyz.
-  const sources = sourcesFor(config, logger, kube, (_kind, message) => readiness.addNote(message));
+  // Kinds that cannot be read (CRD missing, list forbidden) are found after start-up: they show up
+  // as problems in /readyz (config degraded) and in the errors the build gives objects needing them.
+  const unreadableKinds = new Map<string, string>();
+  const sources = sourcesFor(config, logger, kube, (kind, problem) => {
+    if (problem) unreadableKinds.set(kind, problem.message);
+    else unreadableKinds.delete(kind);
+    readiness.setProblem(`kind/${kind}`, problem?.message);
+  });
   const readiness = createReadiness(sources.map((source) => source.name));
   let xds: XdsServer | undefined;
   let statusController: StatusController | undefined;
@@ -112,6 +118,7 @@ export const startServe = async (config: ServeConfig, logger: Logger): Promise<R
       rootNamespaces: config.rootNamespaces,
       ingressClassNames: config.ingressClassNames,
       enableExternalNameService: config.enableExternalNameService,
+      unreadableKinds,
     },
     translateOptions: {
       httpAddress: config.envoyHttpAddress,
