@@ -1,6 +1,7 @@
 // Bounds on what one object may make the build do. One contour-ts serves every tenant of a cluster, so
 // no single object may cost unbounded time or memory: past a bound the object is refused with a status
 // naming it, and the rest of the configuration is built as usual. Each bound is a `contour serve` flag.
+import { defaultPemLimits } from '../util/pem.js';
 
 /** The bounds of one build. */
 export interface InputLimits {
@@ -27,8 +28,7 @@ export const defaultInputLimits: InputLimits = {
   maxRoutesPerVirtualHost: 2000,
   maxIncludesPerVirtualHost: 2000,
   maxRegexLength: 4096,
-  maxPemBytes: 1024 * 1024,
-  maxPemBlocks: 1000,
+  ...defaultPemLimits,
 };
 
 /** The bounds a build uses: its options' limits, or the defaults. */

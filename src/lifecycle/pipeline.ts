@@ -9,7 +9,8 @@ import type { Store, StoreEvent } from '../store/store.js';
 import type { Logger } from '../util/logger.js';
 import type { ConfigState, Readiness } from './readiness.js';
 import { Counter, Histogram } from 'prom-client';
-import { metricsRegistry } from './metrics.js';
+import { metricsRegistry } from '../util/metrics.js';
+import { recordDagRebuild } from '../util/contour-metrics.js';
 import { createIncrementalEngine, type IncrementalEngine } from '../dag/incremental-engine.js';
 import type { ClusterLoadAssignment } from '../gen/envoy/config/endpoint/v3/endpoint_pb.js';
 import type { Publishable, SnapshotResources } from '../xds/cache/snapshot-cache.js';
@@ -224,7 +225,7 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
       return;
     }
     const { result } = built;
-    end();
+    recordDagRebuild(end());
     buildsTotal.inc({ trigger });
     last = result;
     const snapshot = { version: cache.version(), hash: cache.hash() };

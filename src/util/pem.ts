@@ -15,6 +15,13 @@ export interface PemLimits {
   maxPemBlocks: number;
 }
 
+/** The default bounds (`--max-pem-bytes`, `--max-pem-blocks`). */
+export const defaultPemLimits: PemLimits = { maxPemBytes: 1024 * 1024, maxPemBlocks: 1000 };
+
+/** Whether two sets of PEM bounds are the same. */
+export const samePemLimits = (a: PemLimits, b: PemLimits): boolean =>
+  a.maxPemBytes === b.maxPemBytes && a.maxPemBlocks === b.maxPemBlocks;
+
 const begin = '-----BEGIN ';
 const dashes = '-----';
 const isLabelCharacter = (code: number): boolean =>

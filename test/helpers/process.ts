@@ -51,6 +51,30 @@ export const startContour = (args: string[], env: NodeJS.ProcessEnv = {}): Conto
   };
 };
 
+/** `serve --manifests DIR` on loopback with the given ports (0: any free one) and builds without holdoff. */
+export const standaloneServeArgs = (
+  dir: string,
+  ports: { health: number; debug: number; xds: number },
+  extra: string[] = [],
+): string[] => [
+  'serve',
+  '--manifests',
+  dir,
+  '--health-address',
+  '127.0.0.1',
+  '--health-port',
+  String(ports.health),
+  '--debug-http-port',
+  String(ports.debug),
+  '--xds-port',
+  String(ports.xds),
+  '--holdoff-delay',
+  '0s',
+  '--holdoff-max-delay',
+  '0s',
+  ...extra,
+];
+
 /** GETs a JSON endpoint; returns status and parsed body (undefined when not JSON or unreachable). */
 export const getJson = async (url: string): Promise<{ status: number; body: unknown } | undefined> => {
   try {

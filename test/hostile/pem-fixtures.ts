@@ -1,5 +1,5 @@
 // Functions the PEM tests run in a worker thread (see test/helpers/deadline.ts).
-import { validateCaSecret, validateTlsSecret } from '../../src/dag/secrets.js';
+import { validateCaSecret, validateTlsSecret } from '../../src/certs/secret-checks.js';
 import type { Secret } from '../../src/apis/kubernetes.js';
 
 const secretWith = (values: Record<string, string>): Secret => ({

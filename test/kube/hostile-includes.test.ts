@@ -21,7 +21,7 @@ import {
   uniqueName,
   validCondition,
   waitReady,
-} from './harness.js';
+} from '../../scripts/envtest/harness.js';
 import type { KubeObject } from '../../src/apis/meta.js';
 
 const diamond = (namespace: string, count: number): KubeObject[] => [

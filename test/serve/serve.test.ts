@@ -6,7 +6,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, getJson, startContour } from '../helpers/process.js';
+import { freePort, getJson, standaloneServeArgs, startContour } from '../helpers/process.js';
 import { waitFor } from '../helpers/wait.js';
 import { typeUrls } from '../../src/envoy/resources.js';
 import { connect as connectXds, openSotw, sotwNames } from '../xds/client.js';
@@ -34,24 +34,7 @@ const canConnect = (port: number): Promise<boolean> =>
 
 const serve = async (dir: string, extra: string[] = []) => {
   const [health, debug, xds] = await Promise.all([freePort(), freePort(), freePort()]);
-  const process = startContour([
-    'serve',
-    '--manifests',
-    dir,
-    '--health-address',
-    '127.0.0.1',
-    '--health-port',
-    String(health),
-    '--debug-http-port',
-    String(debug),
-    '--xds-port',
-    String(xds),
-    '--holdoff-delay',
-    '0s',
-    '--holdoff-max-delay',
-    '0s',
-    ...extra,
-  ]);
+  const process = startContour(standaloneServeArgs(dir, { health, debug, xds }, extra));
   return { process, health, debug, xds };
 };
 

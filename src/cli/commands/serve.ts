@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { inputLimitFlags, parseServeConfig, type RawServeOptions } from '../config.js';
 import { defaultInputLimits } from '../../dag/limits.js';
 import { runServe } from '../serve-runner.js';
+import { logFormatOf } from '../global-options.js';
 import { defaultHttpListenerLimits as http } from '../../lifecycle/http-server.js';
 import { defaultXdsLimits as xds } from '../../xds/server/limits.js';
 
@@ -104,11 +105,12 @@ export const registerServe = (program: Command): void => {
       String(xds.maxReceiveMessageBytes),
     )
     // ---- end of exposure limits ----
-    .option('--log-format <format>', 'log format: json or text', 'json')
     .option('-d, --debug', 'debug logging', false)
-    .action(async (raw: RawServeOptions) => {
+    .action(async (raw: RawServeOptions, command: Command) => {
       const merged: RawServeOptions = {
         ...raw,
+        // Global (`contour --log-format`), accepted before or after `serve` as in Contour.
+        logFormat: logFormatOf(command),
         healthAddress: raw.httpAddress ?? raw.healthAddress,
         healthPort: raw.httpPort ?? raw.healthPort,
       };
