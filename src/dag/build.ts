@@ -1,11 +1,12 @@
 // The build stage: store objects → DAG + per-object status. Pure: no I/O, no clock, no randomness.
 import type { StoreView } from '../store/store.js';
-import type { ObjectStatus } from '../status/types.js';
+import type { ObjectStatus } from '../apis/status.js';
 import { createDagAccumulator } from './accumulator.js';
 import type { BuildContext, BuildOptions } from './context.js';
 import { processHttpProxies } from './httpproxy/processor.js';
 import { processIngresses } from './ingress/processor.js';
 import { createSecretResolver } from './secrets.js';
+import { limitsOf } from './limits.js';
 import { createStatusRecorder } from './status.js';
 import type { Dag } from './types.js';
 
@@ -37,7 +38,7 @@ export const buildDag = (store: StoreView, options: BuildOptions): BuildResult =
     options,
     dag: createDagAccumulator(),
     status: createStatusRecorder(),
-    secrets: createSecretResolver(store, options.unreadableKinds, options.rootNamespaces),
+    secrets: createSecretResolver(store, options.unreadableKinds, limitsOf(options), options.rootNamespaces),
   };
   for (const processor of processors) processor(context);
   return { dag: context.dag.finish(), statuses: context.status.statuses() };

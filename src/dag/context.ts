@@ -3,6 +3,7 @@ import type { StoreView } from '../store/store.js';
 import type { DagAccumulator } from './accumulator.js';
 import type { SecretResolver } from './secrets.js';
 import type { StatusRecorder } from './status.js';
+import type { InputLimits } from './limits.js';
 
 /** Options that change how objects become routing config (all from `contour serve` flags). */
 export interface BuildOptions {
@@ -15,6 +16,8 @@ export interface BuildOptions {
   disablePermitInsecure?: boolean;
   /** Kinds the source cannot read (e.g. Secrets forbidden), with why: named in the errors they cause. */
   unreadableKinds?: ReadonlyMap<string, string>;
+  /** Bounds on what one object may cost (`src/dag/limits.ts`); the defaults when absent. */
+  limits?: Partial<InputLimits>;
 }
 
 /** The state one build's processors share. */

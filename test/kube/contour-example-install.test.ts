@@ -12,13 +12,13 @@ import type { KubeObject } from '../../src/apis/meta.js';
 import { generateCertificates } from '../../src/certs/generate.js';
 import { validateResource } from '../../src/envoy/validation/validate.js';
 import { runContourAsync } from '../cli/run.js';
+import { freePort } from '../helpers/process.js';
 import { bootstrapValidationRegistry, decodeBootstrap } from '../helpers/envoy-bootstrap.js';
 import {
   applyObject,
   contourRbacFiles,
   createNamespace,
   eventually,
-  freePort,
   getObject,
   installCrds,
   killAllChildren,
@@ -31,7 +31,7 @@ import {
   startTestCluster,
   type TestCluster,
   waitReady,
-} from './harness.js';
+} from '../../scripts/envtest/harness.js';
 
 interface Container {
   name: string;

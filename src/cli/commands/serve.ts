@@ -1,6 +1,7 @@
 // `contour serve`: watch objects, build, and serve Envoy configuration over xDS.
 import { Command, Option } from 'commander';
-import { parseServeConfig, type RawServeOptions, type ServeConfig } from '../config.js';
+import { inputLimitFlags, parseServeConfig, type RawServeOptions, type ServeConfig } from '../config.js';
+import { defaultInputLimits } from '../../dag/limits.js';
 import { registerContourFlags } from '../contour-flags.js';
 import { runServe } from '../serve-runner.js';
 import { applyConfigFile } from '../serve-settings.js';
@@ -111,6 +112,10 @@ const defineServe = (program: Command): Command => {
     )
     // ---- end of exposure limits ----
     .option('-d, --debug', 'debug logging', false);
+  // Input limits (issue 13): registered from one table so flags, parsing and defaults agree.
+  for (const { flag, field, description } of inputLimitFlags) {
+    serve.option(`--${flag} <n>`, `${description} (default ${defaultInputLimits[field]})`);
+  }
   return registerContourFlags(serve);
 };
 
