@@ -300,11 +300,7 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
   refuse('metrics.tls', spec.metrics?.tls);
   if (listener.compression?.algorithm && listener.compression.algorithm !== 'gzip')
     refuse('envoy.listener.compression', listener.compression.algorithm);
-  refuse('envoy.listener.connectionBalancer', listener.connectionBalancer);
-  refuse('envoy.listener.maxRequestsPerConnection', listener.maxRequestsPerConnection);
-  refuse('envoy.listener.per-connection-buffer-limit-bytes', listener['per-connection-buffer-limit-bytes']);
   refuse('envoy.listener.maxRequestsPerIOCycle', listener.maxRequestsPerIOCycle);
-  refuse('envoy.listener.httpMaxConcurrentStreams', listener.httpMaxConcurrentStreams);
   refuse('envoy.listener.maxConnectionsPerListener', listener.maxConnectionsPerListener);
   refuse(
     'envoy.listener.maxConnectionsToAcceptPerSocketEvent',
@@ -373,6 +369,12 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
       adminPort: network.adminPort,
       stripTrailingHostDot: network.stripTrailingHostDot,
       dnsLookupFamily,
+      listenerLimits: {
+        exactBalance: listener.connectionBalancer === 'exact' || undefined,
+        perConnectionBufferLimitBytes: listener['per-connection-buffer-limit-bytes'],
+        maxRequestsPerConnection: listener.maxRequestsPerConnection,
+        http2MaxConcurrentStreams: listener.httpMaxConcurrentStreams,
+      },
       connectTimeoutMs: timeoutMs.connectTimeout,
       requestTimeoutMs: timeoutMs.requestTimeout,
       connectionIdleTimeoutMs: timeoutMs.connectionIdleTimeout,

@@ -36,6 +36,8 @@ export interface HttpConnectionManagerSettings {
   xffNumTrustedHops: number;
   serverHeaderTransformation: 'overwrite' | 'append_if_absent' | 'pass_through';
   stripTrailingHostDot: boolean;
+  maxRequestsPerConnection?: number;
+  http2MaxConcurrentStreams?: number;
 }
 
 const serverHeaderTransformations = {
@@ -62,7 +64,12 @@ export const httpConnectionManagerFilter = (settings: HttpConnectionManagerSetti
         commonHttpProtocolOptions: {
           idleTimeout: optionalDuration(settings.connectionIdleTimeoutMs),
           maxConnectionDuration: optionalDuration(settings.maxConnectionDurationMs),
+          maxRequestsPerConnection: settings.maxRequestsPerConnection,
         },
+        http2ProtocolOptions:
+          settings.http2MaxConcurrentStreams === undefined
+            ? undefined
+            : { maxConcurrentStreams: settings.http2MaxConcurrentStreams },
         // HTTP/1.0 clients that send a Host header are served (Contour issue #537).
         httpProtocolOptions: { acceptHttp10: true, allowChunkedLength: settings.allowChunkedLength },
         accessLog: settings.accessLogs,

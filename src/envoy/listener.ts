@@ -48,7 +48,17 @@ const connectionManager = (
     drainTimeoutMs: options.connectionShutdownGracePeriodMs,
     serverHeaderTransformation: options.serverHeaderTransformation,
     stripTrailingHostDot: options.stripTrailingHostDot,
+    maxRequestsPerConnection: options.listenerLimits.maxRequestsPerConnection,
+    http2MaxConcurrentStreams: options.listenerLimits.http2MaxConcurrentStreams,
   });
+
+// Contour's listener.connection-balancer and per-connection-buffer-limit-bytes, on both ingress listeners.
+const listenerLimitFields = (options: ResolvedTranslateOptions) => ({
+  perConnectionBufferLimitBytes: options.listenerLimits.perConnectionBufferLimitBytes,
+  connectionBalanceConfig: options.listenerLimits.exactBalance
+    ? { balanceType: { case: 'exactBalance' as const, value: {} } }
+    : undefined,
+});
 
 // PROXY protocol (--use-proxy-protocol) is read before anything else on the connection.
 const proxyProtocolFilters = (options: ResolvedTranslateOptions) =>
@@ -69,6 +79,7 @@ export const httpListener = (virtualHosts: VirtualHost[], options: ResolvedTrans
       name: httpListenerName,
       address: socketAddress(options.httpAddress, options.httpPort),
       socketOptions: tcpKeepaliveOptions(),
+      ...listenerLimitFields(options),
       listenerFilters: proxyProtocolFilters(options),
       filterChains: [
         {
@@ -181,6 +192,7 @@ export const httpsListener = (
       name: httpsListenerName,
       address: socketAddress(options.httpsAddress, options.httpsPort),
       socketOptions: tcpKeepaliveOptions(),
+      ...listenerLimitFields(options),
       listenerFilters: [
         ...proxyProtocolFilters(options),
         {

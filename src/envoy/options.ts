@@ -53,8 +53,19 @@ export interface TranslateOptions {
   useProxyProtocol?: boolean;
   /** Strip a trailing dot from the Host header before matching. Default false. */
   stripTrailingHostDot?: boolean;
+  /** Ingress listener limits (Contour's `listener.*`); absent = Envoy's defaults. */
+  listenerLimits?: ListenerLimits;
   /** DNS lookup family of ExternalName (STRICT_DNS) clusters. Default auto. */
   dnsLookupFamily?: 'auto' | 'v4' | 'v6' | 'all';
+}
+
+/** Contour's `listener.*` settings that contour-ts applies to the ingress listeners. */
+export interface ListenerLimits {
+  /** Balance connections exactly across Envoy's worker threads. */
+  exactBalance?: boolean;
+  perConnectionBufferLimitBytes?: number;
+  maxRequestsPerConnection?: number;
+  http2MaxConcurrentStreams?: number;
 }
 
 // Envoy's default applies when these are absent; 0 disables them.
@@ -97,6 +108,7 @@ export const resolveTranslateOptions = (options: TranslateOptions): ResolvedTran
   useProxyProtocol: false,
   stripTrailingHostDot: false,
   dnsLookupFamily: 'auto',
+  listenerLimits: {},
   healthAddress: options.statsAddress,
   healthPort: options.statsPort,
   ...withoutUndefined(options),

@@ -167,6 +167,24 @@ accesslog-level: disabled
     assert.equal(Object.keys(fields as object).length, 23);
   });
 
+  it('applies the listener settings to both ingress listeners', () => {
+    const config = withFile(`
+listener:
+  connection-balancer: exact
+  per-connection-buffer-limit-bytes: 32768
+  max-requests-per-connection: 100
+  http2-max-concurrent-streams: 50
+`);
+    const { listener, manager } = envoyOf(config);
+    assert.deepEqual(listener.connection_balance_config, { exact_balance: {} });
+    assert.equal(listener.per_connection_buffer_limit_bytes, 32768);
+    assert.deepEqual(manager.common_http_protocol_options, {
+      idle_timeout: '60s',
+      max_requests_per_connection: 100,
+    });
+    assert.deepEqual(manager.http2_protocol_options, { max_concurrent_streams: 50 });
+  });
+
   it('disablePermitInsecure, enableExternalNameService and ingress-status-address reach the build and status', () => {
     const config = withFile(
       'disablePermitInsecure: true\nenableExternalNameService: true\ningress-status-address: lb.example.com\n',
@@ -297,11 +315,7 @@ accesslog-level: disabled
     ['cluster.per-connection-buffer-limit-bytes', 'cluster:\n  per-connection-buffer-limit-bytes: 1024\n'],
     ['cluster.circuit-breakers', 'cluster:\n  circuit-breakers:\n    max-connections: 10\n'],
     ['cluster.upstream-tls', 'cluster:\n  upstream-tls:\n    minimum-protocol-version: "1.3"\n'],
-    ['listener.connection-balancer', 'listener:\n  connection-balancer: exact\n'],
-    ['listener.max-requests-per-connection', 'listener:\n  max-requests-per-connection: 1\n'],
-    ['listener.per-connection-buffer-limit-bytes', 'listener:\n  per-connection-buffer-limit-bytes: 1\n'],
     ['listener.max-requests-per-io-cycle', 'listener:\n  max-requests-per-io-cycle: 1\n'],
-    ['listener.http2-max-concurrent-streams', 'listener:\n  http2-max-concurrent-streams: 1\n'],
     ['listener.max-connections-per-listener', 'listener:\n  max-connections-per-listener: 1\n'],
     [
       'listener.max-connections-to-accept-per-socket-event',

@@ -74,8 +74,8 @@ describe('ContourConfiguration spec', () => {
     ],
     [
       'an unsupported listener setting',
-      { envoy: { listener: { maxRequestsPerConnection: 5 } } },
-      /spec\.envoy\.listener\.maxRequestsPerConnection is not supported/,
+      { envoy: { listener: { maxRequestsPerIOCycle: 5 } } },
+      /spec\.envoy\.listener\.maxRequestsPerIOCycle is not supported/,
     ],
     [
       'an access log field needing a formatter extension',
