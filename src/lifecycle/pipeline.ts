@@ -10,7 +10,7 @@ import type { Logger } from '../util/logger.js';
 import type { ConfigState, Readiness } from './readiness.js';
 import { Counter, Histogram } from 'prom-client';
 import { metricsRegistry } from './metrics.js';
-import { createIncrementalEngine, type IncrementalEngine } from '../dag/incremental-engine.js';
+import { createIncrementalEngine, type IncrementalEngine } from '../assemble/incremental-engine.js';
 import type { ClusterLoadAssignment } from '../gen/envoy/config/endpoint/v3/endpoint_pb.js';
 import type { Publishable, SnapshotResources } from '../xds/cache/snapshot-cache.js';
 
@@ -48,7 +48,7 @@ export interface PipelineOptions {
   /** Opens the xDS port: awaited after the first build is in the cache and before SERVING. */
   openServing?: () => Promise<void>;
   /**
-   * Optional incremental engine (src/dag/incremental-engine.ts): replaces buildDag + translate per
+   * Optional incremental engine (src/assemble/incremental-engine.ts): replaces buildDag + translate per
    * build, decides per event whether it is relevant, and sends EndpointSlice changes straight to EDS.
    * Without it every change triggers a full build.
    */

@@ -9,7 +9,7 @@ import { createIncrementalBuilder } from '../../src/dag/incremental.js';
 import { createStore, type StoreEvent } from '../../src/store/store.js';
 import { wildcardKeyPair } from '../../bench/tls-fixture.js';
 import { toBinary } from '@bufbuild/protobuf';
-import { createIncrementalEngine, type EncodedResources } from '../../src/dag/incremental-engine.js';
+import { createIncrementalEngine, type EncodedResources } from '../../src/assemble/incremental-engine.js';
 import type { EnvoyResources } from '../../src/envoy/resources.js';
 import { defaultTranslateOptions, translate } from '../../src/envoy/translate.js';
 import { resourceSchemas, type CachedResource } from '../../src/xds/cache/cached-resource.js';

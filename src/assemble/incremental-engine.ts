@@ -26,11 +26,11 @@ import {
   type EncodedVirtualHost,
   type SplicedRouteConfiguration,
 } from '../xds/cache/route-encoding.js';
-import type { BuildOptions, BuildResult } from './build.js';
-import { createIncrementalBuilder, type IncrementalStats } from './incremental.js';
+import type { BuildOptions, BuildResult } from '../dag/build.js';
+import { createIncrementalBuilder, type IncrementalStats } from '../dag/incremental.js';
 import { createHostListTranslator } from './incremental-hosts.js';
-import { compareStrings } from './names.js';
-import type { Cluster, SecureVirtualHost, VirtualHost } from './types.js';
+import { compareStrings } from '../dag/names.js';
+import type { Cluster, SecureVirtualHost, VirtualHost } from '../dag/types.js';
 
 /** ClusterLoadAssignments recomputed after EndpointSlice events, and the list they are now part of. */
 export interface EndpointChanges {
