@@ -2,7 +2,7 @@
 // Measured in-process with process.cpuUsage (user + system), translate reported beside it.
 import { defaultBuildOptions, buildDag } from '../../src/dag/build.js';
 import { createIncrementalBuilder } from '../../src/dag/incremental.js';
-import { defaultTranslateOptions, translate } from '../../src/envoy/translate.js';
+import { defaultTranslateOptions, translate } from '../../src/assemble/translate.js';
 import { createStore } from '../../src/store/store.js';
 import { allObjects, editedProxy, routeHolderOf } from '../scale-set.js';
 import { summarize } from '../stats.js';

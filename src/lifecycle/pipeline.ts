@@ -1,7 +1,7 @@
 // The event loop: sources → store → (holdoff) → build → translate → snapshot cache.
 // It is the store's single writer and drives readiness (DESIGN.md §2–3).
-import { buildDag, type BuildOptions, type BuildResult } from '../dag/build.js';
-import { translate, type TranslateOptions } from '../envoy/translate.js';
+import type { BuildOptions, BuildResult } from '../dag/build.js';
+import type { TranslateOptions } from '../envoy/options.js';
 import type { Dag } from '../dag/types.js';
 import type { Source, SourceSink } from '../sources/source.js';
 import { refOf } from '../apis/meta.js';
@@ -48,12 +48,12 @@ export interface PipelineOptions {
   /** Opens the xDS port: awaited after the first build is in the cache and before SERVING. */
   openServing?: () => Promise<void>;
   /**
-   * Optional incremental engine (src/assemble/incremental-engine.ts): replaces buildDag + translate per
-   * build, decides per event whether it is relevant, and sends EndpointSlice changes straight to EDS.
-   * Without it every change triggers a full build.
+   * The engine (src/assemble/incremental-engine.ts): builds and assembles, decides per event whether it
+   * is relevant, and sends EndpointSlice changes straight to EDS. Default: one made from buildOptions
+   * and translateOptions, building incrementally when `incremental` is set (what `contour serve` uses)
+   * and from scratch on every change otherwise.
    */
   engine?: IncrementalEngine;
-  /** Creates that engine from buildOptions and translateOptions (what `contour serve` uses). */
   incremental?: boolean;
 }
 
@@ -110,10 +110,15 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
   const { store, cache, readiness, logger } = options;
   const engine =
     options.engine ??
-    (options.incremental
-      ? createIncrementalEngine(store, options.buildOptions, options.translateOptions)
-      : undefined);
+    createIncrementalEngine(
+      store,
+      options.buildOptions,
+      options.translateOptions,
+      options.incremental ? 'incremental' : 'full',
+    );
   let last: BuildResult | undefined;
+  // The last build's config state: degraded too when a resource without objects behind it was withheld.
+  let lastConfig: ConfigState = 'empty';
   let timer: NodeJS.Timeout | undefined;
   let firstPendingAt: number | undefined;
   let initialBuildDone = false;
@@ -127,19 +132,26 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
     timer = undefined;
     firstPendingAt = undefined;
     const end = buildSeconds.startTimer();
-    const { result, resources } = engine
-      ? engine.build()
-      : (() => {
-          const built = buildDag(store, options.buildOptions);
-          const translated: SnapshotResources = translate(built.dag, store, options.translateOptions);
-          return { result: built, resources: translated };
-        })();
-    cache.publish(options.extend ? options.extend(resources, result.dag) : resources);
+    const { result, resources, rejections } = engine.build();
+    const published: SnapshotResources = resources;
+    cache.publish(options.extend ? options.extend(published, result.dag) : published);
     end();
     buildsTotal.inc({ trigger });
     last = result;
+    for (const rejection of rejections) {
+      logger.error(
+        {
+          type: rejection.type,
+          resource: rejection.name,
+          violations: rejection.violations,
+          objects: rejection.sources.map((source) => `${source.kind}/${source.namespace}/${source.name}`),
+        },
+        'Envoy would reject this resource: not sent',
+      );
+    }
     const snapshot = { version: cache.version(), hash: cache.hash() };
-    const config = configStateOf(result);
+    const config = rejections.length > 0 ? 'degraded' : configStateOf(result);
+    lastConfig = config;
     // The first build's readiness is reported by start(), once the xDS port is open.
     if (initialBuildDone) readiness.updated(config, snapshot);
     logger.debug({ trigger, version: snapshot.version, config }, 'build published');
@@ -175,22 +187,19 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
         let endpointsChanged = false;
         for (const event of events) {
           if (!store.apply(event)) continue;
-          if (!engine) {
-            changed = true;
-            continue;
-          }
           const ref = event.type === 'delete' ? event.ref : refOf(event.object);
           const effect = engine.noteChange(ref);
-          if (effect === 'build') changed = true;
+          // A target that cannot take endpoints alone gets them with the next build.
+          if (effect === 'build' || (effect === 'endpoints' && !cache.publishEndpoints)) changed = true;
           else if (effect === 'endpoints') endpointsChanged = true;
         }
         // EDS outside the build, once the first build has published clusters to attach endpoints to.
-        if (endpointsChanged && firstBuilt && !stopped && engine && cache.publishEndpoints) {
+        if (endpointsChanged && firstBuilt && !stopped && cache.publishEndpoints) {
           const changes = cache.patchEndpoints ? engine.endpointChanges() : undefined;
           if (changes) cache.patchEndpoints!(changes.upserted, [], changes.list);
           else cache.publishEndpoints(engine.endpoints());
           if (initialBuildDone && last) {
-            readiness.updated(configStateOf(last), { version: cache.version(), hash: cache.hash() });
+            readiness.updated(lastConfig, { version: cache.version(), hash: cache.hash() });
           }
         }
         if (changed) schedule();
@@ -225,7 +234,7 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
       initialBuildDone = true;
       // A change that arrived while the port opened is built now (schedule() held it back).
       if (changedSinceFirstBuild) build('change');
-      readiness.published(configStateOf(last!), { version: cache.version(), hash: cache.hash() });
+      readiness.published(lastConfig, { version: cache.version(), hash: cache.hash() });
     },
     async stop() {
       stopped = true;

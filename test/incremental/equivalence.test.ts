@@ -11,7 +11,7 @@ import { wildcardKeyPair } from '../../bench/tls-fixture.js';
 import { toBinary } from '@bufbuild/protobuf';
 import { createIncrementalEngine, type EncodedResources } from '../../src/assemble/incremental-engine.js';
 import type { EnvoyResources } from '../../src/envoy/resources.js';
-import { defaultTranslateOptions, translate } from '../../src/envoy/translate.js';
+import { defaultTranslateOptions, translate } from '../../src/assemble/translate.js';
 import { resourceSchemas, type CachedResource } from '../../src/xds/cache/cached-resource.js';
 import { createSnapshotCache, type SnapshotCache } from '../../src/xds/cache/snapshot-cache.js';
 

@@ -28,6 +28,7 @@ import {
   type StringRules,
 } from '../../gen/validate/validate_pb.js';
 import { RE2JS } from 're2js';
+import { isIP, isIPv4, isIPv6 } from 'node:net';
 import { envoyRegistry } from '../registry.js';
 import {
   isAddress,
@@ -104,7 +105,13 @@ const checkString = (value: string, rules: StringRules, path: string, out: Viola
       if (format.value && !isAddress(value)) bad('an IP address or host name');
       break;
     case 'ip':
-      if (format.value && !/^[0-9a-fA-F.:]+$/.test(value)) bad('an IP address');
+      if (format.value && !isIP(value)) bad('an IP address');
+      break;
+    case 'ipv4':
+      if (format.value && !isIPv4(value)) bad('an IPv4 address');
+      break;
+    case 'ipv6':
+      if (format.value && !isIPv6(value)) bad('an IPv6 address');
       break;
     case 'email':
       if (format.value && !isEmail(value)) bad('an email address');
