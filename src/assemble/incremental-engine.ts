@@ -5,7 +5,9 @@
 // errors on the objects behind them (rejection-status.ts).
 import type { ObjectRef } from '../apis/meta.js';
 import { buildDag, type BuildOptions, type BuildResult } from '../dag/build.js';
+import { createBuildMemo } from '../dag/build-memo.js';
 import { createIncrementalBuilder, type IncrementalStats } from '../dag/incremental.js';
+import type { SecretChecks } from '../dag/secrets.js';
 import type { TranslateOptions } from '../envoy/options.js';
 import type { StoreView } from '../store/store.js';
 import type { CachedResource } from '../xds/cache/cached-resource.js';
@@ -44,20 +46,29 @@ export interface IncrementalEngine {
 /** How the engine builds the DAG: incrementally (what `serve` runs) or from scratch every time. */
 export type BuildMode = 'incremental' | 'full';
 
+export interface EngineSettings {
+  /** Default incremental. */
+  mode?: BuildMode;
+  /** Secret validations to reuse, primed by the files source's parser threads. Default: the engine's own. */
+  secretChecks?: SecretChecks;
+}
+
 /** Creates the engine over a store the event loop keeps applying events to. */
 export const createIncrementalEngine = (
   store: StoreView,
   buildOptions: BuildOptions,
   translateOptions: TranslateOptions,
-  mode: BuildMode = 'incremental',
+  settings: EngineSettings = {},
 ): IncrementalEngine => {
   const assembler = createAssembler(store, translateOptions);
+  // The build's memo lives as long as the engine: owned here, never module state.
+  const memo = createBuildMemo(settings.secretChecks);
   const builder =
-    mode === 'incremental'
-      ? createIncrementalBuilder(store, buildOptions)
+    (settings.mode ?? 'incremental') === 'incremental'
+      ? createIncrementalBuilder(store, buildOptions, memo)
       : {
           noteChange: () => true,
-          build: () => buildDag(store, buildOptions),
+          build: () => buildDag(store, buildOptions, memo),
           lastStats: (): IncrementalStats => ({ unitsRebuilt: 0, units: 0, fullRebuild: true }),
         };
   return {
@@ -84,4 +95,4 @@ export const assembleStore = (
   store: StoreView,
   buildOptions: BuildOptions,
   translateOptions: TranslateOptions,
-): EngineBuild => createIncrementalEngine(store, buildOptions, translateOptions, 'full').build();
+): EngineBuild => createIncrementalEngine(store, buildOptions, translateOptions, { mode: 'full' }).build();

@@ -11,6 +11,7 @@ import { createStore } from '../store/store.js';
 import { createSnapshotCache } from '../xds/cache/snapshot-cache.js';
 import { startXdsServer, type XdsServer } from '../xds/server/xds-server.js';
 import { createFilesSource } from '../sources/files/files-source.js';
+import { createSecretChecks, type PrimedSecretCheck, type SecretChecks } from '../dag/secrets.js';
 import type { Source } from '../sources/source.js';
 import type { ServeConfig } from './config.js';
 import type { KubeClient } from '../sources/kubernetes/client.js';
@@ -52,8 +53,12 @@ const sourcesFor = (
   logger: Logger,
   kube: { mode: KubernetesMode; client: KubeClient } | undefined,
   onMissingKind: (kind: string, message: string) => void,
+  secretChecks: SecretChecks,
 ): Source[] => {
-  if (config.manifests) return [createFilesSource({ directory: config.manifests }, logger)];
+  if (config.manifests) {
+    const primeSecretChecks = (checks: PrimedSecretCheck[]): void => secretChecks.prime(checks);
+    return [createFilesSource({ directory: config.manifests, primeSecretChecks }, logger)];
+  }
   if (!kube) throw new Error('Kubernetes mode needs a kubeconfig or an in-cluster configuration');
   return [
     kube.mode.createKubernetesSource(
@@ -98,7 +103,15 @@ export const startServe = async (config: ServeConfig, logger: Logger): Promise<R
     ),
   };
   // Missing CRDs are found after start-up; they show up as notes in /readyz.
-  const sources = sourcesFor(config, logger, kube, (_kind, message) => readiness.addNote(message));
+  // The parser threads' Secret checks go to the engine's builds (no module state in between).
+  const secretChecks = createSecretChecks();
+  const sources = sourcesFor(
+    config,
+    logger,
+    kube,
+    (_kind, message) => readiness.addNote(message),
+    secretChecks,
+  );
   const readiness = createReadiness(sources.map((source) => source.name));
   let xds: XdsServer | undefined;
   let statusController: StatusController | undefined;
@@ -123,6 +136,7 @@ export const startServe = async (config: ServeConfig, logger: Logger): Promise<R
     },
     // Incremental builds and EDS outside the build (DESIGN.md §2); full builds remain the reference path.
     incremental: true,
+    secretChecks,
     holdoffDelayMs: config.holdoffDelayMs,
     holdoffMaxDelayMs: config.holdoffMaxDelayMs,
     logger,

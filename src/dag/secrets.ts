@@ -202,48 +202,61 @@ export const checkSecretForPriming = (secret: Secret): PrimedSecretCheck[] =>
       result: validators[kind](secret),
     }));
 
-// Primed checks wait here until a build asks for their Secret (then they move to the per-object memo).
-const primed = new Map<string, PrimedSecretCheck>();
+/**
+ * Secret validations a build may reuse, per Secret object; and checks primed by a manifest parser
+ * thread, which wait until a build asks about their Secret (then they move to the per-object memo).
+ */
+export interface SecretChecks {
+  /** Adds checks done elsewhere, used when a build meets a Secret with the same name, type and content. */
+  prime(checks: readonly PrimedSecretCheck[]): void;
+  /** The validation of a Secret, done once per Secret object. */
+  validate(kind: CheckKind, secret: Secret): Validation;
+}
+
 const primedKey = (kind: CheckKind, namespace: string, name: string): string =>
   `${kind}\0${namespace}/${name}`;
 
-export const primeSecretChecks = (checks: PrimedSecretCheck[]): void => {
-  for (const check of checks) primed.set(primedKey(check.kind, check.namespace, check.name), check);
-};
-
-const takePrimed = (kind: CheckKind, secret: Secret): Validation | undefined => {
-  const key = primedKey(kind, secret.metadata.namespace ?? '', secret.metadata.name);
-  const check = primed.get(key);
-  if (!check) return undefined;
-  primed.delete(key);
-  const inputs = inputsOf(kind, secret);
-  const same =
-    check.type === (secret.type ?? 'Opaque') &&
-    check.inputs.length === inputs.length &&
-    check.inputs.every((input, index) => input === inputs[index]);
-  return same ? check.result : undefined;
-};
-
-const validations: Record<CheckKind, WeakMap<Secret, Validation>> = {
-  tls: new WeakMap(),
-  ca: new WeakMap(),
-};
-
-const validateOnce =
-  (kind: CheckKind) =>
-  (secret: Secret): Validation => {
-    let result = validations[kind].get(secret);
-    if (!result) {
-      result = takePrimed(kind, secret) ?? validators[kind](secret);
-      validations[kind].set(secret, result);
-    }
-    return result;
+/** Creates an empty set of secret checks (owned by the build's caller and passed in). */
+export const createSecretChecks = (): SecretChecks => {
+  const primed = new Map<string, PrimedSecretCheck>();
+  const validations: Record<CheckKind, WeakMap<Secret, Validation>> = {
+    tls: new WeakMap(),
+    ca: new WeakMap(),
   };
-const validateTlsOnce = validateOnce('tls');
-const validateCaOnce = validateOnce('ca');
+  const takePrimed = (kind: CheckKind, secret: Secret): Validation | undefined => {
+    const key = primedKey(kind, secret.metadata.namespace ?? '', secret.metadata.name);
+    const check = primed.get(key);
+    if (!check) return undefined;
+    primed.delete(key);
+    const inputs = inputsOf(kind, secret);
+    const same =
+      check.type === (secret.type ?? 'Opaque') &&
+      check.inputs.length === inputs.length &&
+      check.inputs.every((input, index) => input === inputs[index]);
+    return same ? check.result : undefined;
+  };
+  return {
+    prime(checks) {
+      for (const check of checks) primed.set(primedKey(check.kind, check.namespace, check.name), check);
+    },
+    validate(kind, secret) {
+      let result = validations[kind].get(secret);
+      if (!result) {
+        result = takePrimed(kind, secret) ?? validators[kind](secret);
+        validations[kind].set(secret, result);
+      }
+      return result;
+    },
+  };
+};
 
 /** Creates a resolver over the store's Secrets and TLSCertificateDelegations; validation is memoized. */
-export const createSecretResolver = (store: StoreView): SecretResolver => {
+export const createSecretResolver = (
+  store: StoreView,
+  checks: SecretChecks = createSecretChecks(),
+): SecretResolver => {
+  const validateTls = (secret: Secret): Validation => checks.validate('tls', secret);
+  const validateCa = (secret: Secret): Validation => checks.validate('ca', secret);
   const tlsCache = new Map<string, { secret?: TlsSecret; error?: string }>();
   const caCache = new Map<string, { secret?: TlsSecret; error?: string }>();
 
@@ -285,8 +298,8 @@ export const createSecretResolver = (store: StoreView): SecretResolver => {
   };
 
   return {
-    tls: (namespace, name, target) => lookup(tlsCache, validateTlsOnce, namespace, name, target),
-    ca: (namespace, name, target) => lookup(caCache, validateCaOnce, namespace, name, target),
+    tls: (namespace, name, target) => lookup(tlsCache, validateTls, namespace, name, target),
+    ca: (namespace, name, target) => lookup(caCache, validateCa, namespace, name, target),
     delegationPermitted,
   };
 };

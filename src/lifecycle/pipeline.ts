@@ -3,6 +3,7 @@
 import type { BuildOptions, BuildResult } from '../dag/build.js';
 import type { TranslateOptions } from '../envoy/options.js';
 import type { Dag } from '../dag/types.js';
+import type { SecretChecks } from '../dag/secrets.js';
 import type { Source, SourceSink } from '../sources/source.js';
 import { refOf } from '../apis/meta.js';
 import type { Store, StoreEvent } from '../store/store.js';
@@ -55,6 +56,8 @@ export interface PipelineOptions {
    */
   engine?: IncrementalEngine;
   incremental?: boolean;
+  /** Secret validations the sources primed (the files source's parser threads), for the engine's builds. */
+  secretChecks?: SecretChecks;
 }
 
 export interface Pipeline {
@@ -110,12 +113,10 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
   const { store, cache, readiness, logger } = options;
   const engine =
     options.engine ??
-    createIncrementalEngine(
-      store,
-      options.buildOptions,
-      options.translateOptions,
-      options.incremental ? 'incremental' : 'full',
-    );
+    createIncrementalEngine(store, options.buildOptions, options.translateOptions, {
+      mode: options.incremental ? 'incremental' : 'full',
+      secretChecks: options.secretChecks,
+    });
   let last: BuildResult | undefined;
   // The last build's config state: degraded too when a resource without objects behind it was withheld.
   let lastConfig: ConfigState = 'empty';

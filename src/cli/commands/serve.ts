@@ -1,7 +1,6 @@
 // `contour serve`: watch objects, build, and serve Envoy configuration over xDS.
 import { Command, Option } from 'commander';
 import { parseServeConfig, type RawServeOptions } from '../config.js';
-import { runServe } from '../serve-runner.js';
 
 /** Registers `contour serve` with Contour's flag names (plus --manifests for standalone mode). */
 export const registerServe = (program: Command): void => {
@@ -73,6 +72,20 @@ export const registerServe = (program: Command): void => {
         process.stderr.write(`contour serve: ${(error as Error).message}\n`);
         process.exit(2);
       }
+      // Standalone mode: big manifest files start parsing on the parser threads (with the flags'
+      // logger) while the rest of `serve` loads: the xDS server, Envoy's descriptors and the DAG take
+      // most of a second (src/sources/files/early-parse.ts). The files source takes the results.
+      if (config.manifests) {
+        const [{ startEarlyParse }, { createLogger }] = await Promise.all([
+          import('../../sources/files/early-parse.js'),
+          import('../../util/logger.js'),
+        ]);
+        await startEarlyParse(
+          config.manifests,
+          createLogger({ format: config.logFormat, debug: config.debug }),
+        );
+      }
+      const { runServe } = await import('../serve-runner.js');
       await runServe(config);
     });
 };
