@@ -8,6 +8,7 @@ import {
   type DescEnum,
   type DescField,
   type DescMessage,
+  type DescOneof,
   type Message,
   type Registry,
 } from '@bufbuild/protobuf';
@@ -272,8 +273,37 @@ interface Walk {
   out: Violations;
 }
 
-const fieldRulesOf = (field: DescField): FieldRules | undefined =>
-  hasOption(field, fieldRulesOption) ? getOption(field, fieldRulesOption) : undefined;
+// Options are decoded from descriptor bytes on every getOption: remembered per descriptor (immutable,
+// shared by every message of its type), since production validates every published resource.
+const fieldRules = new WeakMap<DescField, FieldRules | null>();
+const fieldRulesOf = (field: DescField): FieldRules | undefined => {
+  let rules = fieldRules.get(field);
+  if (rules === undefined) {
+    rules = hasOption(field, fieldRulesOption) ? getOption(field, fieldRulesOption) : null;
+    fieldRules.set(field, rules);
+  }
+  return rules ?? undefined;
+};
+
+const disabledMessages = new WeakMap<DescMessage, boolean>();
+const isDisabled = (schema: DescMessage): boolean => {
+  let value = disabledMessages.get(schema);
+  if (value === undefined) {
+    value = hasOption(schema, disabled) && getOption(schema, disabled);
+    disabledMessages.set(schema, value);
+  }
+  return value;
+};
+
+const requiredOneofs = new WeakMap<DescOneof, boolean>();
+const isRequiredOneof = (oneof: DescOneof): boolean => {
+  let value = requiredOneofs.get(oneof);
+  if (value === undefined) {
+    value = hasOption(oneof, oneofRequired) && getOption(oneof, oneofRequired);
+    requiredOneofs.set(oneof, value);
+  }
+  return value;
+};
 
 /** Validates a message-typed value (nested message, Any, Duration, or wrapper). */
 const checkMessageValue = (
@@ -375,15 +405,29 @@ const checkRegexMatcher = (message: Message, path: string, walk: Walk): void => 
   }
 };
 
+/** Whether a field's value holds messages to walk into (its rules aside). */
+const hasMessages = (field: DescField, value: Value): boolean => {
+  switch (field.fieldKind) {
+    case 'message':
+      return true;
+    case 'list':
+      return field.listKind === 'message' && (value as Value[]).length > 0;
+    case 'map':
+      return field.mapKind === 'message' && Object.keys(value as Record<string, Value>).length > 0;
+    default:
+      return false;
+  }
+};
+
 const walkMessage = (message: Message, path: string, walk: Walk): void => {
   const schema = walk.registry.getMessage(message.$typeName);
   if (!schema) return;
   checkRegexMatcher(message, path, walk);
-  if (hasOption(schema, disabled) && getOption(schema, disabled)) return;
+  if (isDisabled(schema)) return;
   const record = message as unknown as Record<string, Value>;
   for (const oneof of schema.oneofs) {
     const selected = record[oneof.localName] as { case?: string } | undefined;
-    if (hasOption(oneof, oneofRequired) && getOption(oneof, oneofRequired) && selected?.case === undefined)
+    if (isRequiredOneof(oneof) && selected?.case === undefined)
       walk.out.push(`${path}: one of ${oneof.fields.map((f) => f.name).join(', ')} is required`);
   }
   for (const field of schema.fields) {
@@ -397,6 +441,8 @@ const walkMessage = (message: Message, path: string, walk: Walk): void => {
       value = record[field.localName];
     }
     const rules = fieldRulesOf(field);
+    // Most fields are unset and carry no rules: skip them before building a path.
+    if (!rules && (value === undefined || !hasMessages(field, value))) continue;
     const fieldPath = `${path}.${field.name}`;
     switch (field.fieldKind) {
       case 'list':
