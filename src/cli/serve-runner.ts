@@ -52,7 +52,7 @@ const sourcesFor = (
   config: ServeConfig,
   logger: Logger,
   kube: { mode: KubernetesMode; client: KubeClient } | undefined,
-  onMissingKind: (kind: string, message: string) => void,
+  onKindProblem: (kind: string, problem: { message: string } | undefined) => void,
   secretChecks: SecretChecks,
 ): Source[] => {
   if (config.manifests) {
@@ -62,7 +62,7 @@ const sourcesFor = (
   if (!kube) throw new Error('Kubernetes mode needs a kubeconfig or an in-cluster configuration');
   return [
     kube.mode.createKubernetesSource(
-      { client: kube.client, watchNamespaces: config.watchNamespaces, onMissingKind },
+      { client: kube.client, watchNamespaces: config.watchNamespaces, onKindProblem },
       logger,
     ),
   ];
@@ -102,14 +102,20 @@ export const startServe = async (config: ServeConfig, logger: Logger): Promise<R
       mode.loadKubeConfig({ kubeconfig: config.kubeconfig, inCluster: config.inCluster }),
     ),
   };
-  // Missing CRDs are found after start-up; they show up as notes in /readyz.
+  // Kinds that cannot be read (CRD missing, list forbidden) are found after start-up: they show up
+  // as problems in /readyz (config degraded) and in the errors the build gives objects needing them.
+  const unreadableKinds = new Map<string, string>();
   // The parser threads' Secret checks go to the engine's builds (no module state in between).
   const secretChecks = createSecretChecks();
   const sources = sourcesFor(
     config,
     logger,
     kube,
-    (_kind, message) => readiness.addNote(message),
+    (kind, problem) => {
+      if (problem) unreadableKinds.set(kind, problem.message);
+      else unreadableKinds.delete(kind);
+      readiness.setProblem(`kind/${kind}`, problem?.message);
+    },
     secretChecks,
   );
   const readiness = createReadiness(sources.map((source) => source.name));
@@ -125,6 +131,7 @@ export const startServe = async (config: ServeConfig, logger: Logger): Promise<R
       rootNamespaces: config.rootNamespaces,
       ingressClassNames: config.ingressClassNames,
       enableExternalNameService: config.enableExternalNameService,
+      unreadableKinds,
     },
     translateOptions: {
       httpAddress: config.envoyHttpAddress,
@@ -151,17 +158,22 @@ export const startServe = async (config: ServeConfig, logger: Logger): Promise<R
         port: config.xdsPort,
         logger,
         credentials,
+        limits: config.xdsLimits,
       });
       readiness.setXdsClients(() => xds?.clients().length ?? 0);
       logger.info({ address: config.xdsAddress, port: xds.port }, 'xDS server listening');
     },
   });
 
-  const health = await startHttpServer(
-    'health',
-    config.healthAddress,
-    config.healthPort,
-    {
+  const health = await startHttpServer({
+    name: 'health',
+    address: config.healthAddress,
+    port: config.healthPort,
+    // kubelet probes by pod IP: any Host; GET/HEAD only, bounded connections.
+    hosts: 'any',
+    limits: config.httpLimits,
+    logger,
+    routes: {
       '/healthz': async () => ({ status: 200, body: { status: 'ok' } }),
       '/readyz': async () => ({ status: readiness.ready() ? 200 : 503, body: readiness.report() }),
       '/metrics': async () => ({
@@ -170,15 +182,17 @@ export const startServe = async (config: ServeConfig, logger: Logger): Promise<R
         contentType: metricsRegistry.contentType,
       }),
     },
+  });
+  const debug = await startHttpServer({
+    name: 'debug',
+    address: config.debugAddress,
+    port: config.debugPort,
+    // Loopback names only: a web page cannot reach the debug pages through DNS rebinding.
+    hosts: 'loopback',
+    limits: config.httpLimits,
     logger,
-  );
-  const debug = await startHttpServer(
-    'debug',
-    config.debugAddress,
-    config.debugPort,
-    debugRoutes({ pipeline, cache, readiness, xdsClients: () => xds?.clients() ?? [] }),
-    logger,
-  );
+    routes: debugRoutes({ pipeline, cache, readiness, xdsClients: () => xds?.clients() ?? [] }),
+  });
 
   if (kube) {
     statusController = kube.mode.startStatusController({

@@ -45,7 +45,7 @@ export const buildDag = (
     options,
     dag: createDagAccumulator(),
     status: createStatusRecorder(),
-    secrets: createSecretResolver(store, memo.secretChecks),
+    secrets: createSecretResolver(store, options.unreadableKinds, memo.secretChecks),
     memo,
   };
   for (const processor of processors) processor(context);

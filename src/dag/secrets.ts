@@ -253,6 +253,7 @@ export const createSecretChecks = (): SecretChecks => {
 /** Creates a resolver over the store's Secrets and TLSCertificateDelegations; validation is memoized. */
 export const createSecretResolver = (
   store: StoreView,
+  unreadableKinds?: ReadonlyMap<string, string>,
   checks: SecretChecks = createSecretChecks(),
 ): SecretResolver => {
   const validateTls = (secret: Secret): Validation => checks.validate('tls', secret);
@@ -289,7 +290,11 @@ export const createSecretResolver = (
     let result = cache.get(key);
     if (!result) {
       const secret = store.get<Secret>('Secret', namespace, name);
-      result = secret ? validate(secret) : { error: 'Secret not found' };
+      // When Secrets cannot be read at all, say why rather than "not found".
+      const unreadable = unreadableKinds?.get('Secret');
+      result = secret
+        ? validate(secret)
+        : { error: unreadable ? `Secret not found: ${unreadable}` : 'Secret not found' };
       cache.set(key, result);
     }
     return result.secret

@@ -36,6 +36,11 @@ export interface Readiness {
   setLeader(leader: boolean): void;
   setXdsClients(count: () => number): void;
   addNote(note: string): void;
+  /**
+   * Sets (or clears, with undefined) a problem that makes the served config incomplete, e.g. a kind
+   * that cannot be read: it shows in notes and makes config `degraded` until cleared.
+   */
+  setProblem(key: string, note: string | undefined): void;
   ready(): boolean;
   report(): ReadinessReport;
   /** Subscribes to phase changes. */
@@ -50,6 +55,7 @@ export const createReadiness = (sourceNames: string[]): Readiness => {
   let snapshot = { version: '', hash: '' };
   let xdsClients: () => number = () => 0;
   const notes: string[] = [];
+  const problems = new Map<string, string>();
   const listeners: ((phase: Phase) => void)[] = [];
   const states = new Map<string, SourceState>(sourceNames.map((name) => [name, 'starting']));
   const syncSignals = new Map<string, { promise: Promise<void>; resolve: () => void }>();
@@ -114,16 +120,24 @@ export const createReadiness = (sourceNames: string[]): Readiness => {
     addNote(note) {
       if (!notes.includes(note)) notes.push(note);
     },
+    setProblem(key, note) {
+      if (note === undefined) problems.delete(key);
+      else problems.set(key, note);
+    },
     ready: () => phase === 'SERVING',
-    report: () => ({
-      phase,
-      config,
-      leader,
-      sources: Object.fromEntries([...states.entries()].sort()),
-      snapshot,
-      xdsClients: xdsClients(),
-      ...(notes.length > 0 ? { notes: [...notes] } : {}),
-    }),
+    report: () => {
+      const allNotes = [...notes, ...[...problems.entries()].sort().map(([, note]) => note)];
+      return {
+        phase,
+        // Something that should be served cannot be: never `empty` or `valid` then.
+        config: problems.size > 0 && (config === 'empty' || config === 'valid') ? 'degraded' : config,
+        leader,
+        sources: Object.fromEntries([...states.entries()].sort()),
+        snapshot,
+        xdsClients: xdsClients(),
+        ...(allNotes.length > 0 ? { notes: allNotes } : {}),
+      };
+    },
     onPhase(listener) {
       listeners.push(listener);
     },

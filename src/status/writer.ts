@@ -4,8 +4,8 @@
 //   small worker pool does the I/O, so the build loop never waits on the API server.
 // - Before writing, the desired status is compared with the object as the informer saw it (or,
 //   right after our own write, as we wrote it): equal means no request at all.
-// - Writes are merge patches of /status carrying the resourceVersion they were computed
-//   against; a 409 re-reads the object and tries again.
+// - Writes are updates (PUT) of /status carrying the resourceVersion they were computed
+//   against (Contour's RBAC grants `update`, not `patch`); a 409 re-reads the object and tries again.
 // - Followers record desired state but never write; becoming leader queues every object once.
 import { Counter } from 'prom-client';
 import type { LoadBalancerStatus } from '../apis/kubernetes.js';
@@ -15,7 +15,7 @@ import { isApiStatus, type KubeClient } from '../sources/kubernetes/client.js';
 import { backoffDelay, defaultReflectorTiming, sleep } from '../sources/kubernetes/reflector.js';
 import { objectPath, resourceTypes } from '../sources/kubernetes/resources.js';
 import type { Logger } from '../util/logger.js';
-import { desiredStatusOf, type OwnedStatus, statusMatches, statusPatch } from './desired.js';
+import { desiredStatusOf, type OwnedStatus, statusMatches, statusReplacement } from './desired.js';
 import type { ObjectStatus } from './types.js';
 
 export interface StatusWriterOptions {
@@ -138,15 +138,22 @@ export const createStatusWriter = (options: StatusWriterOptions): StatusWriter =
           writes.inc({ kind: ref.kind, result: 'noop' });
           return;
         }
-        const patch = {
-          metadata: { resourceVersion: version },
-          status: statusPatch(ref.kind, status, desired, new Date().toISOString()),
+        // An update (PUT) of the status subresource, not a patch: Contour's ClusterRole grants
+        // `update` on */status and no `patch`, and its roles must be enough. The resourceVersion
+        // precondition makes a concurrent write a 409, as the patch's did.
+        const { managedFields: _managedFields, ...metadata } = object.metadata as KubeObject['metadata'] & {
+          managedFields?: unknown;
+        };
+        const replacement: KubeObject = {
+          ...object,
+          // managedFields left out: the server keeps its own (ours may predate our last write).
+          metadata: { ...metadata, resourceVersion: version },
+          status: statusReplacement(ref.kind, status, desired, new Date().toISOString()),
         };
         const result = await options.client.request<KubeObject>({
-          method: 'PATCH',
+          method: 'PUT',
           path: pathOf(ref),
-          body: patch,
-          contentType: 'application/merge-patch+json',
+          body: replacement,
           signal: controller.signal,
         });
         written.set(key, {

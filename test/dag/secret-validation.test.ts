@@ -73,12 +73,12 @@ describe('TLS secret validation', () => {
     store.apply({ type: 'upsert', object: valid });
     // The checks belong to whoever builds (an engine keeps them across its builds).
     const checks = createSecretChecks();
-    const first = createSecretResolver(store, checks).tls('default', 'tls', 'default');
-    const second = createSecretResolver(store, checks).tls('default', 'tls', 'default');
+    const first = createSecretResolver(store, undefined, checks).tls('default', 'tls', 'default');
+    const second = createSecretResolver(store, undefined, checks).tls('default', 'tls', 'default');
     assert.ok(first.ok && second.ok);
     assert.equal(first.secret, second.secret, 'the second build reuses the first validation');
     store.apply({ type: 'upsert', object: tlsSecret(pair.envoyCertificate, pair.contourPrivateKey) });
-    const third = createSecretResolver(store, checks).tls('default', 'tls', 'default');
+    const third = createSecretResolver(store, undefined, checks).tls('default', 'tls', 'default');
     assert.ok(!third.ok);
     assert.equal(third.message, 'invalid TLS private key: key does not match the certificate');
   });
@@ -96,7 +96,7 @@ describe('primed secret checks (from the manifest parser threads)', () => {
     const checks = createSecretChecks();
     checks.prime([{ ...check, result: { error: 'primed answer' } }]);
     store.apply({ type: 'upsert', object: secret });
-    const used = createSecretResolver(store, checks).tls('default', 'primed', 'default');
+    const used = createSecretResolver(store, undefined, checks).tls('default', 'primed', 'default');
     // Checks are owned by whoever builds: a resolver with its own set never sees them.
     assert.ok(createSecretResolver(store).tls('default', 'primed', 'default').ok);
     assert.ok(!used.ok && used.message === 'primed answer');
@@ -107,7 +107,7 @@ describe('primed secret checks (from the manifest parser threads)', () => {
       type: 'upsert',
       object: { ...other, stringData: { ...other.stringData, 'tls.key': pair.contourPrivateKey } },
     });
-    const checked = createSecretResolver(store, checks).tls('default', 'changed', 'default');
+    const checked = createSecretResolver(store, undefined, checks).tls('default', 'changed', 'default');
     assert.ok(!checked.ok);
     assert.equal(checked.message, 'invalid TLS private key: key does not match the certificate');
   });

@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KubeObject } from '../../src/apis/meta.js';
-import type { StoredCondition } from '../../src/status/desired.js';
 import {
   applyObject,
   createNamespace,
@@ -17,15 +16,15 @@ import {
   type Replica,
   startReplica,
   startTestCluster,
+  type LeaseView,
+  type ProxyView,
   type TestCluster,
   uniqueName,
+  validCondition,
   waitReady,
 } from './harness.js';
 
-type Proxy = KubeObject & { status?: { currentStatus?: string; conditions?: StoredCondition[] } };
-interface LeaseView extends KubeObject {
-  spec: { holderIdentity?: string; leaseDurationSeconds?: number; leaseTransitions?: number };
-}
+type Proxy = ProxyView;
 
 const proxy = (namespace: string, name: string, service: string, fqdn = `${name}.example.com`): Proxy => ({
   apiVersion: 'projectcontour.io/v1',
@@ -40,9 +39,6 @@ const service = (namespace: string, name: string, port = 80): KubeObject => ({
   metadata: { name, namespace },
   spec: { ports: [{ name: 'http', port }] },
 });
-
-const validCondition = (object: Proxy | undefined): StoredCondition | undefined =>
-  object?.status?.conditions?.find((condition) => condition.type === 'Valid');
 
 // A small seeded generator, so a failing churn sequence can be replayed from its seed.
 const seededRandom = (seed: number) => () => {
