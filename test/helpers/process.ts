@@ -65,3 +65,27 @@ export const getJson = async (url: string): Promise<{ status: number; body: unkn
     return undefined;
   }
 };
+
+/** `contour serve --manifests dir` on loopback with free ports and no holdoff; `extra` flags appended. */
+export const serveManifests = async (dir: string, extra: string[] = []) => {
+  const [health, debug, xds] = await Promise.all([freePort(), freePort(), freePort()]);
+  const process = startContour([
+    'serve',
+    '--manifests',
+    dir,
+    '--health-address',
+    '127.0.0.1',
+    '--health-port',
+    String(health),
+    '--debug-http-port',
+    String(debug),
+    '--xds-port',
+    String(xds),
+    '--holdoff-delay',
+    '0s',
+    '--holdoff-max-delay',
+    '0s',
+    ...extra,
+  ]);
+  return { process, health, debug, xds };
+};
