@@ -7,7 +7,7 @@ import type { ObjectRef } from '../apis/meta.js';
 import { buildDag, type BuildOptions, type BuildResult } from '../dag/build.js';
 import { createBuildMemo } from '../dag/build-memo.js';
 import { createIncrementalBuilder, type IncrementalStats } from '../dag/incremental.js';
-import type { SecretChecks } from '../dag/secrets.js';
+import type { SecretChecks } from '../certs/secret-checks.js';
 import type { TranslateOptions } from '../envoy/options.js';
 import type { StoreView } from '../store/store.js';
 import type { CachedResource } from '../xds/cache/cached-resource.js';

@@ -2,7 +2,7 @@
 // user sees why a host is not served and `/readyz` reports `config: degraded`.
 import type { ObjectRef } from '../apis/meta.js';
 import type { BuildResult } from '../dag/build.js';
-import type { ObjectStatus, SubCondition } from '../status/types.js';
+import type { ObjectStatus, SubCondition } from '../apis/status.js';
 import type { Rejection } from './resource-check.js';
 import { compareStrings } from './sorting.js';
 

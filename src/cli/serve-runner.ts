@@ -1,7 +1,9 @@
 // Wires the stages of `contour serve` together: the only place that does (DESIGN.md §1 "commands").
 import type { Logger } from '../util/logger.js';
 import { createLogger } from '../util/logger.js';
-import { collectProcessMetrics, metricsRegistry } from '../lifecycle/metrics.js';
+import { collectProcessMetrics, metricsRegistry } from '../util/metrics.js';
+import { createHttpProxyMetricsPublisher } from '../util/contour-metrics.js';
+import type { HttpProxy } from '../apis/httpproxy.js';
 import { createReadiness } from '../lifecycle/readiness.js';
 import { collectStartupGarbage } from '../lifecycle/startup-garbage.js';
 import { createPipeline } from '../lifecycle/pipeline.js';
@@ -11,11 +13,11 @@ import { createStore } from '../store/store.js';
 import { createSnapshotCache } from '../xds/cache/snapshot-cache.js';
 import { startXdsServer, type XdsServer } from '../xds/server/xds-server.js';
 import { createFilesSource } from '../sources/files/files-source.js';
-import { createSecretChecks, type PrimedSecretCheck, type SecretChecks } from '../dag/secrets.js';
+import { createSecretChecks, type PrimedSecretCheck, type SecretChecks } from '../certs/secret-checks.js';
 import type { Source } from '../sources/source.js';
 import type { ServeConfig } from './config.js';
 import type { KubeClient } from '../sources/kubernetes/client.js';
-import type { StatusController } from '../status/status-controller.js';
+import type { StatusController } from '../lifecycle/status-controller.js';
 import { checkXdsTransportSecurity } from '../certs/transport-security.js';
 import { createXdsServerCredentials } from '../certs/server-credentials.js';
 import { addProxylessResources } from '../envoy/proxyless.js';
@@ -37,7 +39,7 @@ const loadKubernetesMode = async () => {
   const [client, source, status] = await Promise.all([
     import('../sources/kubernetes/client.js'),
     import('../sources/kubernetes/source.js'),
-    import('../status/status-controller.js'),
+    import('../lifecycle/status-controller.js'),
   ]);
   return {
     createKubeClient: client.createKubeClient,
@@ -121,6 +123,12 @@ export const startServe = async (config: ServeConfig, logger: Logger): Promise<R
   const readiness = createReadiness(sources.map((source) => source.name));
   let xds: XdsServer | undefined;
   let statusController: StatusController | undefined;
+  // Contour's contour_httpproxy* gauges: exported by the leader only (every replica in standalone mode).
+  const proxyMetrics = createHttpProxyMetricsPublisher((namespace, name) => {
+    const fqdn = store.get<HttpProxy>('HTTPProxy', namespace, name)?.spec?.virtualhost?.fqdn;
+    return typeof fqdn === 'string' ? fqdn : undefined;
+  });
+  if (!kube) proxyMetrics.setEnabled(true);
 
   const pipeline = createPipeline({
     sources,
@@ -131,6 +139,7 @@ export const startServe = async (config: ServeConfig, logger: Logger): Promise<R
       rootNamespaces: config.rootNamespaces,
       ingressClassNames: config.ingressClassNames,
       enableExternalNameService: config.enableExternalNameService,
+      limits: config.inputLimits,
       unreadableKinds,
     },
     translateOptions: {
@@ -147,7 +156,10 @@ export const startServe = async (config: ServeConfig, logger: Logger): Promise<R
     holdoffDelayMs: config.holdoffDelayMs,
     holdoffMaxDelayMs: config.holdoffMaxDelayMs,
     logger,
-    onBuild: (result) => statusController?.onBuild(result.statuses),
+    onBuild: (result) => {
+      statusController?.onBuild(result.statuses);
+      proxyMetrics.onBuild(result.statuses);
+    },
     extend: config.proxylessGrpc
       ? (resources, dag) => addProxylessResources(resources, dag).resources
       : undefined,
@@ -211,7 +223,10 @@ export const startServe = async (config: ServeConfig, logger: Logger): Promise<R
         renewDeadlineMs: config.leaderElection.renewDeadlineMs,
         retryPeriodMs: config.leaderElection.retryPeriodMs,
       },
-      onLeaderChange: (leader) => readiness.setLeader(leader),
+      onLeaderChange: (leader) => {
+        readiness.setLeader(leader);
+        proxyMetrics.setEnabled(leader);
+      },
     });
   }
   readiness.onPhase((phase) => logger.info({ phase }, 'readiness phase'));

@@ -2,7 +2,7 @@
 // builder keeps one across builds, a one-off build makes its own. Nothing here changes a build's
 // result, only what it costs; and nothing of it is module state.
 import { createClusterHashes, type ClusterHashes } from './clusters.js';
-import { createSecretChecks, type SecretChecks } from './secrets.js';
+import { createSecretChecks, type SecretChecks } from '../certs/secret-checks.js';
 
 /** Reusable work of the build stage. */
 export interface BuildMemo {

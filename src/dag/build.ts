@@ -1,12 +1,13 @@
 // The build stage: store objects → DAG + per-object status. Pure: no I/O, no clock, no randomness.
 import type { StoreView } from '../store/store.js';
-import type { ObjectStatus } from '../status/types.js';
+import type { ObjectStatus } from '../apis/status.js';
 import { createDagAccumulator } from './accumulator.js';
 import type { BuildContext, BuildOptions } from './context.js';
 import { processHttpProxies } from './httpproxy/processor.js';
 import { processIngresses } from './ingress/processor.js';
 import { createBuildMemo, type BuildMemo } from './build-memo.js';
 import { createSecretResolver } from './secrets.js';
+import { limitsOf } from './limits.js';
 import { createStatusRecorder } from './status.js';
 import type { Dag } from './types.js';
 
@@ -45,7 +46,7 @@ export const buildDag = (
     options,
     dag: createDagAccumulator(),
     status: createStatusRecorder(),
-    secrets: createSecretResolver(store, options.unreadableKinds, memo.secretChecks),
+    secrets: createSecretResolver(store, options.unreadableKinds, limitsOf(options), memo.secretChecks),
     memo,
   };
   for (const processor of processors) processor(context);

@@ -4,6 +4,7 @@ import type { DagAccumulator } from './accumulator.js';
 import type { BuildMemo } from './build-memo.js';
 import type { SecretResolver } from './secrets.js';
 import type { StatusRecorder } from './status.js';
+import type { InputLimits } from './limits.js';
 
 /** Options that change how objects become routing config (all from `contour serve` flags). */
 export interface BuildOptions {
@@ -14,6 +15,8 @@ export interface BuildOptions {
   enableExternalNameService: boolean;
   /** Kinds the source cannot read (e.g. Secrets forbidden), with why: named in the errors they cause. */
   unreadableKinds?: ReadonlyMap<string, string>;
+  /** Bounds on what one object may cost (`src/dag/limits.ts`); the defaults when absent. */
+  limits?: Partial<InputLimits>;
 }
 
 /** The state one build's processors share. */

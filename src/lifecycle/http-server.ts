@@ -1,11 +1,13 @@
 // Small JSON HTTP servers: health/readiness/metrics, and the debug endpoints.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Logger } from '../util/logger.js';
 import { allowedMethods, hostRefusal, type HostPolicy } from './request-guard.js';
 import { redactingReplacer } from '../util/redaction.js';
 
-/** A route handler: returns status and body (an object is sent as JSON, a string as text). */
+/** A route handler: returns status and body (an object is sent as JSON, a string as text, a stream as it comes). */
 export type Handler = (
   request: IncomingMessage,
 ) => Promise<{ status: number; body: unknown; contentType?: string }>;
@@ -59,6 +61,14 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<HttpE
     contentType?: string,
     headers: Record<string, string> = {},
   ): void => {
+    if (body instanceof Readable) {
+      // Large bodies (a heap snapshot) are streamed; a client that goes away ends the stream too.
+      response.writeHead(status, { ...headers, 'content-type': contentType ?? 'application/octet-stream' });
+      pipeline(body, response).catch((error: Error) =>
+        logger.warn({ server: name, error: error.message }, 'HTTP response stream ended early'),
+      );
+      return;
+    }
     // Private keys never leave through these pages, whichever object carries them (SDS is the only way).
     const text = typeof body === 'string' ? body : JSON.stringify(body, redactingReplacer, 2) + '\n';
     response.writeHead(status, {

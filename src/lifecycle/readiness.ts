@@ -18,6 +18,8 @@ export interface ReadinessReport {
   xdsClients: number;
   /** Extra facts worth showing (e.g. kinds skipped because their CRD is missing). */
   notes?: string[];
+  /** When `config` is `degraded`: the objects refused or rejected, each with why (the first few). */
+  rejected?: string[];
 }
 
 export interface Readiness {
@@ -41,6 +43,8 @@ export interface Readiness {
    * that cannot be read: it shows in notes and makes config `degraded` until cleared.
    */
   setProblem(key: string, note: string | undefined): void;
+  /** The objects refused at ingest or rejected by the build (shown while `config` is `degraded`). */
+  setRejected(rejected: string[]): void;
   ready(): boolean;
   report(): ReadinessReport;
   /** Subscribes to phase changes. */
@@ -55,6 +59,7 @@ export const createReadiness = (sourceNames: string[]): Readiness => {
   let snapshot = { version: '', hash: '' };
   let xdsClients: () => number = () => 0;
   const notes: string[] = [];
+  let rejected: string[] = [];
   const problems = new Map<string, string>();
   const listeners: ((phase: Phase) => void)[] = [];
   const states = new Map<string, SourceState>(sourceNames.map((name) => [name, 'starting']));
@@ -120,6 +125,9 @@ export const createReadiness = (sourceNames: string[]): Readiness => {
     addNote(note) {
       if (!notes.includes(note)) notes.push(note);
     },
+    setRejected(next) {
+      rejected = [...next];
+    },
     setProblem(key, note) {
       if (note === undefined) problems.delete(key);
       else problems.set(key, note);
@@ -127,15 +135,17 @@ export const createReadiness = (sourceNames: string[]): Readiness => {
     ready: () => phase === 'SERVING',
     report: () => {
       const allNotes = [...notes, ...[...problems.entries()].sort().map(([, note]) => note)];
+      // Something that should be served cannot be: never `empty` or `valid` then.
+      const served = problems.size > 0 && (config === 'empty' || config === 'valid') ? 'degraded' : config;
       return {
         phase,
-        // Something that should be served cannot be: never `empty` or `valid` then.
-        config: problems.size > 0 && (config === 'empty' || config === 'valid') ? 'degraded' : config,
+        config: served,
         leader,
         sources: Object.fromEntries([...states.entries()].sort()),
         snapshot,
         xdsClients: xdsClients(),
         ...(allNotes.length > 0 ? { notes: allNotes } : {}),
+        ...(served === 'degraded' && rejected.length > 0 ? { rejected: [...rejected] } : {}),
       };
     },
     onPhase(listener) {

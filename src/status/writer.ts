@@ -10,13 +10,14 @@
 import { Counter } from 'prom-client';
 import type { LoadBalancerStatus } from '../apis/kubernetes.js';
 import type { KubeObject, ObjectRef } from '../apis/meta.js';
-import { metricsRegistry } from '../lifecycle/metrics.js';
+import { metricsRegistry } from '../util/metrics.js';
+import { recordStatusConflict, recordStatusUpdate } from '../util/contour-metrics.js';
 import { isApiStatus, type KubeClient } from '../sources/kubernetes/client.js';
 import { backoffDelay, defaultReflectorTiming, sleep } from '../sources/kubernetes/reflector.js';
 import { objectPath, resourceTypes } from '../sources/kubernetes/resources.js';
 import type { Logger } from '../util/logger.js';
 import { desiredStatusOf, type OwnedStatus, statusMatches, statusReplacement } from './desired.js';
-import type { ObjectStatus } from './types.js';
+import type { ObjectStatus } from '../apis/status.js';
 
 export interface StatusWriterOptions {
   client: KubeClient;
@@ -124,7 +125,13 @@ export const createStatusWriter = (options: StatusWriterOptions): StatusWriter =
     }
   };
 
+  // One update of one object, counted in Contour's status metrics once its outcome is known (an update
+  // given up because this replica stopped or lost leadership is not counted).
   const reconcile = async (key: string): Promise<void> => {
+    const started = performance.now();
+    let failed = false;
+    const finish = (kind: string, outcome: 'written' | 'noop' | 'failed'): void =>
+      recordStatusUpdate(kind, outcome, (performance.now() - started) / 1000);
     for (let attempt = 0; attempt < maxAttempts && !controller.signal.aborted && leader; attempt++) {
       const target = targets.get(key);
       if (!target) return;
@@ -136,6 +143,7 @@ export const createStatusWriter = (options: StatusWriterOptions): StatusWriter =
         const { status, version } = storedView(key, object);
         if (statusMatches(ref.kind, status, desired)) {
           writes.inc({ kind: ref.kind, result: 'noop' });
+          finish(ref.kind, 'noop');
           return;
         }
         // An update (PUT) of the status subresource, not a patch: Contour's ClusterRole grants
@@ -162,20 +170,28 @@ export const createStatusWriter = (options: StatusWriterOptions): StatusWriter =
           status: result.status as OwnedStatus,
         });
         writes.inc({ kind: ref.kind, result: 'written' });
+        finish(ref.kind, 'written');
         log.debug({ object: key }, 'status written');
         return;
       } catch (error) {
         if (controller.signal.aborted) return;
         if (isApiStatus(error, 409)) {
           writes.inc({ kind: ref.kind, result: 'conflict' });
+          recordStatusConflict(ref.kind);
+          failed = true;
           continue;
         }
-        if (isApiStatus(error, 404)) return;
+        // Deleted while being updated: as Contour (its Get or Update fails with NotFound), a failed update.
+        if (isApiStatus(error, 404)) return finish(ref.kind, 'failed');
         writes.inc({ kind: ref.kind, result: 'failed' });
+        failed = true;
         log.warn({ object: key, err: (error as Error).message, attempt }, 'status write failed');
         await sleep(backoffDelay(attempt, defaultReflectorTiming), controller.signal);
       }
     }
+    // Every attempt refused (conflicts or errors): the update failed.
+    const target = targets.get(key);
+    if (failed && target && !controller.signal.aborted && leader) finish(target.ref.kind, 'failed');
   };
 
   const pump = (): void => {

@@ -8,9 +8,11 @@ import { generateCertificates, type GeneratedCertificates } from '../../src/cert
 import {
   checkSecretForPriming,
   createSecretChecks,
-  createSecretResolver,
+  validateCaSecret,
   validateTlsSecret,
-} from '../../src/dag/secrets.js';
+} from '../../src/certs/secret-checks.js';
+import { shortHash } from '../../src/dag/names.js';
+import { createSecretResolver } from '../../src/dag/secrets.js';
 import { createStore } from '../../src/store/store.js';
 
 const tlsSecret = (certificate: string, key: string, name = 'tls'): Secret => ({
@@ -67,18 +69,27 @@ describe('TLS secret validation', () => {
     }
   });
 
+  it('names the Envoy secret by the shortHash of its content, as every other DAG name', () => {
+    const secret = tlsSecret(pair.envoyCertificate, pkcs1);
+    const content = { certificateChain: pair.envoyCertificate, privateKey: pkcs1 };
+    assert.equal(validateTlsSecret(secret).secret?.name, `default/tls/${shortHash(content)}`);
+    const ca: Secret = { ...secret, stringData: { 'ca.crt': pair.caCertificate } };
+    const caName = `default/tls/${shortHash({ caCertificate: pair.caCertificate })}`;
+    assert.equal(validateCaSecret(ca).secret?.name, caName);
+  });
+
   it('validates a Secret object once across resolvers, and again once it changes', () => {
     const store = createStore();
     const valid = tlsSecret(pair.envoyCertificate, pkcs1);
     store.apply({ type: 'upsert', object: valid });
     // The checks belong to whoever builds (an engine keeps them across its builds).
     const checks = createSecretChecks();
-    const first = createSecretResolver(store, undefined, checks).tls('default', 'tls', 'default');
-    const second = createSecretResolver(store, undefined, checks).tls('default', 'tls', 'default');
+    const first = createSecretResolver(store, undefined, undefined, checks).tls('default', 'tls', 'default');
+    const second = createSecretResolver(store, undefined, undefined, checks).tls('default', 'tls', 'default');
     assert.ok(first.ok && second.ok);
     assert.equal(first.secret, second.secret, 'the second build reuses the first validation');
     store.apply({ type: 'upsert', object: tlsSecret(pair.envoyCertificate, pair.contourPrivateKey) });
-    const third = createSecretResolver(store, undefined, checks).tls('default', 'tls', 'default');
+    const third = createSecretResolver(store, undefined, undefined, checks).tls('default', 'tls', 'default');
     assert.ok(!third.ok);
     assert.equal(third.message, 'invalid TLS private key: key does not match the certificate');
   });
@@ -96,7 +107,7 @@ describe('primed secret checks (from the manifest parser threads)', () => {
     const checks = createSecretChecks();
     checks.prime([{ ...check, result: { error: 'primed answer' } }]);
     store.apply({ type: 'upsert', object: secret });
-    const used = createSecretResolver(store, undefined, checks).tls('default', 'primed', 'default');
+    const used = createSecretResolver(store, undefined, undefined, checks).tls('default', 'primed', 'default');
     // Checks are owned by whoever builds: a resolver with its own set never sees them.
     assert.ok(createSecretResolver(store).tls('default', 'primed', 'default').ok);
     assert.ok(!used.ok && used.message === 'primed answer');
@@ -107,7 +118,7 @@ describe('primed secret checks (from the manifest parser threads)', () => {
       type: 'upsert',
       object: { ...other, stringData: { ...other.stringData, 'tls.key': pair.contourPrivateKey } },
     });
-    const checked = createSecretResolver(store, undefined, checks).tls('default', 'changed', 'default');
+    const checked = createSecretResolver(store, undefined, undefined, checks).tls('default', 'changed', 'default');
     assert.ok(!checked.ok);
     assert.equal(checked.message, 'invalid TLS private key: key does not match the certificate');
   });

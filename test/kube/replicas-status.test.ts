@@ -22,7 +22,7 @@ import {
   uniqueName,
   validCondition,
   waitReady,
-} from './harness.js';
+} from '../../scripts/envtest/harness.js';
 
 type Proxy = ProxyView;
 
@@ -94,6 +94,12 @@ describe('replica leadership and status', () => {
     );
     assert.equal((await follower.readyz()).body.leader, false);
     assert.equal(validCondition(await readProxy(namespace, 'broken')), undefined, 'a follower wrote status');
+    // Contour's HTTPProxy gauges are the leader's alone.
+    const metricLines = async (name: string): Promise<string[]> =>
+      (await (await fetch(`http://127.0.0.1:${follower.healthPort}/metrics`)).text())
+        .split('\n')
+        .filter((line) => line.startsWith(`${name}{`));
+    assert.deepEqual(await metricLines('contour_httpproxy'), [], 'a follower exported HTTPProxy counts');
 
     // The other holder goes away (releases): our replica leads and reconciles every object.
     const lease = await readLease(namespace);
@@ -110,6 +116,12 @@ describe('replica leadership and status', () => {
     assert.equal(invalid.reason, 'ErrorPresent');
     assert.ok(invalid.errors?.some((error) => error.reason === 'ServiceUnresolvedReference'));
     assert.equal((await readProxy(namespace, 'broken'))?.status?.currentStatus, 'invalid');
+    assert.deepEqual(await metricLines('contour_httpproxy_invalid'), [
+      `contour_httpproxy_invalid{namespace="${namespace}",vhost="broken.example.com"} 1`,
+    ]);
+    await eventually('the write counted', async () =>
+      (await metricLines('contour_status_update_success_total')).some((line) => line.includes('HTTPProxy')),
+    );
 
     await applyObject(cluster.client, service(namespace, 'missing'));
     await eventually('Valid=True written after the fix', async () => {

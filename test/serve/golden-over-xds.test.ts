@@ -8,7 +8,13 @@ import { join } from 'node:path';
 import { toJson, type JsonObject, type Message } from '@bufbuild/protobuf';
 import { envoyRegistry } from '../../src/envoy/registry.js';
 import { typeUrls, type ResourceType } from '../../src/envoy/resources.js';
-import { getJson, serveManifests, type ContourProcess } from '../helpers/process.js';
+import {
+  freePort,
+  getJson,
+  standaloneServeArgs,
+  startContour,
+  type ContourProcess,
+} from '../helpers/process.js';
 import { waitFor } from '../helpers/wait.js';
 import { goldenDirectory, readExpected } from '../golden/harness.js';
 import { connect, openSotw, sotwResources } from '../xds/client.js';
@@ -43,10 +49,9 @@ describe(`contour serve sends what ${scenario}/envoy.json holds`, () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'contour-golden-xds-'));
     await copyFile(join(goldenDirectory, scenario, 'input.yaml'), join(dir, 'input.yaml'));
-    const served = await serveManifests(dir);
-    running = served.process;
-    xdsPort = served.xds;
-    const health = served.health;
+    const [health, debug] = await Promise.all([freePort(), freePort()]);
+    xdsPort = await freePort();
+    running = startContour(standaloneServeArgs(dir, { health, debug, xds: xdsPort }));
     await waitFor(
       'readyz 200',
       async () => (await getJson(`http://127.0.0.1:${health}/readyz`))?.status === 200,

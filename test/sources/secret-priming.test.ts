@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateCertificates } from '../../src/certs/generate.js';
-import type { PrimedSecretCheck } from '../../src/dag/secrets.js';
+import type { PrimedSecretCheck } from '../../src/certs/secret-checks.js';
 import { createFilesSource } from '../../src/sources/files/files-source.js';
 import { silentLogger } from '../../src/util/logger.js';
 

@@ -1,12 +1,14 @@
 // `contour serve`: watch objects, build, and serve Envoy configuration over xDS.
 import { Command, Option } from 'commander';
-import { parseServeConfig, type RawServeOptions } from '../config.js';
+import { inputLimitFlags, parseServeConfig, type RawServeOptions } from '../config.js';
+import { defaultInputLimits } from '../../dag/limits.js';
+import { logFormatOf } from '../global-options.js';
 import { defaultHttpListenerLimits as http } from '../../lifecycle/http-server.js';
 import { defaultXdsLimits as xds } from '../../xds/server/limits.js';
 
 /** Registers `contour serve` with Contour's flag names (plus --manifests for standalone mode). */
 export const registerServe = (program: Command): void => {
-  program
+  const serve = program
     .command('serve')
     .description('Serve xDS for Envoy from Kubernetes objects (or, with --manifests, from a directory)')
     .option(
@@ -102,11 +104,12 @@ export const registerServe = (program: Command): void => {
       String(xds.maxReceiveMessageBytes),
     )
     // ---- end of exposure limits ----
-    .option('--log-format <format>', 'log format: json or text', 'json')
     .option('-d, --debug', 'debug logging', false)
-    .action(async (raw: RawServeOptions) => {
+    .action(async (raw: RawServeOptions, command: Command) => {
       const merged: RawServeOptions = {
         ...raw,
+        // Global (`contour --log-format`), accepted before or after `serve` as in Contour.
+        logFormat: logFormatOf(command),
         healthAddress: raw.httpAddress ?? raw.healthAddress,
         healthPort: raw.httpPort ?? raw.healthPort,
       };
@@ -133,4 +136,8 @@ export const registerServe = (program: Command): void => {
       const { runServe } = await import('../serve-runner.js');
       await runServe(config);
     });
+  // Input limits (issue 13): registered from one table so flags, parsing and defaults agree.
+  for (const { flag, field, description } of inputLimitFlags) {
+    serve.option(`--${flag} <n>`, `${description} (default ${defaultInputLimits[field]})`);
+  }
 };

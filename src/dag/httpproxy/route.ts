@@ -26,6 +26,7 @@ import type {
   WeightedCluster,
 } from '../types.js';
 import type { ValidProxy } from './proxies.js';
+import { limitsOf } from '../limits.js';
 
 /** Route fields Contour supports that this build ignores (with a warning). */
 const unsupportedRouteFields = [
@@ -237,18 +238,19 @@ export const buildRoute = (scope: RouteScope, route: HttpProxyRoute): Route | un
     warnIgnored(sink, ErrorType.Service, 'service', service, unsupportedServiceFields);
   }
   const ownConditions = route.conditions ?? [];
-  const pathError = pathConditionsError(ownConditions);
+  const { maxRegexLength } = limitsOf(scope.context.options);
+  const pathError = pathConditionsError(ownConditions, maxRegexLength);
   if (pathError) {
     sink.error(ErrorType.Route, 'PathMatchConditionsNotValid', `route: ${pathError}`);
     return undefined;
   }
   const conditions = [...scope.conditions, ...ownConditions];
-  const headerError = headerConditionsError(conditions);
+  const headerError = headerConditionsError(conditions, maxRegexLength);
   if (headerError) {
     sink.error(ErrorType.Route, 'HeaderMatchConditionsNotValid', headerError);
     return undefined;
   }
-  const queryError = queryConditionsError(conditions);
+  const queryError = queryConditionsError(conditions, maxRegexLength);
   if (queryError) {
     sink.error(ErrorType.Route, 'QueryParameterMatchConditionsNotValid', queryError);
     return undefined;

@@ -21,6 +21,7 @@ import {
 import { ingressHostError, ingressPathMatch } from './paths.js';
 import { ingressClassNameOf, ingressPathEntries, type IngressPathEntry } from './spec.js';
 import { addIngressSecureVirtualHosts } from './tls.js';
+import { limitsOf } from '../limits.js';
 
 /** Whether this instance serves an Ingress (class annotation first, then `spec.ingressClassName`). */
 export const servesIngress = (ingress: Ingress, classNames: string[]): boolean =>
@@ -133,7 +134,7 @@ const addIngressRoutes = (context: BuildContext, ingress: Ingress, tlsHosts: Set
       );
       continue;
     }
-    const path = ingressPathMatch(entry.path, entry.pathType);
+    const path = ingressPathMatch(entry.path, entry.pathType, limitsOf(context.options).maxRegexLength);
     if (!path.match) {
       sink.error(
         ErrorType.Route,

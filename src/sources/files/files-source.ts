@@ -8,7 +8,7 @@ import type { Logger } from '../../util/logger.js';
 import type { Source, SourceSink } from '../source.js';
 import { listManifestFiles } from './list-files.js';
 import type { ManifestError } from './parse.js';
-import type { PrimedSecretCheck } from '../../dag/secrets.js';
+import type { PrimedSecretCheck } from '../../certs/secret-checks.js';
 import { createParsePool } from './parse-pool.js';
 import { displayName, endEarlyParse, takeEarlyParse } from './early-parse.js';
 
