@@ -1,7 +1,7 @@
 // Schema pieces shared by the projectcontour.io CRDs (HTTPProxy, ExtensionService, TLSCertificateDelegation).
 // Field names, enums, bounds and patterns follow Contour's published CRDs so the same objects are accepted.
 import { z } from 'zod';
-import { linearPattern } from '../util/linear-pattern.js';
+import { linearPattern } from './linear-pattern.js';
 
 /** A Go-style duration string, optionally allowing `infinity`/`infinite` (Contour's timeout fields). */
 const durationBody = String.raw`(\d*(\.\d*)?(h|m|s|ms|us|µs|ns))+`;

@@ -19,7 +19,7 @@ import {
   upstreamValidationSchema,
 } from './common.js';
 import type { KubeObject } from './meta.js';
-import { linearPattern } from '../util/linear-pattern.js';
+import { linearPattern } from './linear-pattern.js';
 
 export const httpProxyGroup = 'projectcontour.io';
 export const httpProxyApiVersion = 'projectcontour.io/v1';

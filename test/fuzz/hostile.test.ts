@@ -1,4 +1,4 @@
-// Issue 13's fuzz suite (modest size here; `bench/fuzz-hostile.ts` runs it larger): hostile objects
+// Issue 13's fuzz suite (modest size here; `test/fuzz/large-run.ts` runs it larger): hostile objects
 // through the whole pipeline keep it up, responsive, serving what was valid, and honest on /readyz.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';

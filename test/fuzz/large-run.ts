@@ -1,7 +1,7 @@
 // The hostile-input fuzz suite at a larger size than `npm test` runs it (issue 13).
-//   node --import tsx bench/fuzz-hostile.ts [runs=1000] [seed]
+//   node --import tsx test/fuzz/large-run.ts [runs=1000] [seed]
 // Prints one row: batches, how many were refused, and the longest the event loop was held.
-import { maxBlockMs, runHostileProperty } from '../test/fuzz/hostile-property.js';
+import { maxBlockMs, runHostileProperty } from './hostile-property.js';
 
 const runs = Number(process.argv[2] ?? 1000);
 const seed = process.argv[3] === undefined ? Date.now() % 2 ** 31 : Number(process.argv[3]);
