@@ -107,7 +107,11 @@ describe('primed secret checks (from the manifest parser threads)', () => {
     const checks = createSecretChecks();
     checks.prime([{ ...check, result: { error: 'primed answer' } }]);
     store.apply({ type: 'upsert', object: secret });
-    const used = createSecretResolver(store, undefined, undefined, checks).tls('default', 'primed', 'default');
+    const used = createSecretResolver(store, undefined, undefined, checks).tls(
+      'default',
+      'primed',
+      'default',
+    );
     // Checks are owned by whoever builds: a resolver with its own set never sees them.
     assert.ok(createSecretResolver(store).tls('default', 'primed', 'default').ok);
     assert.ok(!used.ok && used.message === 'primed answer');
@@ -118,7 +122,11 @@ describe('primed secret checks (from the manifest parser threads)', () => {
       type: 'upsert',
       object: { ...other, stringData: { ...other.stringData, 'tls.key': pair.contourPrivateKey } },
     });
-    const checked = createSecretResolver(store, undefined, undefined, checks).tls('default', 'changed', 'default');
+    const checked = createSecretResolver(store, undefined, undefined, checks).tls(
+      'default',
+      'changed',
+      'default',
+    );
     assert.ok(!checked.ok);
     assert.equal(checked.message, 'invalid TLS private key: key does not match the certificate');
   });
