@@ -275,35 +275,27 @@ interface Walk {
 
 // Options are decoded from descriptor bytes on every getOption: remembered per descriptor (immutable,
 // shared by every message of its type), since production validates every published resource.
-const fieldRules = new WeakMap<DescField, FieldRules | null>();
-const fieldRulesOf = (field: DescField): FieldRules | undefined => {
-  let rules = fieldRules.get(field);
-  if (rules === undefined) {
-    rules = hasOption(field, fieldRulesOption) ? getOption(field, fieldRulesOption) : null;
-    fieldRules.set(field, rules);
-  }
-  return rules ?? undefined;
+const perDescriptor = <K extends object, V>(compute: (key: K) => V): ((key: K) => V) => {
+  const known = new WeakMap<K, { value: V }>();
+  return (key) => {
+    let found = known.get(key);
+    if (!found) {
+      found = { value: compute(key) };
+      known.set(key, found);
+    }
+    return found.value;
+  };
 };
 
-const disabledMessages = new WeakMap<DescMessage, boolean>();
-const isDisabled = (schema: DescMessage): boolean => {
-  let value = disabledMessages.get(schema);
-  if (value === undefined) {
-    value = hasOption(schema, disabled) && getOption(schema, disabled);
-    disabledMessages.set(schema, value);
-  }
-  return value;
-};
-
-const requiredOneofs = new WeakMap<DescOneof, boolean>();
-const isRequiredOneof = (oneof: DescOneof): boolean => {
-  let value = requiredOneofs.get(oneof);
-  if (value === undefined) {
-    value = hasOption(oneof, oneofRequired) && getOption(oneof, oneofRequired);
-    requiredOneofs.set(oneof, value);
-  }
-  return value;
-};
+const fieldRulesOf = perDescriptor((field: DescField): FieldRules | undefined =>
+  hasOption(field, fieldRulesOption) ? getOption(field, fieldRulesOption) : undefined,
+);
+const isDisabled = perDescriptor(
+  (schema: DescMessage): boolean => hasOption(schema, disabled) && getOption(schema, disabled),
+);
+const isRequiredOneof = perDescriptor(
+  (oneof: DescOneof): boolean => hasOption(oneof, oneofRequired) && getOption(oneof, oneofRequired),
+);
 
 /** Validates a message-typed value (nested message, Any, Duration, or wrapper). */
 const checkMessageValue = (
