@@ -193,31 +193,57 @@ export const checkSecretForPriming = (secret: Secret): PrimedSecretCheck[] =>
       result: checks[kind](secret, defaultPemLimits),
     }));
 
-// Primed checks wait here until a build asks for their Secret (then they move to the per-object memo).
-const primed = new Map<string, PrimedSecretCheck>();
 const primedKey = (kind: SecretCheckKind, namespace: string, name: string): string =>
   `${kind}\0${namespace}/${name}`;
 
-/** Hands checks made by a parser thread to the build, which uses them for Secrets of the same content. */
-export const primeSecretChecks = (checks: PrimedSecretCheck[]): void => {
-  for (const check of checks) primed.set(primedKey(check.kind, check.namespace, check.name), check);
-};
+/**
+ * Secret validations a build may reuse: checks primed by a manifest parser thread, which wait until a
+ * build asks about their Secret, and every result, remembered per Secret object (store objects are
+ * immutable: a change is a new object) with the PEM limits it ran under. Owned by whoever builds (the
+ * engine keeps one for its lifetime) and passed in: never module state.
+ */
+export interface SecretChecks {
+  /** Adds checks made elsewhere, used for Secrets of the same name, type, content and limits. */
+  prime(checks: readonly PrimedSecretCheck[]): void;
+  /** The validation of a Secret under `limits`, done once per Secret object. */
+  validate(kind: SecretCheckKind, secret: Secret, limits: PemLimits): CheckedSecret;
+}
 
-/** The primed check of this Secret, if one was made for exactly its type, content and limits (taken once). */
-export const takePrimedSecretCheck = (
-  kind: SecretCheckKind,
-  secret: Secret,
-  limits: PemLimits = defaultPemLimits,
-): CheckedSecret | undefined => {
-  const key = primedKey(kind, secret.metadata.namespace ?? '', secret.metadata.name);
-  const check = primed.get(key);
-  if (!check) return undefined;
-  primed.delete(key);
-  const inputs = inputsOf(kind, secret);
-  const same =
-    samePemLimits(check.limits, limits) &&
-    check.type === (secret.type ?? 'Opaque') &&
-    check.inputs.length === inputs.length &&
-    check.inputs.every((input, index) => input === inputs[index]);
-  return same ? check.result : undefined;
+/** Creates an empty set of secret checks. */
+export const createSecretChecks = (): SecretChecks => {
+  const primed = new Map<string, PrimedSecretCheck>();
+  const validations: Record<
+    SecretCheckKind,
+    WeakMap<Secret, { limits: PemLimits; result: CheckedSecret }>
+  > = { tls: new WeakMap(), ca: new WeakMap() };
+  /** The primed check of this Secret, if one was made for exactly its type, content and limits (taken once). */
+  const takePrimed = (
+    kind: SecretCheckKind,
+    secret: Secret,
+    limits: PemLimits,
+  ): CheckedSecret | undefined => {
+    const key = primedKey(kind, secret.metadata.namespace ?? '', secret.metadata.name);
+    const check = primed.get(key);
+    if (!check) return undefined;
+    primed.delete(key);
+    const inputs = inputsOf(kind, secret);
+    const same =
+      samePemLimits(check.limits, limits) &&
+      check.type === (secret.type ?? 'Opaque') &&
+      check.inputs.length === inputs.length &&
+      check.inputs.every((input, index) => input === inputs[index]);
+    return same ? check.result : undefined;
+  };
+  return {
+    prime(made) {
+      for (const check of made) primed.set(primedKey(check.kind, check.namespace, check.name), check);
+    },
+    validate(kind, secret, limits) {
+      const memo = validations[kind].get(secret);
+      if (memo && samePemLimits(memo.limits, limits)) return memo.result;
+      const result = takePrimed(kind, secret, limits) ?? checks[kind](secret, limits);
+      validations[kind].set(secret, { limits, result });
+      return result;
+    },
+  };
 };

@@ -13,6 +13,7 @@ import { createStore } from '../store/store.js';
 import { createSnapshotCache } from '../xds/cache/snapshot-cache.js';
 import { startXdsServer, type XdsServer } from '../xds/server/xds-server.js';
 import { createFilesSource } from '../sources/files/files-source.js';
+import { createSecretChecks, type PrimedSecretCheck, type SecretChecks } from '../certs/secret-checks.js';
 import type { Source } from '../sources/source.js';
 import type { ServeConfig } from './config.js';
 import type { KubeClient } from '../sources/kubernetes/client.js';
@@ -61,8 +62,12 @@ const sourcesFor = (
   logger: Logger,
   kube: { mode: KubernetesMode; client: KubeClient } | undefined,
   onKindProblem: (kind: string, problem: { message: string } | undefined) => void,
+  secretChecks: SecretChecks,
 ): Source[] => {
-  if (config.manifests) return [createFilesSource({ directory: config.manifests }, logger)];
+  if (config.manifests) {
+    const primeSecretChecks = (checks: PrimedSecretCheck[]): void => secretChecks.prime(checks);
+    return [createFilesSource({ directory: config.manifests, primeSecretChecks }, logger)];
+  }
   if (!kube) throw new Error('Kubernetes mode needs a kubeconfig or an in-cluster configuration');
   // --disable-feature: of Contour's list, only ExtensionService is a kind contour-ts watches.
   const resources = config.disabledFeatures.includes('extensionservices')
@@ -137,11 +142,19 @@ export const startServe = async (flagsConfig: ServeConfig, logger: Logger): Prom
   // Kinds that cannot be read (CRD missing, list forbidden) are found after start-up: they show up
   // as problems in /readyz (config degraded) and in the errors the build gives objects needing them.
   const unreadableKinds = new Map<string, string>();
-  const sources = sourcesFor(config, logger, kube, (kind, problem) => {
-    if (problem) unreadableKinds.set(kind, problem.message);
-    else unreadableKinds.delete(kind);
-    readiness.setProblem(`kind/${kind}`, problem?.message);
-  });
+  // The parser threads' Secret checks go to the engine's builds (no module state in between).
+  const secretChecks = createSecretChecks();
+  const sources = sourcesFor(
+    config,
+    logger,
+    kube,
+    (kind, problem) => {
+      if (problem) unreadableKinds.set(kind, problem.message);
+      else unreadableKinds.delete(kind);
+      readiness.setProblem(`kind/${kind}`, problem?.message);
+    },
+    secretChecks,
+  );
   const readiness = createReadiness(sources.map((source) => source.name));
   let xds: XdsServer | undefined;
   let statusController: StatusController | undefined;
@@ -168,6 +181,7 @@ export const startServe = async (flagsConfig: ServeConfig, logger: Logger): Prom
     translateOptions: translateOptionsOf(config),
     // Incremental builds and EDS outside the build (DESIGN.md §2); full builds remain the reference path.
     incremental: true,
+    secretChecks,
     holdoffDelayMs: config.holdoffDelayMs,
     holdoffMaxDelayMs: config.holdoffMaxDelayMs,
     logger,

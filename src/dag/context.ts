@@ -1,6 +1,7 @@
 // What every processor of one build shares.
 import type { StoreView } from '../store/store.js';
 import type { DagAccumulator } from './accumulator.js';
+import type { BuildMemo } from './build-memo.js';
 import type { SecretResolver } from './secrets.js';
 import type { StatusRecorder } from './status.js';
 import type { InputLimits } from './limits.js';
@@ -27,6 +28,8 @@ export interface BuildContext {
   dag: DagAccumulator;
   status: StatusRecorder;
   secrets: SecretResolver;
+  /** What earlier builds (and the manifest parser threads) worked out and this one may reuse. */
+  memo: BuildMemo;
 }
 
 /** The ingress class Contour serves when none is configured. */

@@ -2,24 +2,10 @@
 // validation (src/certs/secret-checks.ts) memoized per Secret object.
 import type { Secret } from '../apis/kubernetes.js';
 import type { TlsCertificateDelegation } from '../apis/tlscertificatedelegation.js';
-import {
-  takePrimedSecretCheck,
-  validateCaSecret,
-  validateTlsSecret,
-  type CheckedSecret,
-  type SecretCheckKind,
-} from '../certs/secret-checks.js';
+import { createSecretChecks, type SecretChecks } from '../certs/secret-checks.js';
 import type { StoreView } from '../store/store.js';
-import { defaultPemLimits, samePemLimits, type PemLimits } from '../util/pem.js';
+import { defaultPemLimits, type PemLimits } from '../util/pem.js';
 import type { TlsSecret } from './types.js';
-
-// Validation results per Secret object. Store objects are immutable (a change is a new object), so
-// a Secret is checked once, not once per build that uses it.
-type Validation = CheckedSecret;
-const validators: Record<SecretCheckKind, (secret: Secret, limits: PemLimits) => Validation> = {
-  tls: validateTlsSecret,
-  ca: validateCaSecret,
-};
 
 /** The outcome of looking up a secret for some namespace's use. */
 export type SecretLookup =
@@ -46,22 +32,6 @@ export const splitSecretName = (
     : { namespace: reference.slice(0, slash), name: reference.slice(slash + 1) };
 };
 
-// Memoized with the PEM limits they ran under: a result under other limits is recomputed.
-const validations: Record<SecretCheckKind, WeakMap<Secret, { limits: PemLimits; result: Validation }>> = {
-  tls: new WeakMap(),
-  ca: new WeakMap(),
-};
-
-const validateOnce =
-  (kind: SecretCheckKind, limits: PemLimits) =>
-  (secret: Secret): Validation => {
-    const memo = validations[kind].get(secret);
-    if (memo && samePemLimits(memo.limits, limits)) return memo.result;
-    const result = takePrimedSecretCheck(kind, secret, limits) ?? validators[kind](secret, limits);
-    validations[kind].set(secret, { limits, result });
-    return result;
-  };
-
 /**
  * Creates a resolver over the store's Secrets and TLSCertificateDelegations; validation is memoized.
  * With `secretNamespaces` (Contour's root namespaces), a Secret elsewhere is not found: Contour reads Secrets
@@ -71,10 +41,13 @@ export const createSecretResolver = (
   store: StoreView,
   unreadableKinds?: ReadonlyMap<string, string>,
   limits: PemLimits = defaultPemLimits,
+  checks: SecretChecks = createSecretChecks(),
   secretNamespaces: string[] = [],
 ): SecretResolver => {
-  const validateTlsOnce = validateOnce('tls', limits);
-  const validateCaOnce = validateOnce('ca', limits);
+  // Secret validations are the caller's (an engine keeps them across builds): a Secret is checked
+  // once, not once per build that uses it.
+  const validateTlsOnce = (secret: Secret) => checks.validate('tls', secret, limits);
+  const validateCaOnce = (secret: Secret) => checks.validate('ca', secret, limits);
   const tlsCache = new Map<string, { secret?: TlsSecret; error?: string }>();
   const caCache = new Map<string, { secret?: TlsSecret; error?: string }>();
 

@@ -1,8 +1,9 @@
-// The event loop: sources → store → (holdoff) → build → translate → snapshot cache.
+// The event loop: sources → store → (holdoff) → build → assemble → snapshot cache.
 // It is the store's single writer and drives readiness (DESIGN.md §2–3).
-import { buildDag, type BuildOptions, type BuildResult } from '../dag/build.js';
-import { translate, type TranslateOptions } from '../envoy/translate.js';
+import type { BuildOptions, BuildResult } from '../dag/build.js';
+import type { TranslateOptions } from '../envoy/options.js';
 import type { Dag } from '../dag/types.js';
+import type { SecretChecks } from '../certs/secret-checks.js';
 import type { Source, SourceSink } from '../sources/source.js';
 import { refOf } from '../apis/meta.js';
 import type { Store, StoreEvent } from '../store/store.js';
@@ -11,7 +12,13 @@ import type { ConfigState, Readiness } from './readiness.js';
 import { Counter, Histogram } from 'prom-client';
 import { metricsRegistry } from '../util/metrics.js';
 import { recordDagRebuild } from '../util/contour-metrics.js';
-import { createIncrementalEngine, type IncrementalEngine } from '../dag/incremental-engine.js';
+import {
+  assembleStore,
+  createIncrementalEngine,
+  type EngineBuild,
+  type IncrementalEngine,
+  type Rejection,
+} from '../assemble/incremental-engine.js';
 import type { ClusterLoadAssignment } from '../gen/envoy/config/endpoint/v3/endpoint_pb.js';
 import type { Publishable, SnapshotResources } from '../xds/cache/snapshot-cache.js';
 import { ingestError } from '../apis/ingest-validation.js';
@@ -52,13 +59,15 @@ export interface PipelineOptions {
   /** Opens the xDS port: awaited after the first build is in the cache and before SERVING. */
   openServing?: () => Promise<void>;
   /**
-   * Optional incremental engine (src/dag/incremental-engine.ts): replaces buildDag + translate per
-   * build, decides per event whether it is relevant, and sends EndpointSlice changes straight to EDS.
-   * Without it every change triggers a full build.
+   * The engine (src/assemble/incremental-engine.ts): builds and assembles, decides per event whether it
+   * is relevant, and sends EndpointSlice changes straight to EDS. Default: one made from buildOptions
+   * and translateOptions, building incrementally when `incremental` is set (what `contour serve` uses)
+   * and from scratch on every change otherwise.
    */
   engine?: IncrementalEngine;
-  /** Creates that engine from buildOptions and translateOptions (what `contour serve` uses). */
   incremental?: boolean;
+  /** Secret validations the sources primed (the files source's parser threads), for the engine's builds. */
+  secretChecks?: SecretChecks;
 }
 
 export interface Pipeline {
@@ -157,10 +166,14 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
   const { store, cache, readiness, logger } = options;
   const engine =
     options.engine ??
-    (options.incremental
-      ? createIncrementalEngine(store, options.buildOptions, options.translateOptions)
-      : undefined);
+    createIncrementalEngine(store, options.buildOptions, options.translateOptions, {
+      mode: options.incremental ? 'incremental' : 'full',
+      secretChecks: options.secretChecks,
+    });
   let last: BuildResult | undefined;
+  // Resources of the last build withheld because Envoy would reject them; their objects carry the
+  // error in their status, but a fault of the options (a listener) has no object to carry it.
+  let withheld: Rejection[] = [];
   let timer: NodeJS.Timeout | undefined;
   let firstPendingAt: number | undefined;
   let initialBuildDone = false;
@@ -176,7 +189,7 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
   /** The served config's state: the last build's, degraded while anything is refused or failing. */
   const currentConfig = (): ConfigState => {
     const state = last ? configStateOf(last) : 'empty';
-    return refused.size > 0 || failure !== undefined ? 'degraded' : state;
+    return refused.size > 0 || failure !== undefined || withheld.length > 0 ? 'degraded' : state;
   };
   const reportReadiness = (): void => {
     const rejected = [
@@ -184,6 +197,9 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
       ...[...refused.entries()]
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([name, why]) => `${name}: ${why}`),
+      ...withheld
+        .filter((rejection) => rejection.sources.length === 0)
+        .map((rejection) => `${rejection.type} ${rejection.name}: Envoy would reject it, not sent`),
       ...(last ? rejectedByBuild(last) : []),
     ];
     const listed = rejected.slice(0, maxListedRejections);
@@ -191,12 +207,6 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
     readiness.setRejected(listed);
     if (initialBuildDone)
       readiness.updated(currentConfig(), { version: cache.version(), hash: cache.hash() });
-  };
-
-  const runBuild = (): { result: BuildResult; resources: SnapshotResources } => {
-    if (engine) return engine.build();
-    const built = buildDag(store, options.buildOptions);
-    return { result: built, resources: translate(built.dag, store, options.translateOptions) };
   };
 
   // A build that throws is a bug of ours, never a reason to exit: every tenant would lose its control
@@ -207,27 +217,40 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
     timer = undefined;
     firstPendingAt = undefined;
     const end = buildSeconds.startTimer();
-    let built: { result: BuildResult; resources: SnapshotResources };
+    let built: EngineBuild;
     try {
-      built = runBuild();
-      cache.publish(options.extend ? options.extend(built.resources, built.result.dag) : built.resources);
+      built = engine.build();
+      const resources: SnapshotResources = built.resources;
+      cache.publish(options.extend ? options.extend(resources, built.result.dag) : resources);
       failure = undefined;
     } catch (error) {
       failure = `build failed (the last good configuration is still served): ${errorMessage(error)}`;
       logger.error({ trigger, error: errorMessage(error) }, 'build failed');
       if (!last) {
-        const empty = buildDag(createStore(), options.buildOptions);
-        cache.publish(translate(empty.dag, createStore(), options.translateOptions));
-        last = empty;
+        const empty = assembleStore(createStore(), options.buildOptions, options.translateOptions);
+        cache.publish(empty.resources);
+        last = empty.result;
       }
       end();
       reportReadiness();
       return;
     }
-    const { result } = built;
+    const { result, rejections } = built;
     recordDagRebuild(end());
     buildsTotal.inc({ trigger });
     last = result;
+    withheld = rejections;
+    for (const rejection of rejections) {
+      logger.error(
+        {
+          type: rejection.type,
+          resource: rejection.name,
+          violations: rejection.violations,
+          objects: rejection.sources.map((source) => `${source.kind}/${source.namespace}/${source.name}`),
+        },
+        'Envoy would reject this resource: not sent',
+      );
+    }
     const snapshot = { version: cache.version(), hash: cache.hash() };
     // The first build's readiness is reported by start(), once the xDS port is open.
     reportReadiness();
@@ -280,12 +303,10 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
             continue;
           }
           if (refused.delete(name)) refusalsChanged = true;
-          let effect: ReturnType<IncrementalEngine['noteChange']> | 'none' | 'changed';
+          let effect: ReturnType<IncrementalEngine['noteChange']>;
           try {
             if (!store.apply(event)) continue;
-            effect = engine
-              ? engine.noteChange(event.type === 'delete' ? event.ref : refOf(event.object))
-              : 'changed';
+            effect = engine.noteChange(event.type === 'delete' ? event.ref : refOf(event.object));
           } catch (error) {
             // A bug of ours on an odd object must not end the loop: the object is reported, the rest applied.
             refused.set(name, `cannot be stored: ${errorMessage(error)}`);
@@ -294,11 +315,15 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
             logger.error({ object: name, error: errorMessage(error) }, 'object not applied');
             continue;
           }
-          if (effect === 'build' || effect === 'changed') changed = true;
-          else if (effect === 'endpoints') endpointsChanged = true;
+          // A target that cannot take endpoints alone gets them with the next build.
+          if (effect === 'build') changed = true;
+          else if (effect === 'endpoints') {
+            if (cache.publishEndpoints) endpointsChanged = true;
+            else changed = true;
+          }
         }
         // EDS outside the build, once the first build has published clusters to attach endpoints to.
-        if (endpointsChanged && firstBuilt && !stopped && engine && cache.publishEndpoints) {
+        if (endpointsChanged && firstBuilt && !stopped && cache.publishEndpoints) {
           try {
             const changes = cache.patchEndpoints ? engine.endpointChanges() : undefined;
             if (changes) cache.patchEndpoints!(changes.upserted, [], changes.list);

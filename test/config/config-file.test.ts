@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { serveConfigFromArgs } from '../../src/cli/commands/serve.js';
 import type { ServeConfig } from '../../src/cli/config.js';
 import { translateOptionsOf } from '../../src/cli/serve-settings.js';
-import { translate } from '../../src/envoy/translate.js';
+import { translate } from '../../src/assemble/translate.js';
 import { createStore } from '../../src/store/store.js';
 import { at, cluster, forward, json, prefixMatch, route, virtualHost } from '../envoy/fixtures.js';
 import type { Dag } from '../../src/dag/types.js';

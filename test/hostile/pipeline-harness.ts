@@ -2,7 +2,7 @@
 // drives: what `contour serve` runs, minus the network. Shared by the hostile-input and fuzz tests.
 import type { KubeObject } from '../../src/apis/meta.js';
 import { defaultBuildOptions, type BuildOptions } from '../../src/dag/build.js';
-import { defaultTranslateOptions } from '../../src/envoy/translate.js';
+import { defaultTranslateOptions } from '../../src/assemble/translate.js';
 import { createPipeline, type Pipeline } from '../../src/lifecycle/pipeline.js';
 import { createReadiness, type Readiness } from '../../src/lifecycle/readiness.js';
 import type { Source, SourceSink } from '../../src/sources/source.js';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { toJson } from '@bufbuild/protobuf';
 import { fitWeights } from '../../src/envoy/weights.js';
-import { translate, defaultTranslateOptions } from '../../src/envoy/translate.js';
+import { translate, defaultTranslateOptions } from '../../src/assemble/translate.js';
 import { RouteConfigurationSchema } from '../../src/gen/envoy/config/route/v3/route_pb.js';
 import { storeFromYaml, serviceYaml, tlsSecretYaml } from '../dag/fixtures.js';
 import { buildDag, defaultBuildOptions } from '../../src/dag/build.js';

@@ -3,7 +3,6 @@ import { Command, Option } from 'commander';
 import { inputLimitFlags, parseServeConfig, type RawServeOptions, type ServeConfig } from '../config.js';
 import { defaultInputLimits } from '../../dag/limits.js';
 import { registerContourFlags } from '../contour-flags.js';
-import { runServe } from '../serve-runner.js';
 import { applyConfigFile } from '../serve-settings.js';
 import { addGlobalOptions, logFormatOf } from '../global-options.js';
 import { defaultHttpListenerLimits as http } from '../../lifecycle/http-server.js';
@@ -161,6 +160,20 @@ export const registerServe = (program: Command): void => {
       process.stderr.write(`contour serve: ${(error as Error).message}\n`);
       process.exit(2);
     }
+    // Standalone mode: big manifest files start parsing on the parser threads (with the flags'
+    // logger) while the rest of `serve` loads: the xDS server, Envoy's descriptors and the DAG take
+    // most of a second (src/sources/files/early-parse.ts). The files source takes the results.
+    if (config.manifests) {
+      const [{ startEarlyParse }, { createLogger }] = await Promise.all([
+        import('../../sources/files/early-parse.js'),
+        import('../../util/logger.js'),
+      ]);
+      await startEarlyParse(
+        config.manifests,
+        createLogger({ format: config.logFormat, debug: config.debug }),
+      );
+    }
+    const { runServe } = await import('../serve-runner.js');
     await runServe(config);
   });
 };

@@ -298,11 +298,11 @@ const resolveTcpServices = (
       return false;
     }
     const protocol = service.protocol ?? lookup.service.protocol;
-    const cluster = makeCluster(lookup.service, {
-      protocol,
-      sni: lookup.service.externalName || undefined,
-      loadBalancerPolicy,
-    });
+    const cluster = makeCluster(
+      lookup.service,
+      { protocol, sni: lookup.service.externalName || undefined, loadBalancerPolicy },
+      context.memo.clusterHashes,
+    );
     context.dag.addCluster(cluster);
     clusters.push({ cluster: cluster.name, weight: service.weight ?? 0 });
   }

@@ -154,12 +154,11 @@ const buildServiceTarget = (
   }
   // SNI follows a Host rewrite (service first, then route), else the ExternalName.
   const sni = request.policy?.hostRewrite ?? routeRequestHeaders?.hostRewrite ?? resolved.externalName;
-  const cluster = makeCluster(resolved, {
-    protocol,
-    sni: sni || undefined,
-    upstreamValidation,
-    loadBalancerPolicy,
-  });
+  const cluster = makeCluster(
+    resolved,
+    { protocol, sni: sni || undefined, upstreamValidation, loadBalancerPolicy },
+    context.memo.clusterHashes,
+  );
   return {
     target: {
       cluster,

@@ -69,7 +69,11 @@ const backendAction = (
     return serviceUnavailable();
   }
   // Ingress clusters carry only the Service's own upstream protocol (no SNI, validation or LB policy).
-  const cluster = makeCluster(lookup.service, { protocol: lookup.service.protocol });
+  const cluster = makeCluster(
+    lookup.service,
+    { protocol: lookup.service.protocol },
+    context.memo.clusterHashes,
+  );
   context.dag.addCluster(cluster);
   return { kind: 'cluster', clusters: [{ cluster: cluster.name, weight: 1 }] };
 };

@@ -8,6 +8,7 @@ import type { Logger } from '../../util/logger.js';
 import type { Source, SourceSink } from '../source.js';
 import { listManifestFiles } from './list-files.js';
 import type { ManifestError } from './parse.js';
+import type { PrimedSecretCheck } from '../../certs/secret-checks.js';
 import { createParsePool } from './parse-pool.js';
 import { displayName, endEarlyParse, takeEarlyParse } from './early-parse.js';
 
@@ -15,6 +16,8 @@ export interface FilesSourceOptions {
   directory: string;
   /** Quiet period after a file-system event before rescanning. */
   debounceMs?: number;
+  /** Receives the TLS Secret checks the parser threads did, for the build to reuse (SecretChecks.prime). */
+  primeSecretChecks?: (checks: PrimedSecretCheck[]) => void;
 }
 
 /** What one file contributed at its last read. */
@@ -56,8 +59,9 @@ export const createFilesSource = (options: FilesSourceOptions, logger: Logger): 
       const info = await stat(path);
       if (previous && previous.mtimeMs === info.mtimeMs && previous.size === info.size) return previous;
       const text = await readFile(path, 'utf8');
-      const { objects, errors } = await (takeEarlyParse(path, text) ??
+      const { objects, errors, secretChecks } = await (takeEarlyParse(path, text) ??
         parser.parse(displayName(options.directory, path), text));
+      if (secretChecks) options.primeSecretChecks?.(secretChecks);
       for (const error of errors) {
         log.warn(
           { file: error.file, document: error.document, error: error.message },
