@@ -23,7 +23,7 @@ import {
 } from '../../scripts/envtest/harness.js';
 
 const referenceGroup = 'reference.projectcontour.io';
-const compatKinds = ['HTTPProxy', 'TLSCertificateDelegation', 'ExtensionService'];
+const compatKinds = ['HTTPProxy', 'TLSCertificateDelegation', 'ExtensionService', 'ContourConfiguration'];
 const namespace = 'crd-compat';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -107,6 +107,7 @@ const pluralOf: Record<string, string> = {
   HTTPProxy: 'httpproxies',
   TLSCertificateDelegation: 'tlscertificatedelegations',
   ExtensionService: 'extensionservices',
+  ContourConfiguration: 'contourconfigurations',
 };
 
 describe('CRDs', () => {
