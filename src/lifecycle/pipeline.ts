@@ -200,6 +200,9 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
         synced = true;
         readiness.sourceSynced(source.name);
       },
+      problems(current) {
+        readiness.setProblems(source.name, current);
+      },
       stale(isStale: boolean) {
         readiness.sourceStale(source.name, isStale);
         logger.warn(

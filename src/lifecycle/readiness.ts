@@ -1,7 +1,7 @@
 // The readiness state machine of DESIGN.md §3:
 //   STARTING → SYNCING (sources started) → BUILDING (every source synced) → SERVING (first build published).
 // Readiness depends only on sources and the first build: never on leadership or on which objects exist.
-import type { SourceState } from '../sources/source.js';
+import type { SourceProblem, SourceState } from '../sources/source.js';
 
 export type Phase = 'STARTING' | 'SYNCING' | 'BUILDING' | 'SERVING';
 
@@ -18,6 +18,8 @@ export interface ReadinessReport {
   xdsClients: number;
   /** Extra facts worth showing (e.g. kinds skipped because their CRD is missing). */
   notes?: string[];
+  /** Input a source could not serve as written (a malformed manifest file); each makes config `degraded`. */
+  problems?: (SourceProblem & { source: string })[];
 }
 
 export interface Readiness {
@@ -36,6 +38,8 @@ export interface Readiness {
   setLeader(leader: boolean): void;
   setXdsClients(count: () => number): void;
   addNote(note: string): void;
+  /** Replaces a source's current input problems. */
+  setProblems(source: string, problems: readonly SourceProblem[]): void;
   ready(): boolean;
   report(): ReadinessReport;
   /** Subscribes to phase changes. */
@@ -50,6 +54,7 @@ export const createReadiness = (sourceNames: string[]): Readiness => {
   let snapshot = { version: '', hash: '' };
   let xdsClients: () => number = () => 0;
   const notes: string[] = [];
+  const problems = new Map<string, readonly SourceProblem[]>();
   const listeners: ((phase: Phase) => void)[] = [];
   const states = new Map<string, SourceState>(sourceNames.map((name) => [name, 'starting']));
   const syncSignals = new Map<string, { promise: Promise<void>; resolve: () => void }>();
@@ -114,15 +119,28 @@ export const createReadiness = (sourceNames: string[]): Readiness => {
     addNote(note) {
       if (!notes.includes(note)) notes.push(note);
     },
+    setProblems(source, current) {
+      known(source);
+      if (current.length === 0) problems.delete(source);
+      else problems.set(source, current);
+    },
     ready: () => phase === 'SERVING',
     report: () => ({
       phase,
-      config,
+      // Input refused before the build is as degraded as an object the build refused.
+      config: problems.size > 0 && (config === 'valid' || config === 'empty') ? 'degraded' : config,
       leader,
       sources: Object.fromEntries([...states.entries()].sort()),
       snapshot,
       xdsClients: xdsClients(),
       ...(notes.length > 0 ? { notes: [...notes] } : {}),
+      ...(problems.size > 0
+        ? {
+            problems: [...problems.entries()]
+              .sort(([a], [b]) => (a < b ? -1 : 1))
+              .flatMap(([source, list]) => list.map((problem) => ({ source, ...problem }))),
+          }
+        : {}),
     }),
     onPhase(listener) {
       listeners.push(listener);

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { buildDag, defaultBuildOptions } from '../../dag/build.js';
 import { defaultTranslateOptions, translate } from '../../envoy/translate.js';
 import { loadManifestDirectory } from '../../sources/files/load.js';
+import { describeManifestError } from '../../sources/files/parse.js';
 import { createSnapshotCache } from '../../xds/cache/snapshot-cache.js';
 
 interface TranslateFlags {
@@ -39,7 +40,7 @@ export const registerTranslate = (program: Command): void => {
       }
       const { store, errors } = await loadManifestDirectory(dir);
       for (const error of errors) {
-        process.stderr.write(`${error.file}: document ${error.document}: ${error.message}\n`);
+        process.stderr.write(`${describeManifestError(error)}\n`);
       }
       const result = buildDag(store, {
         ...defaultBuildOptions,

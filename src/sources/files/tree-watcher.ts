@@ -1,0 +1,59 @@
+// Watching a manifests tree with chokidar (see docs/architecture.md "Files source" for why not
+// `fs.watch(dir, { recursive: true })`). Events are classified for the files source: a manifest file
+// that changed (read that one file again), or a change to the tree's shape (directories, links, a
+// ConfigMap volume's `..data` swap) that only a full rescan can follow.
+import { basename, isAbsolute, relative, sep } from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+import { isManifestName } from './list-files.js';
+
+/** What an event means for the files source. */
+export type TreeChange = { kind: 'file'; path: string } | { kind: 'tree' };
+
+export interface TreeWatcher {
+  /** Resolves once the initial walk is done and events flow. */
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Hidden entries that are watched all the same: a ConfigMap volume's `..data` and `..<timestamp>`. */
+const isVolumeEntry = (name: string): boolean => name.startsWith('..') && name.length > 2;
+
+/** Whether `path` is a visible manifest file of the tree (no hidden segment on the way). */
+const isVisibleManifest = (root: string, path: string): boolean => {
+  const inside = relative(root, path);
+  if (inside === '' || inside.startsWith('..' + sep) || isAbsolute(inside)) return false;
+  const segments = inside.split(sep);
+  return segments.every((segment) => !segment.startsWith('.')) && isManifestName(segments.at(-1)!);
+};
+
+/** Watches `root` (following links) and reports each change classified. */
+export const watchTree = (
+  root: string,
+  onChange: (change: TreeChange) => void,
+  onError: (error: Error) => void,
+): TreeWatcher => {
+  const watcher: FSWatcher = watch(root, {
+    ignoreInitial: true,
+    followSymlinks: true,
+    // Editors' swap files and `.git` churn a lot and hold no manifests; `..data` and its kin do.
+    ignored: (path: string) => {
+      const name = basename(path);
+      return path !== root && name.startsWith('.') && !isVolumeEntry(name);
+    },
+    // Each event is read again after the debounce anyway: chokidar's own 100 ms unlink delay only adds latency.
+    atomic: false,
+  });
+  watcher.on('all', (event, path) => {
+    const isFileEvent = event === 'add' || event === 'change' || event === 'unlink';
+    if (!isFileEvent)
+      onChange({ kind: 'tree' }); // a directory or a link to one came or went
+    else if (isVisibleManifest(root, path)) onChange({ kind: 'file', path });
+    // A manifest reached another way (inside `..2026_…`, behind a linked directory) needs the listing.
+    else if (isManifestName(basename(path)) || path.split(sep).some(isVolumeEntry))
+      onChange({ kind: 'tree' });
+    // Temporary files (`a.yaml.tmp` before its rename) and other non-manifests change nothing.
+  });
+  watcher.on('error', (error) => onError(error instanceof Error ? error : new Error(String(error))));
+  const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+  return { ready, close: () => watcher.close() };
+};
