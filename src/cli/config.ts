@@ -7,6 +7,8 @@ import { parseDuration } from '../util/duration.js';
 export interface ServeConfig {
   /** Standalone mode: a directory of manifests. Absent = Kubernetes mode. */
   manifests?: string;
+  /** Standalone mode: period of the full rescan behind the watcher (0: none). */
+  manifestsResyncPeriodMs: number;
   kubeconfig?: string;
   inCluster: boolean;
   xdsAddress: string;
@@ -88,6 +90,7 @@ export const parseServeConfig = (raw: RawServeOptions, env: NodeJS.ProcessEnv = 
     throw new Error(`--log-format: must be json or text, not "${logFormat}"`);
   const config: ServeConfig = {
     manifests: text(raw.manifests),
+    manifestsResyncPeriodMs: duration('manifests-resync-period', raw.manifestsResyncPeriod ?? '60s'),
     kubeconfig: text(raw.kubeconfig),
     inCluster: raw.incluster === true,
     xdsAddress: String(raw.xdsAddress),

@@ -53,7 +53,13 @@ const sourcesFor = (
   kube: { mode: KubernetesMode; client: KubeClient } | undefined,
   onMissingKind: (kind: string, message: string) => void,
 ): Source[] => {
-  if (config.manifests) return [createFilesSource({ directory: config.manifests }, logger)];
+  if (config.manifests)
+    return [
+      createFilesSource(
+        { directory: config.manifests, resyncPeriodMs: config.manifestsResyncPeriodMs },
+        logger,
+      ),
+    ];
   if (!kube) throw new Error('Kubernetes mode needs a kubeconfig or an in-cluster configuration');
   return [
     kube.mode.createKubernetesSource(
