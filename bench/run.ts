@@ -12,6 +12,7 @@ import { messageOf, unavailable, type Row, type RowContext, type RowResult } fro
 import { coldFilesRow } from './rows/cold-files.js';
 import { coldKubeRow } from './rows/cold-kube.js';
 import { editRow } from './rows/edit.js';
+import { editFilesRow } from './rows/edit-files.js';
 import { endpointsRow } from './rows/endpoints.js';
 import { buildRatioRow } from './rows/build-ratio.js';
 import { rssRow } from './rows/rss.js';
@@ -40,6 +41,7 @@ export interface BenchOptions {
 const runPriority = [
   'build-ratio',
   'edit',
+  'edit-files',
   'endpoints',
   'fanout',
   'cold-files',
@@ -68,6 +70,7 @@ export const runBench = async (options: BenchOptions): Promise<BenchReport> => {
     coldFilesRow,
     coldKubeRow,
     editRow(sharedSession),
+    editFilesRow,
     endpointsRow(sharedSession),
     buildRatioRow,
     rssRow,
