@@ -2,7 +2,7 @@
 // `fs.watch(dir, { recursive: true })`). Events are classified for the files source: a manifest file
 // that changed (read that one file again), or a change to the tree's shape (directories, links, a
 // ConfigMap volume's `..data` swap) that only a full rescan can follow.
-import { basename, isAbsolute, relative, sep } from 'node:path';
+import { basename, isAbsolute, join, relative, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { isManifestName } from './list-files.js';
 
@@ -43,17 +43,32 @@ export const watchTree = (
     // Each event is read again after the debounce anyway: chokidar's own 100 ms unlink delay only adds latency.
     atomic: false,
   });
-  watcher.on('all', (event, path) => {
-    const isFileEvent = event === 'add' || event === 'change' || event === 'unlink';
-    if (!isFileEvent)
+  let stopped = false;
+  const classify = (path: string, isDirectoryEvent: boolean): void => {
+    if (isDirectoryEvent)
       onChange({ kind: 'tree' }); // a directory or a link to one came or went
     else if (isVisibleManifest(root, path)) onChange({ kind: 'file', path });
     // A manifest reached another way (inside `..2026_…`, behind a linked directory) needs the listing.
     else if (isManifestName(basename(path)) || path.split(sep).some(isVolumeEntry))
       onChange({ kind: 'tree' });
     // Temporary files (`a.yaml.tmp` before its rename) and other non-manifests change nothing.
+  };
+  watcher.on('all', (event, path) => classify(path, event === 'addDir' || event === 'unlinkDir'));
+  // chokidar drops a file's events within 5 ms of the previous one and a change whose mtime equals the
+  // last it saw (timestamps are coarse): the last write of a burst could go unseen. Its raw events
+  // (every inotify event, before that filtering) name the path too.
+  watcher.on('raw', (_event, name: string | null, details: unknown) => {
+    const watched = (details as { watchedPath?: string } | undefined)?.watchedPath;
+    if (!watched || stopped) return;
+    classify(!name || basename(watched) === name ? watched : join(watched, name), false);
   });
   watcher.on('error', (error) => onError(error instanceof Error ? error : new Error(String(error))));
   const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
-  return { ready, close: () => watcher.close() };
+  return {
+    ready,
+    close: () => {
+      stopped = true;
+      return watcher.close();
+    },
+  };
 };
