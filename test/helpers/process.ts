@@ -65,3 +65,27 @@ export const getJson = async (url: string): Promise<{ status: number; body: unkn
     return undefined;
   }
 };
+
+/** Starts `bin/contour serve --manifests dir` on free loopback ports, holdoff 0; returns the process and ports. */
+export const serveManifests = async (dir: string, extra: string[] = []) => {
+  const [health, debug, xds] = await Promise.all([freePort(), freePort(), freePort()]);
+  const process = startContour([
+    'serve',
+    '--manifests',
+    dir,
+    '--health-address',
+    '127.0.0.1',
+    '--health-port',
+    String(health),
+    '--debug-http-port',
+    String(debug),
+    '--xds-port',
+    String(xds),
+    '--holdoff-delay',
+    '0s',
+    '--holdoff-max-delay',
+    '0s',
+    ...extra,
+  ]);
+  return { process, health, debug, xds };
+};

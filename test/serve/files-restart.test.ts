@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, getJson, startContour, type ContourProcess } from '../helpers/process.js';
+import { getJson, serveManifests, type ContourProcess } from '../helpers/process.js';
 import { waitFor } from '../helpers/wait.js';
 
 // Start-up under a loaded 2-core CI machine can take tens of seconds; these bound waits, they assert nothing.
@@ -52,25 +52,9 @@ describe('contour serve --manifests: edits, SIGKILL and restart', () => {
   });
 
   const serve = async (): Promise<number> => {
-    const [health, debug, xds] = await Promise.all([freePort(), freePort(), freePort()]);
-    running = startContour([
-      'serve',
-      '--manifests',
-      dir,
-      '--health-address',
-      '127.0.0.1',
-      '--health-port',
-      String(health),
-      '--debug-http-port',
-      String(debug),
-      '--xds-port',
-      String(xds),
-      '--holdoff-delay',
-      '0s',
-      '--holdoff-max-delay',
-      '0s',
-    ]);
-    return debug;
+    const started = await serveManifests(dir);
+    running = started.process;
+    return started.debug;
   };
 
   const converges = async (debug: number, model: number[]): Promise<void> => {
