@@ -4,6 +4,7 @@
 // must be served and compares it with the store once the source is quiet.
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,19 +113,26 @@ describe('files source faults', () => {
     const { dir, start } = await setUp();
     const model = new Map<string, number>();
     for (let file = 0; file < 12; file++) {
-      await writeFile(join(dir, `f${file}.yaml`), service(`s${file}`, 1));
-      model.set(`s${file}`, 1);
+      await writeFile(join(dir, `f${file}.yaml`), service(`s${file}`, 1000));
+      model.set(`s${file}`, 1000);
     }
     const running = await start();
     await converges(running, model);
+    // Edits a few milliseconds apart, each written while this process's loop is busy (synchronous calls:
+    // a watcher must not depend on an idle loop; Node 20's recursive fs.watch then loses replaced files),
+    // three in a row to each file, all the same size, so size and a coarse mtime cannot tell them apart.
     for (let edit = 0; edit < 150; edit++) {
-      const file = (edit * 7) % 12;
-      await writeByRename(join(dir, `f${file}.yaml`), service(`s${file}`, 100 + edit));
-      model.set(`s${file}`, 100 + edit);
+      const file = Math.floor(edit / 3) % 12;
+      const path = join(dir, `f${file}.yaml`);
+      writeFileSync(`${path}.tmp`, service(`s${file}`, 1001 + edit));
+      renameSync(`${path}.tmp`, path);
+      model.set(`s${file}`, 1001 + edit);
+      await new Promise((resolve) => setTimeout(resolve, edit % 5 === 4 ? (edit * 7) % 30 : 2));
     }
     await converges(running, model);
     // One more rename after quiet: the watcher must still see the replaced files.
-    await writeByRename(join(dir, 'f3.yaml'), service('s3', 9999));
+    writeFileSync(join(dir, 'f3.yaml.tmp'), service('s3', 9999));
+    renameSync(join(dir, 'f3.yaml.tmp'), join(dir, 'f3.yaml'));
     model.set('s3', 9999);
     await converges(running, model);
   });
@@ -135,13 +143,15 @@ describe('files source faults', () => {
     const model = new Map<string, number>();
     for (let edit = 0; edit < 200; edit++) {
       const file = edit % 9;
+      // Synchronous writes a few milliseconds apart, as in the rename test.
       if (edit % 13 === 12) {
-        await rm(join(dir, `w${file}.yaml`), { force: true });
+        rmSync(join(dir, `w${file}.yaml`), { force: true });
         model.delete(`w${file}`);
       } else {
-        await writeFile(join(dir, `w${file}.yaml`), service(`w${file}`, 200 + edit));
+        writeFileSync(join(dir, `w${file}.yaml`), service(`w${file}`, 200 + edit));
         model.set(`w${file}`, 200 + edit);
       }
+      await new Promise((resolve) => setTimeout(resolve, 2));
     }
     await converges(running, model);
   });
