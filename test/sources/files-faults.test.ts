@@ -192,6 +192,29 @@ describe('files source faults', () => {
     await converges(running, model);
   });
 
+  it('follows linked files and directories, walks a link cycle once, and sees edits behind links', async () => {
+    const { dir: outside } = await setUp();
+    await mkdir(join(outside, 'team'));
+    await writeFile(join(outside, 'team', 't.yaml'), service('t', 1));
+    await writeFile(join(outside, 'single.yaml'), service('single', 1));
+    await symlink('..', join(outside, 'team', 'up')); // a cycle: team/up/team/up/…
+    const { dir, start } = await setUp();
+    await symlink(join(outside, 'team'), join(dir, 'team'));
+    await symlink(join(outside, 'single.yaml'), join(dir, 'single.yaml'));
+    const running = await start();
+    const model = new Map([
+      ['t', 1],
+      ['single', 1],
+    ]);
+    await converges(running, model);
+    // team/up/single.yaml is the same file reached again through the cycle: defined twice, not looped on.
+    assert.deepEqual(running.source.errors(), []);
+    await writeByRename(join(outside, 'team', 't.yaml'), service('t', 2));
+    await writeFile(join(outside, 'single.yaml'), service('single', 2));
+    model.set('t', 2).set('single', 2);
+    await converges(running, model);
+  });
+
   it('keeps serving a file whose new version is broken, reports where, and clears when fixed', async () => {
     const { dir, start } = await setUp();
     await writeFile(join(dir, 'app.yaml'), `${service('app', 80)}---\n${service('other', 81)}`);
