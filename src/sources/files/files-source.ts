@@ -11,7 +11,8 @@ import { displayName, endEarlyParse, takeEarlyParse } from './early-parse.js';
 import { readManifestFile, type FileState, type ParseText } from './file-state.js';
 import { listManifestTree, type ListingProblem } from './list-files.js';
 import { createObjectIndex } from './object-index.js';
-import { parseManifest, type ManifestError } from './parse.js';
+import { parseByDocument, type DocumentCache } from './document-cache.js';
+import type { ManifestError } from './parse.js';
 import { createParsePool } from './parse-pool.js';
 import { watchTree, type TreeChange, type TreeWatcher } from './tree-watcher.js';
 
@@ -69,8 +70,15 @@ export const createFilesSource = (options: FilesSourceOptions, logger: Logger): 
 
   const nameOf = (path: string): string => displayName(root, path);
 
-  // A few files (an edit) parse inline: a thread would cost its start-up. Many go to the threads.
-  const inline: ParseText = (name, _path, text) => Promise.resolve(parseManifest(name, text));
+  // A few files (an edit) parse inline, document by document against their last version: a thread
+  // would cost its start-up. Many go to the threads.
+  const documentCaches = new Map<string, DocumentCache>();
+  const inline: ParseText = (name, path, text) => {
+    const { parsed, cache } = parseByDocument(name, text, documentCaches.get(path));
+    if (cache) documentCaches.set(path, cache);
+    else documentCaches.delete(path);
+    return Promise.resolve(parsed);
+  };
   const threaded: ParseText = (name, path, text) => takeEarlyParse(path, text) ?? parser.parse(name, text);
 
   const problems = (): SourceProblem[] =>
@@ -114,6 +122,7 @@ export const createFilesSource = (options: FilesSourceOptions, logger: Logger): 
         const previous = files.get(path);
         const read = await readManifestFile(path, nameOf(path), previous, parse, log);
         if ('gone' in read) {
+          documentCaches.delete(path);
           if (!previous) continue;
           files.delete(path);
           changes.set(path, undefined);
@@ -160,6 +169,12 @@ export const createFilesSource = (options: FilesSourceOptions, logger: Logger): 
       const paths = [...pendingPaths];
       pendingFull = undefined;
       pendingPaths.clear();
+      // The directory itself gone (`rm -r` deletes its files first): not a deletion of every file but
+      // a blind source, which keeps serving; its return means a full read anyway.
+      if (!(await stat(root).catch(() => undefined))?.isDirectory()) {
+        void checkDirectory();
+        continue;
+      }
       try {
         if (!full) await readPaths(paths, paths.length <= 2 ? inline : threaded);
         else {

@@ -120,7 +120,9 @@ const parseCarefully = (text: string): ParsedDocument[] => {
     const line = lineCounter.linePos(document.contents?.range[0] ?? document.range[0]).line;
     if (document.errors.length > 0) {
       const [first] = document.errors;
-      return { error: first.message.split('\n')[0], line: first.linePos?.[0].line ?? line };
+      // The position travels as `line`; the message keeps only what is wrong.
+      const message = first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      return { error: message, line: first.linePos?.[0].line ?? line };
     }
     try {
       return { value: document.toJS({ maxAliasCount: 100 }) as unknown, line };
