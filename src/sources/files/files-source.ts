@@ -18,7 +18,7 @@ import { watchTree, type TreeChange, type TreeWatcher } from './tree-watcher.js'
 
 export interface FilesSourceOptions {
   directory: string;
-  /** Quiet period after a file-system event before reading (default 50 ms). */
+  /** How long after a file-system event its file is read, with every other change in that window (default 50 ms). */
   debounceMs?: number;
   /** Period of the full rescan that catches anything the watcher missed; 0 disables (default 60 s). */
   resyncPeriodMs?: number;
@@ -202,7 +202,9 @@ export const createFilesSource = (options: FilesSourceOptions, logger: Logger): 
     if (stopped) return;
     if (change.kind === 'file') pendingPaths.add(change.path);
     else pendingFull ??= 'watch';
-    if (debounce) clearTimeout(debounce);
+    // A window from the first event, not a quiet period: the events a write makes trickle in over a few
+    // milliseconds (chokidar's own arrive after its stat), and continuous churn must not postpone reads.
+    if (debounce) return;
     debounce = setTimeout(() => {
       debounce = undefined;
       void kick();
