@@ -123,9 +123,7 @@ export const createFilesSource = (options: FilesSourceOptions, logger: Logger): 
         const read = await readManifestFile(path, nameOf(path), previous, parse, log);
         if ('gone' in read) {
           documentCaches.delete(path);
-          if (!previous) continue;
-          files.delete(path);
-          changes.set(path, undefined);
+          if (previous) gone.push(path);
         } else if ('notAFile' in read) {
           pendingFull ??= 'watch'; // a directory now has a manifest's name: the tree changed
         } else if (read.state !== previous) {
@@ -134,7 +132,16 @@ export const createFilesSource = (options: FilesSourceOptions, logger: Logger): 
         }
       }
     };
+    const gone: string[] = [];
     await Promise.all(Array.from({ length: Math.min(readConcurrency, paths.length) }, readNext));
+    // Files gone because the directory is (`rm -r` deletes its files first): not a deletion of every
+    // file but a blind source, which keeps serving; its return means a full read anyway.
+    if (gone.length > 0 && !(await stat(root).catch(() => undefined))?.isDirectory()) void checkDirectory();
+    else
+      for (const path of gone) {
+        files.delete(path);
+        changes.set(path, undefined);
+      }
     deliver(changes);
     return changes.size;
   };
@@ -169,12 +176,6 @@ export const createFilesSource = (options: FilesSourceOptions, logger: Logger): 
       const paths = [...pendingPaths];
       pendingFull = undefined;
       pendingPaths.clear();
-      // The directory itself gone (`rm -r` deletes its files first): not a deletion of every file but
-      // a blind source, which keeps serving; its return means a full read anyway.
-      if (!(await stat(root).catch(() => undefined))?.isDirectory()) {
-        void checkDirectory();
-        continue;
-      }
       try {
         if (!full) await readPaths(paths, paths.length <= 2 ? inline : threaded);
         else {
