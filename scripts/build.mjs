@@ -4,7 +4,8 @@
 // transform ~200 TypeScript files (and the generated Envoy protos) on every start; bin/contour uses
 // it whenever it is newer than every file under src/, and falls back to tsx otherwise.
 import { build } from 'esbuild';
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,6 +14,24 @@ const staging = resolve(root, `dist.${process.pid}`);
 const target = resolve(root, 'dist');
 
 const started = performance.now();
+// Build information for `contour version` and contour_build_info (src/util/build-info.ts).
+const git = (...args) => {
+  try {
+    const out = execFileSync('git', args, {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    return out && out !== 'HEAD' ? out : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+};
+const buildInfo = {
+  branch: git('rev-parse', '--abbrev-ref', 'HEAD'),
+  revision: git('rev-parse', 'HEAD'),
+  version: JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')).version ?? 'unknown',
+};
 mkdirSync(staging, { recursive: true });
 await build({
   entryPoints: {
@@ -29,6 +48,7 @@ await build({
   packages: 'external',
   sourcemap: 'linked',
   logLevel: 'warning',
+  define: { __CONTOUR_BUILD_INFO__: JSON.stringify(buildInfo) },
 });
 // Swap the whole directory in, so a concurrently starting bin/contour sees either the old build or
 // the new one, never half of each.

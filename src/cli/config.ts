@@ -2,6 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { parseDuration } from '../util/duration.js';
+import { defaultHttpListenerLimits, type HttpListenerLimits } from '../lifecycle/http-server.js';
+import { defaultXdsLimits, type XdsLimits } from '../xds/server/limits.js';
 
 /** Everything `contour serve` needs, validated. */
 export interface ServeConfig {
@@ -50,6 +52,12 @@ export interface ServeConfig {
   };
   logFormat: 'json' | 'text';
   debug: boolean;
+  // ---- Exposure limits (issue 13, items 10-11): flags `--http-*` and `--xds-max-*` ----
+  /** Bounds of the health and debug listeners (each listener on its own). */
+  httpLimits: HttpListenerLimits;
+  /** Bounds of the xDS server's streams and requests. */
+  xdsLimits: XdsLimits;
+  // ---- end of exposure limits ----
 }
 
 /** The raw option values commander hands over (all strings or booleans). */
@@ -81,6 +89,77 @@ const duration = (flag: string, value: string | boolean | undefined): number => 
 
 const text = (value: string | boolean | undefined): string | undefined =>
   typeof value === 'string' && value !== '' ? value : undefined;
+
+// ---- Exposure limits (issue 13, items 10-11) ----
+const positiveInteger = (flag: string, value: string | boolean | undefined, fallback: number): number => {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!Number.isSafeInteger(number) || number < 1) {
+    throw new Error(`--${flag}: "${String(value)}" is not a positive whole number`);
+  }
+  return number;
+};
+
+const positiveDuration = (flag: string, value: string | boolean | undefined, fallbackMs: number): number => {
+  if (value === undefined) return fallbackMs;
+  const ms = duration(flag, value);
+  if (!(ms >= 1)) throw new Error(`--${flag}: "${String(value)}" must be at least 1ms`);
+  return ms;
+};
+
+const httpLimitsOf = (raw: RawServeOptions): HttpListenerLimits => {
+  const limits: HttpListenerLimits = {
+    maxConnections: positiveInteger(
+      'http-max-connections',
+      raw.httpMaxConnections,
+      defaultHttpListenerLimits.maxConnections,
+    ),
+    headersTimeoutMs: positiveDuration(
+      'http-headers-timeout',
+      raw.httpHeadersTimeout,
+      defaultHttpListenerLimits.headersTimeoutMs,
+    ),
+    requestTimeoutMs: positiveDuration(
+      'http-request-timeout',
+      raw.httpRequestTimeout,
+      defaultHttpListenerLimits.requestTimeoutMs,
+    ),
+    keepAliveTimeoutMs: positiveDuration(
+      'http-keepalive-timeout',
+      raw.httpKeepaliveTimeout,
+      defaultHttpListenerLimits.keepAliveTimeoutMs,
+    ),
+  };
+  if (limits.requestTimeoutMs < limits.headersTimeoutMs) {
+    throw new Error('--http-request-timeout must not be shorter than --http-headers-timeout');
+  }
+  return limits;
+};
+
+const xdsLimitsOf = (raw: RawServeOptions): XdsLimits => ({
+  maxNamesPerRequest: positiveInteger(
+    'xds-max-names-per-request',
+    raw.xdsMaxNamesPerRequest,
+    defaultXdsLimits.maxNamesPerRequest,
+  ),
+  maxNamesPerStream: positiveInteger(
+    'xds-max-names-per-stream',
+    raw.xdsMaxNamesPerStream,
+    defaultXdsLimits.maxNamesPerStream,
+  ),
+  maxStreamsPerConnection: positiveInteger(
+    'xds-max-streams-per-connection',
+    raw.xdsMaxStreamsPerConnection,
+    defaultXdsLimits.maxStreamsPerConnection,
+  ),
+  maxStreams: positiveInteger('xds-max-streams', raw.xdsMaxStreams, defaultXdsLimits.maxStreams),
+  maxReceiveMessageBytes: positiveInteger(
+    'xds-max-receive-message-size',
+    raw.xdsMaxReceiveMessageSize,
+    defaultXdsLimits.maxReceiveMessageBytes,
+  ),
+});
+// ---- end of exposure limits ----
 
 /** Validates raw flag values; throws an Error whose message names the bad flag. */
 export const parseServeConfig = (raw: RawServeOptions, env: NodeJS.ProcessEnv = process.env): ServeConfig => {
@@ -131,6 +210,8 @@ export const parseServeConfig = (raw: RawServeOptions, env: NodeJS.ProcessEnv = 
     },
     logFormat,
     debug: raw.debug === true,
+    httpLimits: httpLimitsOf(raw),
+    xdsLimits: xdsLimitsOf(raw),
   };
   if (config.holdoffMaxDelayMs < config.holdoffDelayMs) {
     throw new Error('--holdoff-max-delay must not be shorter than --holdoff-delay');

@@ -1,5 +1,6 @@
 // The `contour` command: one subcommand per file under ./commands.
 import { Command } from 'commander';
+import { addGlobalOptions, logFormatInArgs, subcommandIn } from './global-options.js';
 
 type Register = (program: Command) => void;
 
@@ -11,13 +12,17 @@ const commands: Record<string, () => Promise<Register>> = {
   cli: async () => (await import('./commands/cli.js')).registerCli,
   certgen: async () => (await import('./commands/certgen.js')).registerCertgen,
   translate: async () => (await import('./commands/translate.js')).registerTranslate,
+  envoy: async () => (await import('./commands/envoy.js')).registerEnvoy,
+  version: async () => (await import('./commands/version.js')).registerVersion,
 };
 
-const program = new Command('contour')
-  .description('contour-ts: Envoy ingress controller and xDS control plane (Project Contour compatible)')
-  .showHelpAfterError();
+const program = addGlobalOptions(
+  new Command('contour')
+    .description('contour-ts: Envoy ingress controller and xDS control plane (Project Contour compatible)')
+    .showHelpAfterError(),
+);
 
-const requested = process.argv[2];
+const requested = subcommandIn(process.argv.slice(2));
 
 /** The directory of `serve --manifests DIR` / `--manifests=DIR`, read before commander parses the flags. */
 const manifestsFlag = (args: string[]): string | undefined => {
@@ -37,7 +42,10 @@ if (earlyManifests) {
     import('../sources/files/early-parse.js'),
     import('../util/logger.js'),
   ]);
-  await startEarlyParse(earlyManifests, createLogger({ format: 'json', debug: false }));
+  await startEarlyParse(
+    earlyManifests,
+    createLogger({ format: logFormatInArgs(process.argv.slice(2)), debug: false }),
+  );
 }
 const wanted = requested !== undefined && requested in commands ? [requested] : Object.keys(commands);
 for (const name of wanted) (await commands[name]())(program);

@@ -2,6 +2,8 @@
 import type { Logger } from '../util/logger.js';
 import { createLogger } from '../util/logger.js';
 import { collectProcessMetrics, metricsRegistry } from '../lifecycle/metrics.js';
+import { createHttpProxyMetricsPublisher } from '../lifecycle/contour-metrics.js';
+import type { HttpProxy } from '../apis/httpproxy.js';
 import { createReadiness } from '../lifecycle/readiness.js';
 import { collectStartupGarbage } from '../lifecycle/startup-garbage.js';
 import { createPipeline } from '../lifecycle/pipeline.js';
@@ -51,7 +53,7 @@ const sourcesFor = (
   config: ServeConfig,
   logger: Logger,
   kube: { mode: KubernetesMode; client: KubeClient } | undefined,
-  onMissingKind: (kind: string, message: string) => void,
+  onKindProblem: (kind: string, problem: { message: string } | undefined) => void,
 ): Source[] => {
   if (config.manifests)
     return [
@@ -63,7 +65,7 @@ const sourcesFor = (
   if (!kube) throw new Error('Kubernetes mode needs a kubeconfig or an in-cluster configuration');
   return [
     kube.mode.createKubernetesSource(
-      { client: kube.client, watchNamespaces: config.watchNamespaces, onMissingKind },
+      { client: kube.client, watchNamespaces: config.watchNamespaces, onKindProblem },
       logger,
     ),
   ];
@@ -103,11 +105,23 @@ export const startServe = async (config: ServeConfig, logger: Logger): Promise<R
       mode.loadKubeConfig({ kubeconfig: config.kubeconfig, inCluster: config.inCluster }),
     ),
   };
-  // Missing CRDs are found after start-up; they show up as notes in /readyz.
-  const sources = sourcesFor(config, logger, kube, (_kind, message) => readiness.addNote(message));
+  // Kinds that cannot be read (CRD missing, list forbidden) are found after start-up: they show up
+  // as problems in /readyz (config degraded) and in the errors the build gives objects needing them.
+  const unreadableKinds = new Map<string, string>();
+  const sources = sourcesFor(config, logger, kube, (kind, problem) => {
+    if (problem) unreadableKinds.set(kind, problem.message);
+    else unreadableKinds.delete(kind);
+    readiness.setProblem(`kind/${kind}`, problem?.message);
+  });
   const readiness = createReadiness(sources.map((source) => source.name));
   let xds: XdsServer | undefined;
   let statusController: StatusController | undefined;
+  // Contour's contour_httpproxy* gauges: exported by the leader only (every replica in standalone mode).
+  const proxyMetrics = createHttpProxyMetricsPublisher((namespace, name) => {
+    const fqdn = store.get<HttpProxy>('HTTPProxy', namespace, name)?.spec?.virtualhost?.fqdn;
+    return typeof fqdn === 'string' ? fqdn : undefined;
+  });
+  if (!kube) proxyMetrics.setEnabled(true);
 
   const pipeline = createPipeline({
     sources,
@@ -118,6 +132,7 @@ export const startServe = async (config: ServeConfig, logger: Logger): Promise<R
       rootNamespaces: config.rootNamespaces,
       ingressClassNames: config.ingressClassNames,
       enableExternalNameService: config.enableExternalNameService,
+      unreadableKinds,
     },
     translateOptions: {
       httpAddress: config.envoyHttpAddress,
@@ -132,7 +147,10 @@ export const startServe = async (config: ServeConfig, logger: Logger): Promise<R
     holdoffDelayMs: config.holdoffDelayMs,
     holdoffMaxDelayMs: config.holdoffMaxDelayMs,
     logger,
-    onBuild: (result) => statusController?.onBuild(result.statuses),
+    onBuild: (result) => {
+      statusController?.onBuild(result.statuses);
+      proxyMetrics.onBuild(result.statuses);
+    },
     extend: config.proxylessGrpc
       ? (resources, dag) => addProxylessResources(resources, dag).resources
       : undefined,
@@ -143,17 +161,22 @@ export const startServe = async (config: ServeConfig, logger: Logger): Promise<R
         port: config.xdsPort,
         logger,
         credentials,
+        limits: config.xdsLimits,
       });
       readiness.setXdsClients(() => xds?.clients().length ?? 0);
       logger.info({ address: config.xdsAddress, port: xds.port }, 'xDS server listening');
     },
   });
 
-  const health = await startHttpServer(
-    'health',
-    config.healthAddress,
-    config.healthPort,
-    {
+  const health = await startHttpServer({
+    name: 'health',
+    address: config.healthAddress,
+    port: config.healthPort,
+    // kubelet probes by pod IP: any Host; GET/HEAD only, bounded connections.
+    hosts: 'any',
+    limits: config.httpLimits,
+    logger,
+    routes: {
       '/healthz': async () => ({ status: 200, body: { status: 'ok' } }),
       '/readyz': async () => ({ status: readiness.ready() ? 200 : 503, body: readiness.report() }),
       '/metrics': async () => ({
@@ -162,15 +185,17 @@ export const startServe = async (config: ServeConfig, logger: Logger): Promise<R
         contentType: metricsRegistry.contentType,
       }),
     },
+  });
+  const debug = await startHttpServer({
+    name: 'debug',
+    address: config.debugAddress,
+    port: config.debugPort,
+    // Loopback names only: a web page cannot reach the debug pages through DNS rebinding.
+    hosts: 'loopback',
+    limits: config.httpLimits,
     logger,
-  );
-  const debug = await startHttpServer(
-    'debug',
-    config.debugAddress,
-    config.debugPort,
-    debugRoutes({ pipeline, cache, readiness, xdsClients: () => xds?.clients() ?? [] }),
-    logger,
-  );
+    routes: debugRoutes({ pipeline, cache, readiness, xdsClients: () => xds?.clients() ?? [] }),
+  });
 
   if (kube) {
     statusController = kube.mode.startStatusController({
@@ -189,7 +214,10 @@ export const startServe = async (config: ServeConfig, logger: Logger): Promise<R
         renewDeadlineMs: config.leaderElection.renewDeadlineMs,
         retryPeriodMs: config.leaderElection.retryPeriodMs,
       },
-      onLeaderChange: (leader) => readiness.setLeader(leader),
+      onLeaderChange: (leader) => {
+        readiness.setLeader(leader);
+        proxyMetrics.setEnabled(leader);
+      },
     });
   }
   readiness.onPhase((phase) => logger.info({ phase }, 'readiness phase'));

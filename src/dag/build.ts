@@ -37,7 +37,7 @@ export const buildDag = (store: StoreView, options: BuildOptions): BuildResult =
     options,
     dag: createDagAccumulator(),
     status: createStatusRecorder(),
-    secrets: createSecretResolver(store),
+    secrets: createSecretResolver(store, options.unreadableKinds),
   };
   for (const processor of processors) processor(context);
   return { dag: context.dag.finish(), statuses: context.status.statuses() };

@@ -11,6 +11,8 @@ export interface BuildOptions {
   /** Ingress classes this instance serves; empty = Contour's default ("contour"). */
   ingressClassNames: string[];
   enableExternalNameService: boolean;
+  /** Kinds the source cannot read (e.g. Secrets forbidden), with why: named in the errors they cause. */
+  unreadableKinds?: ReadonlyMap<string, string>;
 }
 
 /** The state one build's processors share. */

@@ -243,7 +243,10 @@ const validateTlsOnce = validateOnce('tls');
 const validateCaOnce = validateOnce('ca');
 
 /** Creates a resolver over the store's Secrets and TLSCertificateDelegations; validation is memoized. */
-export const createSecretResolver = (store: StoreView): SecretResolver => {
+export const createSecretResolver = (
+  store: StoreView,
+  unreadableKinds?: ReadonlyMap<string, string>,
+): SecretResolver => {
   const tlsCache = new Map<string, { secret?: TlsSecret; error?: string }>();
   const caCache = new Map<string, { secret?: TlsSecret; error?: string }>();
 
@@ -276,7 +279,11 @@ export const createSecretResolver = (store: StoreView): SecretResolver => {
     let result = cache.get(key);
     if (!result) {
       const secret = store.get<Secret>('Secret', namespace, name);
-      result = secret ? validate(secret) : { error: 'Secret not found' };
+      // When Secrets cannot be read at all, say why rather than "not found".
+      const unreadable = unreadableKinds?.get('Secret');
+      result = secret
+        ? validate(secret)
+        : { error: unreadable ? `Secret not found: ${unreadable}` : 'Secret not found' };
       cache.set(key, result);
     }
     return result.secret

@@ -1,8 +1,12 @@
-// The /debug endpoints: status of every object, the DAG, the xDS snapshot, and connected xDS clients.
+// The /debug endpoints: status of every object, the DAG (Graphviz DOT, or JSON on request), the xDS
+// snapshot, connected xDS clients, and CPU and heap profiles (Node's /debug/pprof).
+import type { IncomingMessage } from 'node:http';
 import type { SnapshotCache } from '../xds/cache/snapshot-cache.js';
 import type { Handler } from './http-server.js';
 import type { Pipeline } from './pipeline.js';
 import type { Readiness } from './readiness.js';
+import { dagToDot } from './dag-dot.js';
+import { createProfiler, maxProfileSeconds } from './profiler.js';
 
 export interface DebugSources {
   pipeline: Pipeline;
@@ -27,6 +31,16 @@ const problemFiles = (readiness: Readiness) => {
   }));
 };
 
+/** Whether a /debug/dag request asks for JSON (`?format=json` or `Accept: application/json`) rather than DOT. */
+export const wantsJson = (request: IncomingMessage): boolean => {
+  const format = new URL(request.url ?? '/', 'http://debug').searchParams.get('format');
+  if (format) return format === 'json';
+  return /\bapplication\/json\b/.test(request.headers.accept ?? '');
+};
+
+// One per process: profiles cost the whole process, whichever debug server asks.
+const profiler = createProfiler();
+
 /** The debug server's routes. */
 export const debugRoutes = ({
   pipeline,
@@ -47,8 +61,31 @@ export const debugRoutes = ({
       ...problemFiles(readiness),
     ],
   }),
-  '/debug/dag': async () => ({ status: 200, body: pipeline.lastBuild()?.dag ?? null }),
+  '/debug/dag': async (request) => {
+    const query = new URL(request.url ?? '/', 'http://debug').searchParams.get('format');
+    if (query !== null && query !== 'json' && query !== 'dot') {
+      return { status: 400, body: { error: `format: must be dot or json, not "${query}"` } };
+    }
+    if (wantsJson(request)) return { status: 200, body: pipeline.lastBuild()?.dag ?? null };
+    const dag = pipeline.lastBuild()?.dag;
+    const empty = { httpVirtualHosts: [], httpsVirtualHosts: [], clusters: [], secrets: [] };
+    return { status: 200, body: dagToDot(dag ?? empty), contentType: 'text/vnd.graphviz; charset=utf-8' };
+  },
   '/debug/xds': async () => ({ status: 200, body: cache.toJson() }),
   '/debug/xds/clients': async () => ({ status: 200, body: xdsClients() }),
   '/debug/readiness': async () => ({ status: 200, body: readiness.report() }),
+  '/debug/pprof/profile': async (request) => {
+    // The connection is silent while the profile runs: longer than --http-request-timeout allows.
+    request.socket.setTimeout((maxProfileSeconds + 30) * 1000);
+    const result = await profiler.cpuProfile(
+      new URL(request.url ?? '/', 'http://debug').searchParams.get('seconds'),
+    );
+    if (!result.ok) return { status: result.status, body: { error: result.error } };
+    return { status: 200, body: result.profile, contentType: 'application/json' };
+  },
+  '/debug/pprof/heap': async () => {
+    const result = profiler.heapSnapshot();
+    if (!result.ok) return { status: result.status, body: { error: result.error } };
+    return { status: 200, body: result.snapshot, contentType: 'application/json' };
+  },
 });

@@ -10,6 +10,7 @@ import type { Logger } from '../util/logger.js';
 import type { ConfigState, Readiness } from './readiness.js';
 import { Counter, Histogram } from 'prom-client';
 import { metricsRegistry } from './metrics.js';
+import { recordDagRebuild } from './contour-metrics.js';
 import { createIncrementalEngine, type IncrementalEngine } from '../dag/incremental-engine.js';
 import type { ClusterLoadAssignment } from '../gen/envoy/config/endpoint/v3/endpoint_pb.js';
 import type { Publishable, SnapshotResources } from '../xds/cache/snapshot-cache.js';
@@ -135,7 +136,7 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
           return { result: built, resources: translated };
         })();
     cache.publish(options.extend ? options.extend(resources, result.dag) : resources);
-    end();
+    recordDagRebuild(end());
     buildsTotal.inc({ trigger });
     last = result;
     const snapshot = { version: cache.version(), hash: cache.hash() };
@@ -201,7 +202,7 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
         readiness.sourceSynced(source.name);
       },
       problems(current) {
-        readiness.setProblems(source.name, current);
+        readiness.setSourceProblems(source.name, current);
       },
       stale(isStale: boolean) {
         readiness.sourceStale(source.name, isStale);

@@ -38,8 +38,13 @@ export interface Readiness {
   setLeader(leader: boolean): void;
   setXdsClients(count: () => number): void;
   addNote(note: string): void;
-  /** Replaces a source's current input problems. */
-  setProblems(source: string, problems: readonly SourceProblem[]): void;
+  /**
+   * Sets (or clears, with undefined) a problem that makes the served config incomplete, e.g. a kind
+   * that cannot be read: it shows in notes and makes config `degraded` until cleared.
+   */
+  setProblem(key: string, note: string | undefined): void;
+  /** Replaces a source's current input problems (a malformed manifest file): each makes config `degraded`. */
+  setSourceProblems(source: string, problems: readonly SourceProblem[]): void;
   ready(): boolean;
   report(): ReadinessReport;
   /** Subscribes to phase changes. */
@@ -54,7 +59,8 @@ export const createReadiness = (sourceNames: string[]): Readiness => {
   let snapshot = { version: '', hash: '' };
   let xdsClients: () => number = () => 0;
   const notes: string[] = [];
-  const problems = new Map<string, readonly SourceProblem[]>();
+  const problems = new Map<string, string>();
+  const sourceProblems = new Map<string, readonly SourceProblem[]>();
   const listeners: ((phase: Phase) => void)[] = [];
   const states = new Map<string, SourceState>(sourceNames.map((name) => [name, 'starting']));
   const syncSignals = new Map<string, { promise: Promise<void>; resolve: () => void }>();
@@ -119,29 +125,37 @@ export const createReadiness = (sourceNames: string[]): Readiness => {
     addNote(note) {
       if (!notes.includes(note)) notes.push(note);
     },
-    setProblems(source, current) {
+    setProblem(key, note) {
+      if (note === undefined) problems.delete(key);
+      else problems.set(key, note);
+    },
+    setSourceProblems(source, current) {
       known(source);
-      if (current.length === 0) problems.delete(source);
-      else problems.set(source, current);
+      if (current.length === 0) sourceProblems.delete(source);
+      else sourceProblems.set(source, current);
     },
     ready: () => phase === 'SERVING',
-    report: () => ({
-      phase,
-      // Input refused before the build is as degraded as an object the build refused.
-      config: problems.size > 0 && (config === 'valid' || config === 'empty') ? 'degraded' : config,
-      leader,
-      sources: Object.fromEntries([...states.entries()].sort()),
-      snapshot,
-      xdsClients: xdsClients(),
-      ...(notes.length > 0 ? { notes: [...notes] } : {}),
-      ...(problems.size > 0
-        ? {
-            problems: [...problems.entries()]
-              .sort(([a], [b]) => (a < b ? -1 : 1))
-              .flatMap(([source, list]) => list.map((problem) => ({ source, ...problem }))),
-          }
-        : {}),
-    }),
+    report: () => {
+      const allNotes = [...notes, ...[...problems.entries()].sort().map(([, note]) => note)];
+      const refused = problems.size > 0 || sourceProblems.size > 0;
+      return {
+        phase,
+        // Something that should be served cannot be: never `empty` or `valid` then.
+        config: refused && (config === 'empty' || config === 'valid') ? 'degraded' : config,
+        leader,
+        sources: Object.fromEntries([...states.entries()].sort()),
+        snapshot,
+        xdsClients: xdsClients(),
+        ...(allNotes.length > 0 ? { notes: allNotes } : {}),
+        ...(sourceProblems.size > 0
+          ? {
+              problems: [...sourceProblems.entries()]
+                .sort(([a], [b]) => (a < b ? -1 : 1))
+                .flatMap(([source, list]) => list.map((problem) => ({ source, ...problem }))),
+            }
+          : {}),
+      };
+    },
     onPhase(listener) {
       listeners.push(listener);
     },

@@ -124,3 +124,26 @@ export const statusPatch = (
   }
   return patch;
 };
+
+// RFC 7386 merge: null removes a field, objects merge, everything else replaces.
+const applyMergePatch = (target: unknown, patch: unknown): unknown => {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
+  const result: Record<string, unknown> =
+    target !== null && typeof target === 'object' && !Array.isArray(target)
+      ? { ...(target as Record<string, unknown>) }
+      : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete result[key];
+    else result[key] = applyMergePatch(result[key], value);
+  }
+  return result;
+};
+
+/** The whole status to store (for an update of the status subresource): statusPatch applied to current. */
+export const statusReplacement = (
+  kind: string,
+  current: OwnedStatus | undefined,
+  desired: OwnedStatus,
+  now: string,
+): Record<string, unknown> =>
+  applyMergePatch(current ?? {}, statusPatch(kind, current, desired, now)) as Record<string, unknown>;

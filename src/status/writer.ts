@@ -4,18 +4,19 @@
 //   small worker pool does the I/O, so the build loop never waits on the API server.
 // - Before writing, the desired status is compared with the object as the informer saw it (or,
 //   right after our own write, as we wrote it): equal means no request at all.
-// - Writes are merge patches of /status carrying the resourceVersion they were computed
-//   against; a 409 re-reads the object and tries again.
+// - Writes are updates (PUT) of /status carrying the resourceVersion they were computed
+//   against (Contour's RBAC grants `update`, not `patch`); a 409 re-reads the object and tries again.
 // - Followers record desired state but never write; becoming leader queues every object once.
 import { Counter } from 'prom-client';
 import type { LoadBalancerStatus } from '../apis/kubernetes.js';
 import type { KubeObject, ObjectRef } from '../apis/meta.js';
 import { metricsRegistry } from '../lifecycle/metrics.js';
+import { recordStatusConflict, recordStatusUpdate } from '../lifecycle/contour-metrics.js';
 import { isApiStatus, type KubeClient } from '../sources/kubernetes/client.js';
 import { backoffDelay, defaultReflectorTiming, sleep } from '../sources/kubernetes/reflector.js';
 import { objectPath, resourceTypes } from '../sources/kubernetes/resources.js';
 import type { Logger } from '../util/logger.js';
-import { desiredStatusOf, type OwnedStatus, statusMatches, statusPatch } from './desired.js';
+import { desiredStatusOf, type OwnedStatus, statusMatches, statusReplacement } from './desired.js';
 import type { ObjectStatus } from './types.js';
 
 export interface StatusWriterOptions {
@@ -124,7 +125,13 @@ export const createStatusWriter = (options: StatusWriterOptions): StatusWriter =
     }
   };
 
+  // One update of one object, counted in Contour's status metrics once its outcome is known (an update
+  // given up because this replica stopped or lost leadership is not counted).
   const reconcile = async (key: string): Promise<void> => {
+    const started = performance.now();
+    let failed = false;
+    const finish = (kind: string, outcome: 'written' | 'noop' | 'failed'): void =>
+      recordStatusUpdate(kind, outcome, (performance.now() - started) / 1000);
     for (let attempt = 0; attempt < maxAttempts && !controller.signal.aborted && leader; attempt++) {
       const target = targets.get(key);
       if (!target) return;
@@ -136,17 +143,25 @@ export const createStatusWriter = (options: StatusWriterOptions): StatusWriter =
         const { status, version } = storedView(key, object);
         if (statusMatches(ref.kind, status, desired)) {
           writes.inc({ kind: ref.kind, result: 'noop' });
+          finish(ref.kind, 'noop');
           return;
         }
-        const patch = {
-          metadata: { resourceVersion: version },
-          status: statusPatch(ref.kind, status, desired, new Date().toISOString()),
+        // An update (PUT) of the status subresource, not a patch: Contour's ClusterRole grants
+        // `update` on */status and no `patch`, and its roles must be enough. The resourceVersion
+        // precondition makes a concurrent write a 409, as the patch's did.
+        const { managedFields: _managedFields, ...metadata } = object.metadata as KubeObject['metadata'] & {
+          managedFields?: unknown;
+        };
+        const replacement: KubeObject = {
+          ...object,
+          // managedFields left out: the server keeps its own (ours may predate our last write).
+          metadata: { ...metadata, resourceVersion: version },
+          status: statusReplacement(ref.kind, status, desired, new Date().toISOString()),
         };
         const result = await options.client.request<KubeObject>({
-          method: 'PATCH',
+          method: 'PUT',
           path: pathOf(ref),
-          body: patch,
-          contentType: 'application/merge-patch+json',
+          body: replacement,
           signal: controller.signal,
         });
         written.set(key, {
@@ -155,20 +170,28 @@ export const createStatusWriter = (options: StatusWriterOptions): StatusWriter =
           status: result.status as OwnedStatus,
         });
         writes.inc({ kind: ref.kind, result: 'written' });
+        finish(ref.kind, 'written');
         log.debug({ object: key }, 'status written');
         return;
       } catch (error) {
         if (controller.signal.aborted) return;
         if (isApiStatus(error, 409)) {
           writes.inc({ kind: ref.kind, result: 'conflict' });
+          recordStatusConflict(ref.kind);
+          failed = true;
           continue;
         }
-        if (isApiStatus(error, 404)) return;
+        // Deleted while being updated: as Contour (its Get or Update fails with NotFound), a failed update.
+        if (isApiStatus(error, 404)) return finish(ref.kind, 'failed');
         writes.inc({ kind: ref.kind, result: 'failed' });
+        failed = true;
         log.warn({ object: key, err: (error as Error).message, attempt }, 'status write failed');
         await sleep(backoffDelay(attempt, defaultReflectorTiming), controller.signal);
       }
     }
+    // Every attempt refused (conflicts or errors): the update failed.
+    const target = targets.get(key);
+    if (failed && target && !controller.signal.aborted && leader) finish(target.ref.kind, 'failed');
   };
 
   const pump = (): void => {

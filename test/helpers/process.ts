@@ -62,6 +62,30 @@ export const startContour = (
   };
 };
 
+/** `serve --manifests DIR` on loopback with the given ports (0: any free one) and builds without holdoff. */
+export const standaloneServeArgs = (
+  dir: string,
+  ports: { health: number; debug: number; xds: number },
+  extra: string[] = [],
+): string[] => [
+  'serve',
+  '--manifests',
+  dir,
+  '--health-address',
+  '127.0.0.1',
+  '--health-port',
+  String(ports.health),
+  '--debug-http-port',
+  String(ports.debug),
+  '--xds-port',
+  String(ports.xds),
+  '--holdoff-delay',
+  '0s',
+  '--holdoff-max-delay',
+  '0s',
+  ...extra,
+];
+
 /** GETs a JSON endpoint; returns status and parsed body (undefined when not JSON or unreachable). */
 export const getJson = async (url: string): Promise<{ status: number; body: unknown } | undefined> => {
   try {
@@ -80,27 +104,6 @@ export const getJson = async (url: string): Promise<{ status: number; body: unkn
 /** Starts `bin/contour serve --manifests dir` on free loopback ports, holdoff 0; returns the process and ports. */
 export const serveManifests = async (dir: string, extra: string[] = [], runAs: RunAs = {}) => {
   const [health, debug, xds] = await Promise.all([freePort(), freePort(), freePort()]);
-  const process = startContour(
-    [
-      'serve',
-      '--manifests',
-      dir,
-      '--health-address',
-      '127.0.0.1',
-      '--health-port',
-      String(health),
-      '--debug-http-port',
-      String(debug),
-      '--xds-port',
-      String(xds),
-      '--holdoff-delay',
-      '0s',
-      '--holdoff-max-delay',
-      '0s',
-      ...extra,
-    ],
-    {},
-    runAs,
-  );
+  const process = startContour(standaloneServeArgs(dir, { health, debug, xds }, extra), {}, runAs);
   return { process, health, debug, xds };
 };

@@ -4,8 +4,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, parseDocument, stringify } from 'yaml';
 import type { KubeObject } from '../../src/apis/meta.js';
+import type { StoredCondition } from '../../src/status/desired.js';
 import { contourBin } from '../helpers/process.js';
 import {
   createKubeClient,
@@ -100,8 +101,13 @@ const isGone = (pid: number): boolean => {
   }
 };
 
+export interface TestClusterOptions {
+  /** `RBAC` enforces RBAC (the harness's own client stays admin: system:masters); default AlwaysAllow. */
+  authorization?: 'AlwaysAllow' | 'RBAC';
+}
+
 /** Starts envtest (installing it if needed) or uses $KUBECONFIG when a developer set it. */
-export const startTestCluster = async (): Promise<TestCluster> => {
+export const startTestCluster = async (options: TestClusterOptions = {}): Promise<TestCluster> => {
   if (process.env.KUBECONFIG && !process.env.KUBE_ENVTEST_FORCE_START) {
     const kubeconfig = process.env.KUBECONFIG;
     const client = createKubeClient(loadKubeConfig({ kubeconfig }));
@@ -118,6 +124,7 @@ export const startTestCluster = async (): Promise<TestCluster> => {
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.KUBE_ENVTEST_STATE;
   Object.assign(env, parseKeyValues(runScript('install.sh', [], env)));
+  if (options.authorization) env.KUBE_ENVTEST_AUTHZ = options.authorization;
   // A loaded CI machine (several API servers starting at once) can take well over the default
   // 60 s; a start that still fails is retried once with a fresh state dir.
   env.KUBE_ENVTEST_START_TIMEOUT ??= '180';
@@ -535,23 +542,13 @@ export const startInProcessReplica = async (
   const { parseServeConfig } = await import('../../src/cli/config.js');
   const { startServe } = await import('../../src/cli/serve-runner.js');
   const { silentLogger } = await import('../../src/util/logger.js');
+  const { loopbackServeFlags } = await import('../helpers/serve-flags.js');
   const config = parseServeConfig(
     {
       kubeconfig: options.kubeconfig,
       incluster: false,
-      xdsAddress: '127.0.0.1',
-      xdsPort: '0',
+      ...loopbackServeFlags,
       insecure: false,
-      healthAddress: '127.0.0.1',
-      healthPort: '0',
-      debugHttpAddress: '127.0.0.1',
-      debugHttpPort: '0',
-      envoyServiceHttpAddress: '0.0.0.0',
-      envoyServiceHttpPort: '8080',
-      envoyServiceHttpsAddress: '0.0.0.0',
-      envoyServiceHttpsPort: '8443',
-      statsAddress: '0.0.0.0',
-      statsPort: '8002',
       holdoffDelay: '20ms',
       holdoffMaxDelay: '100ms',
       watchNamespaces: options.watchNamespaces,
@@ -575,3 +572,49 @@ export const startInProcessReplica = async (
     stop: () => running.stop(),
   };
 };
+
+/** Contour's own ClusterRole/Role and their bindings (v1.33 line), as published. */
+export const contourRbacFiles = ['02-role-contour.yaml', '02-rbac.yaml'].map((file) =>
+  resolve(repoRoot, 'test/fixtures/contour', file),
+);
+
+/**
+ * Creates the ServiceAccount (a 1.20 API server alone has no controller-manager to do it), asks the
+ * TokenRequest API for a token, and writes a kubeconfig that authenticates as that account.
+ */
+export const serviceAccountKubeconfig = async (
+  cluster: Pick<TestCluster, 'client' | 'kubeconfig'>,
+  namespace: string,
+  name: string,
+): Promise<string> => {
+  await createNamespace(cluster.client, namespace);
+  await applyObject(cluster.client, {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: { name, namespace },
+  });
+  const answer = await cluster.client.request<{ status: { token: string } }>({
+    method: 'POST',
+    path: `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`,
+    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 7200 } },
+  });
+  const config = parseDocument(readFileSync(cluster.kubeconfig, 'utf8')).toJS() as {
+    users: { name: string; user: Record<string, unknown> }[];
+  };
+  for (const user of config.users) user.user = { token: answer.status.token };
+  const file = `${cluster.kubeconfig}-${namespace}-${name}`;
+  writeFileSync(file, stringify(config), { mode: 0o600 });
+  return file;
+};
+
+/** An HTTPProxy as read back from the API server, with the status the leader wrote. */
+export type ProxyView = KubeObject & { status?: { currentStatus?: string; conditions?: StoredCondition[] } };
+
+/** The leader-election Lease as read back from the API server. */
+export interface LeaseView extends KubeObject {
+  spec: { holderIdentity?: string; leaseDurationSeconds?: number; leaseTransitions?: number };
+}
+
+/** The Valid condition of an HTTPProxy's stored status, if any. */
+export const validCondition = (object: ProxyView | undefined): StoredCondition | undefined =>
+  object?.status?.conditions?.find((condition) => condition.type === 'Valid');

@@ -67,7 +67,8 @@ describe('replica readiness', () => {
     const answers = await Promise.all([waitReady(first), waitReady(second)]);
     for (const answer of answers) {
       assert.equal(answer.body.phase, 'SERVING');
-      assert.equal(answer.body.config, 'empty');
+      // Nothing to route, but HTTPProxies could not be read at all: degraded, not empty (DESIGN.md §3).
+      assert.equal(answer.body.config, 'degraded');
       assert.equal(answer.body.sources?.kubernetes, 'synced');
       assert.ok(
         answer.body.notes?.some((note) => note.includes('HTTPProxy CRD')),

@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KubeObject } from '../../src/apis/meta.js';
-import type { StoredCondition } from '../../src/status/desired.js';
 import {
   applyObject,
   createNamespace,
@@ -17,15 +16,15 @@ import {
   type Replica,
   startReplica,
   startTestCluster,
+  type LeaseView,
+  type ProxyView,
   type TestCluster,
   uniqueName,
+  validCondition,
   waitReady,
 } from './harness.js';
 
-type Proxy = KubeObject & { status?: { currentStatus?: string; conditions?: StoredCondition[] } };
-interface LeaseView extends KubeObject {
-  spec: { holderIdentity?: string; leaseDurationSeconds?: number; leaseTransitions?: number };
-}
+type Proxy = ProxyView;
 
 const proxy = (namespace: string, name: string, service: string, fqdn = `${name}.example.com`): Proxy => ({
   apiVersion: 'projectcontour.io/v1',
@@ -40,9 +39,6 @@ const service = (namespace: string, name: string, port = 80): KubeObject => ({
   metadata: { name, namespace },
   spec: { ports: [{ name: 'http', port }] },
 });
-
-const validCondition = (object: Proxy | undefined): StoredCondition | undefined =>
-  object?.status?.conditions?.find((condition) => condition.type === 'Valid');
 
 // A small seeded generator, so a failing churn sequence can be replayed from its seed.
 const seededRandom = (seed: number) => () => {
@@ -98,6 +94,12 @@ describe('replica leadership and status', () => {
     );
     assert.equal((await follower.readyz()).body.leader, false);
     assert.equal(validCondition(await readProxy(namespace, 'broken')), undefined, 'a follower wrote status');
+    // Contour's HTTPProxy gauges are the leader's alone.
+    const metricLines = async (name: string): Promise<string[]> =>
+      (await (await fetch(`http://127.0.0.1:${follower.healthPort}/metrics`)).text())
+        .split('\n')
+        .filter((line) => line.startsWith(`${name}{`));
+    assert.deepEqual(await metricLines('contour_httpproxy'), [], 'a follower exported HTTPProxy counts');
 
     // The other holder goes away (releases): our replica leads and reconciles every object.
     const lease = await readLease(namespace);
@@ -114,6 +116,12 @@ describe('replica leadership and status', () => {
     assert.equal(invalid.reason, 'ErrorPresent');
     assert.ok(invalid.errors?.some((error) => error.reason === 'ServiceUnresolvedReference'));
     assert.equal((await readProxy(namespace, 'broken'))?.status?.currentStatus, 'invalid');
+    assert.deepEqual(await metricLines('contour_httpproxy_invalid'), [
+      `contour_httpproxy_invalid{namespace="${namespace}",vhost="broken.example.com"} 1`,
+    ]);
+    await eventually('the write counted', async () =>
+      (await metricLines('contour_status_update_success_total')).some((line) => line.includes('HTTPProxy')),
+    );
 
     await applyObject(cluster.client, service(namespace, 'missing'));
     await eventually('Valid=True written after the fix', async () => {

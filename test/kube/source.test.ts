@@ -4,6 +4,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { EndpointSlice, Secret } from '../../src/apis/kubernetes.js';
 import type { KubeObject } from '../../src/apis/meta.js';
+import {
+  defaultReflectorTiming,
+  runReflector,
+  type Unavailability,
+} from '../../src/sources/kubernetes/reflector.js';
 import { createKubernetesSource, type KubernetesSource } from '../../src/sources/kubernetes/source.js';
 import type { SourceSink } from '../../src/sources/source.js';
 import { createStore, type Store } from '../../src/store/store.js';
@@ -185,6 +190,46 @@ describe('kubernetes source', () => {
     await eventually('marker delivered', () => sink.store.get('Secret', namespace, 'marker'));
     assert.equal(sink.store.get('Secret', namespace, 'helm2'), undefined, 'watch is filtered too');
     assert.deepEqual(sink.staleHistory, []);
+  });
+
+  it('a kind whose list the API server does not serve (404) is synced-empty and reported, not retried as an outage', async () => {
+    const unavailable: (Unavailability | undefined)[] = [];
+    const health: boolean[] = [];
+    let synced = 0;
+    const controller = new AbortController();
+    const running = runReflector(
+      cluster.client,
+      {
+        kind: 'Widget',
+        group: 'example.com',
+        version: 'v1',
+        plural: 'widgets',
+        namespaced: true,
+        namespace: '',
+      },
+      {
+        onEvents: () => undefined,
+        onSynced: () => (synced += 1),
+        onHealth: (healthy) => health.push(healthy),
+        onUnavailable: (problem) => unavailable.push(problem),
+      },
+      silentLogger(),
+      controller.signal,
+      { ...defaultReflectorTiming, ...fastTiming, unavailableRecheckMs: 200 },
+    );
+    try {
+      await eventually('synced', () => synced === 1);
+      assert.equal(unavailable.length, 1, 'reported once, not at every re-check');
+      assert.equal(unavailable[0]?.reason, 'not_found');
+      assert.equal(unavailable[0]?.verb, 'list');
+      assert.equal(unavailable[0]?.permission, 'list widgets.example.com (cluster-wide)');
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      assert.equal(unavailable.length, 1);
+      assert.ok(!health.includes(false), 'an answer from the server is not an outage');
+    } finally {
+      controller.abort();
+      await running;
+    }
   });
 
   it('watches a namespace that does not exist yet', async () => {

@@ -6,6 +6,7 @@ import {
   desiredStatusOf,
   statusMatches,
   statusPatch,
+  statusReplacement,
   type StoredCondition,
 } from '../../src/status/desired.js';
 import { loadBalancerOfService, parseIngressStatusAddress } from '../../src/status/load-balancer.js';
@@ -91,6 +92,33 @@ describe('status diffing', () => {
     assert.deepEqual(cleared, { loadBalancer: { ingress: null } });
     assert.equal(statusMatches('Ingress', { loadBalancer: lb }, { loadBalancer: lb }), true);
     assert.equal(statusMatches('Ingress', { loadBalancer: lb }, {}), true, 'no address known: nothing to do');
+  });
+
+  it('the whole status for an update: the patch applied, fields removed, others kept', () => {
+    const lb = { ingress: [{ ip: '192.0.2.1' }] };
+    const current = { ...stored([]), description: 'old', loadBalancer: lb, unrelated: 'kept' };
+    const withoutDescription: ObjectStatus = { ...invalid, description: undefined };
+    const replacement = statusReplacement(
+      'HTTPProxy',
+      current,
+      desiredStatusOf(withoutDescription, undefined),
+      'now',
+    );
+    assert.equal('description' in replacement, false, 'null in the patch removes the field');
+    assert.deepEqual(replacement.loadBalancer, lb, 'no address known: left as it was');
+    assert.equal(replacement.unrelated, 'kept', 'fields we do not own are kept');
+    assert.equal(replacement.currentStatus, 'invalid');
+    assert.equal(
+      statusMatches('HTTPProxy', replacement, desiredStatusOf(withoutDescription, undefined)),
+      true,
+    );
+    const cleared = statusReplacement(
+      'Ingress',
+      { loadBalancer: lb },
+      { loadBalancer: { ingress: [] } },
+      'now',
+    );
+    assert.deepEqual(cleared, { loadBalancer: {} });
   });
 
   it('derives load-balancer addresses from flags and from the Envoy Service', () => {

@@ -36,6 +36,12 @@ const writeCount = async (kind: string, result: string): Promise<number> => {
   return metric?.values.find((v) => v.labels.kind === kind && v.labels.result === result)?.value ?? 0;
 };
 
+/** One of Contour's contour_status_update_* counters for a kind. */
+const contourCount = async (name: string, kind: string): Promise<number> => {
+  const metric = await metricsRegistry.getSingleMetric(name)?.get();
+  return metric?.values.find((v) => v.labels.kind === kind)?.value ?? 0;
+};
+
 const proxyStatus = (namespace: string, name: string, valid: boolean, message = 'x'): ObjectStatus => ({
   kind: 'HTTPProxy',
   namespace,
@@ -119,9 +125,14 @@ describe('status writer', () => {
     assert.equal((await readProxy('one'))?.status?.conditions, undefined, 'a follower wrote status');
 
     const writtenBefore = await writeCount('HTTPProxy', 'written');
+    const successBefore = await contourCount('contour_status_update_success_total', 'HTTPProxy');
+    const totalBefore = await contourCount('contour_status_update_total', 'HTTPProxy');
+    const contourNoopsBefore = await contourCount('contour_status_update_noop_total', 'HTTPProxy');
     writer.setLeader(true);
     await writer.idle();
     assert.equal((await writeCount('HTTPProxy', 'written')) - writtenBefore, 2);
+    assert.equal((await contourCount('contour_status_update_success_total', 'HTTPProxy')) - successBefore, 2);
+    assert.equal((await contourCount('contour_status_update_total', 'HTTPProxy')) - totalBefore, 2);
     const one = await readProxy('one');
     assert.equal(one?.status?.currentStatus, 'invalid');
     assert.equal(one?.status?.conditions?.[0].reason, 'ErrorPresent');
@@ -141,6 +152,12 @@ describe('status writer', () => {
     await writer.idle();
     assert.equal(await writeCount('HTTPProxy', 'written'), writtenBefore + 2);
     assert.equal((await writeCount('HTTPProxy', 'noop')) - noopsBefore, 2);
+    // Contour's counters: the no-ops are successful updates too.
+    assert.equal(
+      (await contourCount('contour_status_update_noop_total', 'HTTPProxy')) - contourNoopsBefore,
+      2,
+    );
+    assert.equal((await contourCount('contour_status_update_success_total', 'HTTPProxy')) - successBefore, 4);
 
     // Fixing the object flips it to valid; a message-only change keeps lastTransitionTime.
     const firstTransition = one?.status?.conditions?.[0].lastTransitionTime;
@@ -169,9 +186,16 @@ describe('status writer', () => {
     );
     writer.setLeader(true);
     const conflictsBefore = await writeCount('HTTPProxy', 'conflict');
+    const contourConflictsBefore = await contourCount('contour_status_update_conflict_total', 'HTTPProxy');
+    const failedBefore = await contourCount('contour_status_update_failed_total', 'HTTPProxy');
     writer.update([proxyStatus(namespace, 'conflicted', true)]);
     await writer.idle();
     assert.equal((await writeCount('HTTPProxy', 'conflict')) - conflictsBefore, 1);
+    assert.equal(
+      (await contourCount('contour_status_update_conflict_total', 'HTTPProxy')) - contourConflictsBefore,
+      1,
+    );
+    assert.equal(await contourCount('contour_status_update_failed_total', 'HTTPProxy'), failedBefore);
     const stored = await readProxy('conflicted');
     assert.equal(stored?.status?.currentStatus, 'valid');
     assert.equal(stored?.metadata.labels?.touched, 'yes', 'the other change is kept');

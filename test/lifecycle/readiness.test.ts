@@ -145,6 +145,18 @@ describe('readiness state machine', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('a problem (a kind that cannot be read) is a note and makes config degraded until cleared', () => {
+    const readiness = createReadiness(['kubernetes']);
+    readiness.published('valid', { version: '1', hash: 'h' });
+    readiness.setProblem('kind/Secret', 'Secret cannot be read: forbidden');
+    assert.equal(readiness.report().config, 'degraded');
+    assert.deepEqual(readiness.report().notes, ['Secret cannot be read: forbidden']);
+    assert.equal(readiness.ready(), true, 'a problem never takes readiness away');
+    readiness.setProblem('kind/Secret', undefined);
+    assert.equal(readiness.report().config, 'valid');
+    assert.equal(readiness.report().notes, undefined);
+  });
+
   it('builds again after a relevant change, not before the holdoff', async () => {
     const source = manualSource('kubernetes');
     const { cache, pipeline } = pipelineFor([source]);

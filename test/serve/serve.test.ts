@@ -6,7 +6,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { getJson, serveManifests, startContour } from '../helpers/process.js';
+import { freePort, getJson, standaloneServeArgs, startContour } from '../helpers/process.js';
 import { waitFor } from '../helpers/wait.js';
 import { typeUrls } from '../../src/envoy/resources.js';
 import { connect as connectXds, openSotw, sotwNames } from '../xds/client.js';
@@ -32,7 +32,11 @@ const canConnect = (port: number): Promise<boolean> =>
     socket.once('error', () => resolve(false));
   });
 
-const serve = serveManifests;
+const serve = async (dir: string, extra: string[] = []) => {
+  const [health, debug, xds] = await Promise.all([freePort(), freePort(), freePort()]);
+  const process = startContour(standaloneServeArgs(dir, { health, debug, xds }, extra));
+  return { process, health, debug, xds };
+};
 
 const readyz = async (port: number): Promise<{ status: number; body: Readyz } | undefined> =>
   (await getJson(`http://127.0.0.1:${port}/readyz`)) as { status: number; body: Readyz } | undefined;

@@ -8,6 +8,7 @@ import type * as grpc from '@grpc/grpc-js';
 import * as grpcModule from '@grpc/grpc-js';
 import { typeUrls } from '../../src/envoy/resources.js';
 import { createSnapshotCache } from '../../src/xds/cache/snapshot-cache.js';
+import { defaultXdsLimits } from '../../src/xds/server/limits.js';
 import { startXdsServer } from '../../src/xds/server/xds-server.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { deltaNames, openDelta, type DeltaStream } from './client.js';
@@ -43,7 +44,14 @@ test(
   async () => {
     const cache = createSnapshotCache();
     cache.publish(clusters());
-    const server = await startXdsServer({ cache, address: '127.0.0.1', port: 0, logger: silentLogger() });
+    // 125 streams per connection: a harness, not an Envoy (which opens a few per connection).
+    const server = await startXdsServer({
+      cache,
+      address: '127.0.0.1',
+      port: 0,
+      logger: silentLogger(),
+      limits: { ...defaultXdsLimits, maxStreamsPerConnection: streamCount },
+    });
     try {
       const baseline = await settledHeap();
       // Several connections, as many Envoys would use; a distinct option keeps grpc-js from sharing one.

@@ -10,6 +10,7 @@ import {
   type BootstrapOptions,
   type DnsLookupFamily,
 } from '../../envoy/bootstrap.js';
+import { parsePort } from '../flag-values.js';
 
 export interface BootstrapFlags {
   adminAddress: string;
@@ -26,16 +27,6 @@ export interface BootstrapFlags {
   xdsPort?: number;
   xdsResourceVersion: string;
 }
-
-const parsePort =
-  (flag: string) =>
-  (value: string): number => {
-    const port = Number(value);
-    if (!/^\d+$/.test(value) || port < 1 || port > 65535) {
-      throw new InvalidArgumentError(`${flag} must be a port number between 1 and 65535.`);
-    }
-    return port;
-  };
 
 const parseCount =
   (flag: string) =>

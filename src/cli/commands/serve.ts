@@ -2,6 +2,9 @@
 import { Command, Option } from 'commander';
 import { parseServeConfig, type RawServeOptions } from '../config.js';
 import { runServe } from '../serve-runner.js';
+import { logFormatOf } from '../global-options.js';
+import { defaultHttpListenerLimits as http } from '../../lifecycle/http-server.js';
+import { defaultXdsLimits as xds } from '../../xds/server/limits.js';
 
 /** Registers `contour serve` with Contour's flag names (plus --manifests for standalone mode). */
 export const registerServe = (program: Command): void => {
@@ -63,11 +66,55 @@ export const registerServe = (program: Command): void => {
     .option('--leader-election-lease-duration <duration>', 'lease duration', '15s')
     .option('--leader-election-renew-deadline <duration>', 'renew deadline', '10s')
     .option('--leader-election-retry-period <duration>', 'retry period', '2s')
-    .option('--log-format <format>', 'log format: json or text', 'json')
+    // ---- Exposure limits (issue 13, items 10-11); defaults in README and docs/compat.md "Limits" ----
+    .option(
+      '--http-max-connections <n>',
+      'open connections per health/debug listener',
+      String(http.maxConnections),
+    )
+    .option(
+      '--http-headers-timeout <duration>',
+      'time for a request to send its headers',
+      `${http.headersTimeoutMs}ms`,
+    )
+    .option(
+      '--http-request-timeout <duration>',
+      'time for a whole request; longest silent socket',
+      `${http.requestTimeoutMs}ms`,
+    )
+    .option(
+      '--http-keepalive-timeout <duration>',
+      'idle time of a keep-alive connection',
+      `${http.keepAliveTimeoutMs}ms`,
+    )
+    .option(
+      '--xds-max-names-per-request <n>',
+      'resource names in one xDS request',
+      String(xds.maxNamesPerRequest),
+    )
+    .option(
+      '--xds-max-names-per-stream <n>',
+      'resource names subscribed on one xDS stream',
+      String(xds.maxNamesPerStream),
+    )
+    .option(
+      '--xds-max-streams-per-connection <n>',
+      'xDS streams open on one connection',
+      String(xds.maxStreamsPerConnection),
+    )
+    .option('--xds-max-streams <n>', 'xDS streams open on the server', String(xds.maxStreams))
+    .option(
+      '--xds-max-receive-message-size <bytes>',
+      'largest xDS request message',
+      String(xds.maxReceiveMessageBytes),
+    )
+    // ---- end of exposure limits ----
     .option('-d, --debug', 'debug logging', false)
-    .action(async (raw: RawServeOptions) => {
+    .action(async (raw: RawServeOptions, command: Command) => {
       const merged: RawServeOptions = {
         ...raw,
+        // Global (`contour --log-format`), accepted before or after `serve` as in Contour.
+        logFormat: logFormatOf(command),
         healthAddress: raw.httpAddress ?? raw.healthAddress,
         healthPort: raw.httpPort ?? raw.healthPort,
       };

@@ -43,7 +43,7 @@ export interface WatchEvent {
 
 export interface WatchOptions {
   signal: AbortSignal;
-  /** The stream is presumed dead after this long without a byte (bookmarks included). */
+  /** The watch ends (rejecting with reason 'Timeout', status 0) after this long without a byte (bookmarks included). */
   idleTimeoutMs: number;
   /** Called once the server accepted the watch (HTTP 200). */
   onOpen?: () => void;
@@ -187,6 +187,8 @@ export const createKubeClient = (config: KubeConfig): KubeClient => {
       await new Promise<void>((resolve, reject) => {
         const transportError = (error: Error): void => {
           if (options.signal.aborted) return resolve();
+          // Silence (before or after the response began) is its own outcome: callers check, not retry.
+          if (idle.signal.aborted) return reject(new KubeApiError('watch idle timeout', 0, 'Timeout'));
           reject(new KubeApiError(error.message, 0, 'Transport'));
         };
         clientRequest.on('error', transportError);

@@ -4,7 +4,13 @@
 import { endpointSliceFromV1beta1 } from '../../apis/kubernetes.js';
 import type { Logger } from '../../util/logger.js';
 import type { Source, SourceSink } from '../source.js';
-import type { KubeClient } from './client.js';
+import {
+  createAvailabilityTracker,
+  type KindProblem,
+  unavailableEffect,
+  unavailableMessage,
+} from './availability.js';
+import { isApiStatus, type KubeClient } from './client.js';
 import { resolveVersion } from './discovery.js';
 import {
   backoffDelay,
@@ -25,18 +31,23 @@ export interface KubernetesSourceOptions {
   timing?: Partial<ReflectorTiming>;
   /** How often a kind whose API is not served (CRD not installed) is looked for again. */
   missingRecheckMs?: number;
-  /** Told once per kind found missing at start-up (for a note in /readyz). */
-  onMissingKind?: (kind: string, message: string) => void;
+  /**
+   * Told when a kind cannot be read (CRD not installed, list forbidden or not served), and again
+   * with undefined once it can: for /readyz notes and the build's messages.
+   */
+  onKindProblem?: (kind: string, problem: KindProblem | undefined) => void;
 }
 
 /** Where one kind stands, as /readyz details show it. */
-export type ResourceState = 'discovering' | 'missing' | 'syncing' | 'synced';
+export type ResourceState = 'discovering' | 'missing' | 'unavailable' | 'syncing' | 'synced';
 
 export interface KubernetesSourceDetails {
   /** Per kind: its state and the apiVersion it is read from. */
   kinds: Record<string, { state: ResourceState; apiVersion?: string }>;
   /** Kinds skipped because the server does not serve them (e.g. CRDs not installed). */
   missing: string[];
+  /** Kinds that cannot be read now (missing, forbidden, not served), with why. */
+  unavailable: Record<string, KindProblem>;
   /** Number of list/watch loops currently failing. */
   failingWatches: number;
 }
@@ -64,6 +75,9 @@ export const createKubernetesSource = (
   let syncedAll = false;
   let stale = false;
   let pendingKinds = resources.length;
+  const availability = createAvailabilityTracker((kind, problem) => {
+    if (!controller.signal.aborted) options.onKindProblem?.(kind, problem);
+  });
 
   const updateStale = (): void => {
     if (!syncedAll || !sink || controller.signal.aborted) return;
@@ -120,6 +134,16 @@ export const createKubernetesSource = (
             else failing.add(id);
             updateStale();
           },
+          onUnavailable: (unavailable) => {
+            const problem = unavailable && {
+              reason: unavailable.reason,
+              message: unavailableMessage(resource.kind, unavailable, timing.unavailableRecheckMs),
+            };
+            availability.set(resource.kind, namespace, problem);
+            const state = states.get(resource.kind);
+            const unreadable = availability.problems().has(resource.kind);
+            if (state) states.set(resource.kind, { ...state, state: unreadable ? 'unavailable' : 'synced' });
+          },
         },
         log,
         controller.signal,
@@ -137,44 +161,62 @@ export const createKubernetesSource = (
     let version: string | undefined;
     let reportedMissing = false;
     while (!controller.signal.aborted) {
+      let problem: KindProblem | undefined;
       try {
         version = await resolveVersion(options.client, resource, controller.signal);
         failing.delete(id);
         updateStale();
       } catch (error) {
         if (controller.signal.aborted) return;
-        failing.add(id);
-        updateStale();
-        const delay = backoffDelay(attempt++, timing);
-        log.warn(
-          { kind: resource.kind, err: (error as Error).message, retryInMs: Math.round(delay) },
-          'API discovery failed; retrying',
-        );
-        await sleep(delay, controller.signal);
-        continue;
+        if (!isApiStatus(error, 403)) {
+          failing.add(id);
+          updateStale();
+          const delay = backoffDelay(attempt++, timing);
+          log.warn(
+            { kind: resource.kind, err: (error as Error).message, retryInMs: Math.round(delay) },
+            'API discovery failed; retrying',
+          );
+          await sleep(delay, controller.signal);
+          continue;
+        }
+        // Discovery refused (unusual: Kubernetes lets every authenticated user discover): the kind
+        // cannot be read, which must not hold readiness either.
+        failing.delete(id);
+        problem = {
+          reason: 'forbidden',
+          message: `${resource.kind} cannot be read: discovery of ${apiVersionOf(resource)} is forbidden; treated as empty and re-checked every ${Math.round(recheckMs / 1000)} s: ${unavailableEffect(resource.kind)}`,
+        };
       }
       attempt = 0;
       if (version) break;
+      problem ??= {
+        reason: 'not_served',
+        message: resource.custom
+          ? `the ${resource.kind} CRD (${apiVersionOf(resource)}) is not installed; ${resource.kind} objects are ignored until it is`
+          : `the API server does not serve ${resource.kind} (${apiVersionOf(resource)}); it is ignored: ${unavailableEffect(resource.kind)}`,
+      };
       if (!reportedMissing) {
         reportedMissing = true;
         states.set(resource.kind, { state: 'missing' });
-        const message = resource.custom
-          ? `the ${resource.kind} CRD (${apiVersionOf(resource)}) is not installed; ${resource.kind} objects are ignored until it is`
-          : `the API server does not serve ${resource.kind} (${apiVersionOf(resource)}); it is ignored`;
-        log.warn({ kind: resource.kind, apiVersion: apiVersionOf(resource) }, message);
-        options.onMissingKind?.(resource.kind, message);
-        // A kind that does not exist is synced-empty: readiness must not wait for it.
+        const level = problem.reason === 'forbidden' ? 'error' : 'warn';
+        log[level]({ kind: resource.kind, apiVersion: apiVersionOf(resource), verb: 'get' }, problem.message);
+        availability.set(resource.kind, 'discovery', problem);
+        // A kind that cannot be read is synced-empty: readiness must not wait for it.
         kindSynced(resource.kind);
       }
       await sleep(recheckMs, controller.signal);
     }
     if (!version || controller.signal.aborted) return;
     const apiVersion = resource.group ? `${resource.group}/${version}` : version;
-    if (reportedMissing) log.info({ kind: resource.kind, apiVersion }, 'API appeared; watching it now');
+    if (reportedMissing) {
+      log.info({ kind: resource.kind, apiVersion }, 'API appeared; watching it now');
+      availability.set(resource.kind, 'discovery', undefined);
+    }
     states.set(resource.kind, { state: reportedMissing ? 'synced' : 'syncing', apiVersion });
     startReflectors(resource, version, () => {
       if (reportedMissing) return;
-      states.set(resource.kind, { state: 'synced', apiVersion });
+      const state = states.get(resource.kind);
+      if (state?.state === 'syncing') states.set(resource.kind, { state: 'synced', apiVersion });
       kindSynced(resource.kind);
     });
   };
@@ -215,6 +257,7 @@ export const createKubernetesSource = (
           .filter((r) => states.get(r.kind)?.state === 'missing')
           .map((r) => r.kind)
           .sort(),
+        unavailable: Object.fromEntries(availability.problems()),
         failingWatches: failing.size,
       };
     },

@@ -129,3 +129,17 @@ export const sameEncoding = (a: Uint8Array | undefined, b: Uint8Array): boolean 
   a !== undefined &&
   a.length === b.length &&
   Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
+
+/** Whether `encodedNames` (from decodeSotwRequest) holds more than `limit` names; walks at most limit + 1. */
+export const hasMoreNamesThan = (encodedNames: Uint8Array, limit: number): boolean => {
+  // Each name field takes at least two bytes (tag and length), so a short encoding needs no walk.
+  if (encodedNames.length <= 2 * limit) return false;
+  const reader = new BinaryReader(encodedNames);
+  let count = 0;
+  try {
+    while (reader.pos < reader.len) if (skipField(reader) && ++count > limit) return true;
+  } catch {
+    // Not walkable (a request decodeSotwRequest decoded whole): the decoded names are counted instead.
+  }
+  return false;
+};

@@ -14,7 +14,8 @@ import { nackCounter } from './metrics.js';
 import { heldOf, planTargets, sendOrder, type Plan } from './planner.js';
 import type { DiscoveryMethod } from './service-definitions.js';
 import type { ResponseCache } from './shared-responses.js';
-import { decodeSotwRequest, sameEncoding } from './sotw-request.js';
+import { decodeSotwRequest, hasMoreNamesThan, sameEncoding } from './sotw-request.js';
+import { limitRefusal, type LimitRefusal, type XdsLimits } from './limits.js';
 import {
   applyDeltaSubscriptions,
   applySotwNames,
@@ -79,6 +80,7 @@ export interface StreamOptions {
   responses: ResponseCache;
   logger: Logger;
   onClosed: (id: number) => void;
+  limits: XdsLimits;
 }
 
 // Enough to log each rejected version once without growing for ever on a flapping client.
@@ -180,6 +182,39 @@ export const serveStream = (options: StreamOptions): XdsStream => {
     for (const state of types.values()) if (state.encodedNames) yield state.encodedNames;
   }
 
+  /** Names subscribed on this stream, all types together. */
+  const subscribedNames = (): number => {
+    let total = 0;
+    for (const state of types.values()) total += state.names.size;
+    return total;
+  };
+
+  /** The refusal of a request naming `count` resources (undefined: more than the limit, not counted). */
+  const tooManyNamesInRequest = (typeUrl: string, count?: number): LimitRefusal => {
+    const limit = options.limits.maxNamesPerRequest;
+    return limitRefusal(
+      `a ${typeUrl} request naming ${count ?? `more than ${limit}`} resources`,
+      limit,
+      'xds-max-names-per-request',
+    );
+  };
+
+  /** The refusal of this stream if its subscriptions, all types together, pass the per-stream bound. */
+  const tooManyNamesOnStream = (): LimitRefusal | undefined => {
+    const total = subscribedNames();
+    const limit = options.limits.maxNamesPerStream;
+    return total > limit
+      ? limitRefusal(`${total} resources subscribed on one stream`, limit, 'xds-max-names-per-stream')
+      : undefined;
+  };
+
+  /** Ends the stream with the refusal's status: the client learns which bound it passed. */
+  const refuse = (refusal: LimitRefusal): void => {
+    logger.warn({ code: refusal.code, error: refusal.details }, 'xDS stream refused: a limit was passed');
+    finish();
+    call.emit('error', refusal);
+  };
+
   const onSotwRequest = (bytes: Uint8Array): void => {
     const sotwRequest = decodeSotwRequest(bytes, knownNames());
     const { fields: request, encodedNames } = sotwRequest;
@@ -189,6 +224,9 @@ export const serveStream = (options: StreamOptions): XdsStream => {
       logger.debug({ typeUrl: request.typeUrl }, 'ignoring request for a type this server does not serve');
       return;
     }
+    // Counted before they are decoded: a million names are never turned into strings.
+    if (hasMoreNamesThan(encodedNames, options.limits.maxNamesPerRequest))
+      return refuse(tooManyNamesInRequest(request.typeUrl));
     const state = stateOf(type);
     const nonce = nonceKind(type, request.responseNonce);
     // A stale nonce answers an older response: the client has not seen our newest one yet and will answer
@@ -197,8 +235,14 @@ export const serveStream = (options: StreamOptions): XdsStream => {
       settle(state, request.errorDetail);
     // The same encoded names as last time are the same subscription: skip decoding and comparing them.
     if (!state.requested || !sameEncoding(state.encodedNames, encodedNames)) {
-      if (applySotwNames(state, sotwRequest.resourceNames())) state.mustRespond = true;
+      const names = sotwRequest.resourceNames();
+      // A request decoded whole (not walkable above) is counted here.
+      if (names.length > options.limits.maxNamesPerRequest)
+        return refuse(tooManyNamesInRequest(request.typeUrl, names.length));
+      if (applySotwNames(state, names)) state.mustRespond = true;
       state.encodedNames = encodedNames.slice();
+      const overStream = tooManyNamesOnStream();
+      if (overStream) return refuse(overStream);
     }
     scheduleFlush();
   };
@@ -214,6 +258,12 @@ export const serveStream = (options: StreamOptions): XdsStream => {
     const nonce = nonceKind(type, request.responseNonce);
     if (nonce === 'current' && state.inFlight?.nonce === request.responseNonce)
       settle(state, request.errorDetail);
+    const requestNames =
+      request.resourceNamesSubscribe.length +
+      request.resourceNamesUnsubscribe.length +
+      Object.keys(request.initialResourceVersions).length;
+    if (requestNames > options.limits.maxNamesPerRequest)
+      return refuse(tooManyNamesInRequest(request.typeUrl, requestNames));
     // Subscription changes count whatever the nonce: delta clients send them independently of ACKs.
     applyDeltaSubscriptions(
       state,
@@ -222,6 +272,8 @@ export const serveStream = (options: StreamOptions): XdsStream => {
       request.initialResourceVersions,
       cache.resources(type),
     );
+    const overStream = tooManyNamesOnStream();
+    if (overStream) return refuse(overStream);
     scheduleFlush();
   };
 
