@@ -255,7 +255,12 @@ export const createFilesSource = (options: FilesSourceOptions, logger: Logger): 
     watcher = undefined;
     await closing?.close();
     log.info({ directory: root }, 'watching the manifests directory again');
-    await openWatcher(info.ino).ready;
+    const opened = openWatcher(info.ino);
+    await opened.ready;
+    if (stopped) {
+      await opened.close(); // stopped while it opened: stop() closed the one before
+      return;
+    }
     blind = false;
     pendingFull ??= 'watch';
     await kick();
