@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { join } from 'node:path';
 import { createFilesSource, type FilesSource } from '../../src/sources/files/files-source.js';
 import { parseManifest } from '../../src/sources/files/parse.js';
@@ -295,6 +297,31 @@ describe('files source faults', () => {
     await waitFor('fresh again', () => running.stale.at(-1) === false);
     await writeByRename(join(dir, 'b.yaml'), service('b', 3));
     await converges(running, new Map([['b', 3]]));
+  });
+
+  it('warns about an empty directory, then loads what is added to it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'contour-empty-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const lines: { level: number; msg: string }[] = [];
+    const capture = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(JSON.parse(chunk.toString()) as { level: number; msg: string });
+        done();
+      },
+    });
+    const store = createStore();
+    const source = createFilesSource({ directory: dir, debounceMs: 20, resyncPeriodMs: 0 }, pino(capture));
+    cleanups.push(() => source.stop());
+    await source.start({
+      apply: (batch) => batch.forEach((event) => store.apply(event)),
+      synced: () => undefined,
+      stale: () => undefined,
+    });
+    await waitFor('the warning', () =>
+      lines.some((line) => line.level === 40 && /holds no manifest files/.test(line.msg)),
+    );
+    await writeFile(join(dir, 'a.yaml'), service('a', 1));
+    await waitFor('a loaded', () => store.list('Service').length === 1);
   });
 
   it('refuses JSON-style YAML anchors that expand exponentially, and edits of them stay cheap', async () => {
