@@ -23,6 +23,8 @@ export interface AdsClient {
   held(type: ResourceType): ReadonlyMap<string, HeldResource>;
   /** Responses received so far. */
   responses(): number;
+  /** Bytes of the responses received so far (gRPC message payloads). */
+  bytes(): number;
   /** The stream's error, if it failed. */
   error(): string | undefined;
   close(): void;
@@ -192,6 +194,7 @@ export const connectAdsClient = (
     return held;
   };
   let count = 0;
+  let received = 0;
   let failure: string | undefined;
   const types = (Object.keys(subscriptions) as ResourceType[]).sort();
 
@@ -231,6 +234,7 @@ export const connectAdsClient = (
       const response = decodeSotw(bytes);
       const type = typeOfUrl.get(response.typeUrl);
       count += 1;
+      received += bytes.length;
       if (!type) return;
       const held = heldOf(type);
       // State of the world for wildcard types: whatever is not in the response is gone.
@@ -249,6 +253,7 @@ export const connectAdsClient = (
       variant,
       held: (type) => heldOf(type),
       responses: () => count,
+      bytes: () => received,
       error: () => failure,
       close: () => stream.cancel(),
     };
@@ -267,6 +272,7 @@ export const connectAdsClient = (
     const response = decodeDelta(bytes);
     const type = typeOfUrl.get(response.typeUrl);
     count += 1;
+    received += bytes.length;
     if (!type) return;
     const held = heldOf(type);
     for (const resource of response.resources)
@@ -288,6 +294,7 @@ export const connectAdsClient = (
     variant,
     held: (type) => heldOf(type),
     responses: () => count,
+    bytes: () => received,
     error: () => failure,
     close: () => stream.cancel(),
   };

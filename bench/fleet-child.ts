@@ -34,7 +34,7 @@ export type FleetRequest =
 export type FleetReply =
   | { kind: 'started'; clients: number }
   /** `at`: hrtime (decimal ns) at which the last client received the last target. */
-  | { kind: 'held'; id: number; at: string }
+  | { kind: 'held'; id: number; at: string; bytes: number }
   | { kind: 'failed'; id?: number; message: string };
 
 const reply = (message: FleetReply): void => {
@@ -76,7 +76,8 @@ const run = (): void => {
       if (at === undefined) return;
       if (at > latest) latest = at;
     }
-    finish(waiter, { kind: 'held', id: waiter.id, at: latest.toString() });
+    const bytes = clients.reduce((sum, client) => sum + client.bytes(), 0);
+    finish(waiter, { kind: 'held', id: waiter.id, at: latest.toString(), bytes });
   };
   const finish = (waiter: Waiter, message: FleetReply): void => {
     clearTimeout(waiter.timer);

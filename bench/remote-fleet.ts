@@ -19,6 +19,8 @@ export interface RemoteFleet {
    * last client received every target; rejects when a client fails or after timeoutMs.
    */
   allHold(targets: HoldTarget[], since: bigint, timeoutMs: number): Promise<number>;
+  /** Bytes of the responses every client had received when the last allHold resolved. */
+  receivedBytes(): number;
   close(): Promise<void>;
 }
 
@@ -44,12 +46,15 @@ export const startRemoteFleet = async (options: RemoteFleetOptions): Promise<Rem
   };
   const pending = new Map<number, { resolve: (at: bigint) => void; reject: (error: Error) => void }>();
   let exited: Error | undefined;
+  let receivedBytes = 0;
   let started: ((clients: number) => void) | undefined;
   let startFailed: ((error: Error) => void) | undefined;
   child.on('message', (message: FleetReply) => {
     if (message.kind === 'started') started?.(message.clients);
-    else if (message.kind === 'held') pending.get(message.id)?.resolve(BigInt(message.at));
-    else if (message.id !== undefined) pending.get(message.id)?.reject(new Error(message.message));
+    else if (message.kind === 'held') {
+      receivedBytes = message.bytes;
+      pending.get(message.id)?.resolve(BigInt(message.at));
+    } else if (message.id !== undefined) pending.get(message.id)?.reject(new Error(message.message));
     else startFailed?.(new Error(message.message));
   });
   child.on('exit', (code, signal) => {
@@ -65,6 +70,7 @@ export const startRemoteFleet = async (options: RemoteFleetOptions): Promise<Rem
   let nextId = 0;
   return {
     size,
+    receivedBytes: () => receivedBytes,
     allHold: (targets, since, timeoutMs) => {
       if (exited) return Promise.reject(exited);
       const id = ++nextId;

@@ -15,7 +15,7 @@ export const startLoadedCluster = async (
   set: ScaleSet,
   log: (message: string) => void,
 ): Promise<LoadedCluster> => {
-  const { startTestCluster } = await import('../../test/kube/harness.js');
+  const { startTestCluster } = await import('../../scripts/envtest/harness.js');
   const { loadIntoKubernetes } = await import('../kube-load.js');
   // envtest's default Service range (/24) holds 254 ClusterIPs; the scale set has one Service per
   // proxy. A /16 (the later flag wins) leaves room for every size the bench runs.

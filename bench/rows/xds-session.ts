@@ -94,8 +94,16 @@ export const sessionLatencyRow = async (
     return unavailable(id, context.size, `n/a (${messageOf(error)})`);
   }
   if (current.problem) return unavailable(id, context.size, `n/a (${current.problem})`);
+  // The server runs in this process (the clients in the fleet's): its CPU time, and the bytes the
+  // clients received, per change. On 2 cores the fleet competes with the server, so latency alone
+  // does not show what the server itself costs.
+  const cpuBefore = process.cpuUsage();
+  const bytesBefore = current.fleet.receivedBytes();
   const samples = await measure(current);
   if (typeof samples === 'string') return unavailable(id, context.size, `n/a (${samples})`);
+  const cpu = process.cpuUsage(cpuBefore);
+  const serverCpuMs = (cpu.user + cpu.system) / 1000 / samples.length;
+  const bytesSent = (current.fleet.receivedBytes() - bytesBefore) / samples.length;
   const { median, p99, runs } = summarize(samples);
   return {
     id,
@@ -104,7 +112,11 @@ export const sessionLatencyRow = async (
     median,
     p99,
     runs,
-    extra: { clients: current.fleet.size },
+    extra: {
+      clients: current.fleet.size,
+      serverCpuMsPerChange: Number(serverCpuMs.toFixed(1)),
+      bytesSentPerChange: Math.round(bytesSent),
+    },
     meetsTarget: context.size >= 10_000 ? meetsTarget(median, p99) : undefined,
   };
 };

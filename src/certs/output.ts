@@ -1,9 +1,7 @@
-// Where `contour certgen` puts what it issued: PEM files, Secret YAML files, or the API server.
+// Where `contour certgen` puts what it issued: PEM files and Secret YAML files (the API server: `cli/commands/certgen.ts`).
 import { closeSync, mkdirSync, openSync, rmSync, writeSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { KubeClient } from '../sources/kubernetes/client.js';
-import { isApiStatus } from '../sources/kubernetes/client.js';
 import type { GeneratedCertificates } from './generate.js';
 import type { CertificateSecret } from './secrets.js';
 
@@ -70,32 +68,5 @@ export const writeSecretsYaml = (
   mkdirSync(outputDir, { recursive: true, mode: 0o755 });
   for (const secret of secrets) {
     writeNewFile(join(outputDir, `${secret.metadata.name}.yaml`), stringify(secret), overwrite, log);
-  }
-};
-
-/** Creates the Secrets in the API server; an existing Secret is kept unless overwrite, then replaced. */
-export const writeSecretsKube = async (
-  client: KubeClient,
-  secrets: CertificateSecret[],
-  overwrite: boolean,
-  log: (line: string) => void,
-): Promise<void> => {
-  for (const secret of secrets) {
-    const collection = `/api/v1/namespaces/${encodeURIComponent(secret.metadata.namespace)}/secrets`;
-    try {
-      await client.request({ method: 'POST', path: collection, body: secret });
-    } catch (error) {
-      if (!isApiStatus(error, 409)) throw error;
-      if (!overwrite) {
-        log(`secret/${secret.metadata.name} already exists`);
-        continue;
-      }
-      await client.request({
-        method: 'PUT',
-        path: `${collection}/${encodeURIComponent(secret.metadata.name)}`,
-        body: secret,
-      });
-    }
-    log(`secret/${secret.metadata.name} updated`);
   }
 };

@@ -1,8 +1,8 @@
 // Wires the stages of `contour serve` together: the only place that does (DESIGN.md §1 "commands").
 import type { Logger } from '../util/logger.js';
 import { createLogger } from '../util/logger.js';
-import { collectProcessMetrics, metricsRegistry } from '../lifecycle/metrics.js';
-import { createHttpProxyMetricsPublisher } from '../lifecycle/contour-metrics.js';
+import { collectProcessMetrics, metricsRegistry } from '../util/metrics.js';
+import { createHttpProxyMetricsPublisher } from '../util/contour-metrics.js';
 import type { HttpProxy } from '../apis/httpproxy.js';
 import { createReadiness } from '../lifecycle/readiness.js';
 import { collectStartupGarbage } from '../lifecycle/startup-garbage.js';
@@ -16,7 +16,7 @@ import { createFilesSource } from '../sources/files/files-source.js';
 import type { Source } from '../sources/source.js';
 import type { ServeConfig } from './config.js';
 import type { KubeClient } from '../sources/kubernetes/client.js';
-import type { StatusController } from '../status/status-controller.js';
+import type { StatusController } from '../lifecycle/status-controller.js';
 import { checkXdsTransportSecurity } from '../certs/transport-security.js';
 import { createXdsServerCredentials } from '../certs/server-credentials.js';
 import { addProxylessResources } from '../envoy/proxyless.js';
@@ -38,7 +38,7 @@ const loadKubernetesMode = async () => {
   const [client, source, status] = await Promise.all([
     import('../sources/kubernetes/client.js'),
     import('../sources/kubernetes/source.js'),
-    import('../status/status-controller.js'),
+    import('../lifecycle/status-controller.js'),
   ]);
   return {
     createKubeClient: client.createKubeClient,

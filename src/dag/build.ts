@@ -1,6 +1,6 @@
 // The build stage: store objects → DAG + per-object status. Pure: no I/O, no clock, no randomness.
 import type { StoreView } from '../store/store.js';
-import type { ObjectStatus } from '../status/types.js';
+import type { ObjectStatus } from '../apis/status.js';
 import { createDagAccumulator } from './accumulator.js';
 import type { BuildContext, BuildOptions } from './context.js';
 import { processHttpProxies } from './httpproxy/processor.js';

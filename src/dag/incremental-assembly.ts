@@ -1,6 +1,6 @@
 // Assembling the whole build result from per-unit results without re-sorting everything: each part
 // of the DAG is kept as a sorted key/value array updated by binary search when one unit comes or goes.
-import type { ObjectStatus } from '../status/types.js';
+import type { ObjectStatus } from '../apis/status.js';
 import type { BuildResult } from './build.js';
 import { compareStrings } from './names.js';
 import type { Cluster, SecureVirtualHost, TlsSecret, VirtualHost } from './types.js';

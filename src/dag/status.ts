@@ -1,7 +1,7 @@
 // Collects the status the build computes for each object, shaped as Contour words it:
 // one `Valid` condition carrying typed errors and warnings.
 import type { ObjectRef } from '../apis/meta.js';
-import type { Condition, ObjectStatus, SubCondition } from '../status/types.js';
+import type { Condition, ObjectStatus, SubCondition } from '../apis/status.js';
 import { compareStrings } from './names.js';
 
 /** Contour's sub-condition types (the `type` of an error or warning). */

@@ -11,7 +11,7 @@ import { Gauge } from 'prom-client';
 import type { KubeClient } from '../sources/kubernetes/client.js';
 import { isApiStatus } from '../sources/kubernetes/client.js';
 import type { Logger } from '../util/logger.js';
-import { metricsRegistry } from './metrics.js';
+import { metricsRegistry } from '../util/metrics.js';
 
 export interface LeaderElectionOptions {
   client: KubeClient;

@@ -2,7 +2,7 @@
 // Kept free of I/O so the diffing rules are testable on their own.
 import { isDeepStrictEqual } from 'node:util';
 import type { LoadBalancerStatus } from '../apis/kubernetes.js';
-import type { Condition, ObjectStatus, SubCondition } from './types.js';
+import type { Condition, ObjectStatus, SubCondition } from '../apis/status.js';
 
 /** A condition as stored in the API (lastTransitionTime is required by the CRDs). */
 export interface StoredCondition extends Condition {

@@ -10,14 +10,14 @@
 import { Counter } from 'prom-client';
 import type { LoadBalancerStatus } from '../apis/kubernetes.js';
 import type { KubeObject, ObjectRef } from '../apis/meta.js';
-import { metricsRegistry } from '../lifecycle/metrics.js';
-import { recordStatusConflict, recordStatusUpdate } from '../lifecycle/contour-metrics.js';
+import { metricsRegistry } from '../util/metrics.js';
+import { recordStatusConflict, recordStatusUpdate } from '../util/contour-metrics.js';
 import { isApiStatus, type KubeClient } from '../sources/kubernetes/client.js';
 import { backoffDelay, defaultReflectorTiming, sleep } from '../sources/kubernetes/reflector.js';
 import { objectPath, resourceTypes } from '../sources/kubernetes/resources.js';
 import type { Logger } from '../util/logger.js';
 import { desiredStatusOf, type OwnedStatus, statusMatches, statusReplacement } from './desired.js';
-import type { ObjectStatus } from './types.js';
+import type { ObjectStatus } from '../apis/status.js';
 
 export interface StatusWriterOptions {
   client: KubeClient;

@@ -95,6 +95,13 @@ test(
         const result = report.results.find((r) => r.id === id)!;
         assert.equal(result.unavailable, undefined, `${id}: ${result.unavailable}`);
       }
+      // The edit and endpoints rows report what the server itself spends per change: an edit sends
+      // route configurations to every client, so both numbers are positive.
+      for (const id of ['edit', 'endpoints']) {
+        const extra = report.results.find((r) => r.id === id)!.extra ?? {};
+        assert.ok(Number(extra.serverCpuMsPerChange) > 0, `${id}: server CPU ${extra.serverCpuMsPerChange}`);
+        assert.ok(Number(extra.bytesSentPerChange) > 0, `${id}: bytes sent ${extra.bytesSentPerChange}`);
+      }
       const table = renderTable(report);
       const markdown = renderMarkdown(report);
       for (const row of report.rows) {

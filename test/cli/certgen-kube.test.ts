@@ -10,7 +10,7 @@ import {
   startTestCluster,
   uniqueName,
   type TestCluster,
-} from '../kube/harness.js';
+} from '../../scripts/envtest/harness.js';
 import { runContourAsync } from './run.js';
 
 type SecretObject = KubeObject & { type: string; data: Record<string, string> };

@@ -4,7 +4,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildDag, type BuildResult } from '../../src/dag/build.js';
 import type { Route, SecureVirtualHost, VirtualHost } from '../../src/dag/types.js';
-import { loadScenario } from './scenario-loader.js';
+import { toJson } from '@bufbuild/protobuf';
+import { clusterLoadAssignments } from '../../src/envoy/endpoints.js';
+import { LbEndpointSchema } from '../../src/gen/envoy/config/endpoint/v3/endpoint_components_pb.js';
+import { loadScenario, scenarioNames, type Scenario } from './scenario-loader.js';
 
 const statusOf = (result: BuildResult, namespace: string, name: string) => {
   const status = result.statuses.find((entry) => entry.namespace === namespace && entry.name === name);
@@ -33,7 +36,20 @@ const clustersOf = (route: Route): string[] =>
   route.action.kind === 'cluster' ? route.action.clusters.map((c) => c.cluster) : [];
 const app = 'app.example.com';
 
-const checks: Record<string, (result: BuildResult) => void> = {
+/** The addresses EDS serves for one name (translate's ClusterLoadAssignments of the build's clusters). */
+const endpointAddresses = (result: BuildResult, scenario: Scenario, edsName: string): string[] =>
+  clusterLoadAssignments(result.dag.clusters, scenario.store)
+    .filter((assignment) => assignment.clusterName === edsName)
+    .flatMap((assignment) => assignment.endpoints.flatMap((locality) => locality.lbEndpoints))
+    .map((lbEndpoint) => {
+      const json = toJson(LbEndpointSchema, lbEndpoint) as {
+        endpoint: { address: { socketAddress: { address: string; portValue: number } } };
+      };
+      const socket = json.endpoint.address.socketAddress;
+      return `${socket.address}:${socket.portValue}`;
+    });
+
+const checks: Record<string, (result: BuildResult, scenario: Scenario) => void> = {
   'httpproxy-prefix-condition': (r) => assert.deepEqual(paths(http(r, app)), ['prefix:/api', 'prefix:/']),
   'httpproxy-exact-condition': (r) => {
     assert.deepEqual(paths(http(r, app)), ['exact:/healthz', 'prefix:/']);
@@ -445,6 +461,313 @@ const checks: Record<string, (result: BuildResult) => void> = {
     assert.equal(r.dag.httpsVirtualHosts.length, 0);
     assert.equal(routeAt(http(r, 'a.example.com'), '/').httpsRedirect, true);
   },
+  'httpproxy-basic': (r) => {
+    assert.deepEqual(paths(http(r, 'basic.example.com')), ['prefix:/']);
+    assert.deepEqual(clustersOf(routeAt(http(r, 'basic.example.com'), '/')), ['default/web/80/2c1e759f96']);
+    assert.ok(isValid(r, 'default', 'basic'));
+  },
+  'httpproxy-include': (r) => {
+    // The included proxy's routes come under the include's prefix, served from its own namespace.
+    assert.deepEqual(paths(http(r, 'www.example.com')), ['prefix:/blog/feed', 'prefix:/blog/', 'prefix:/']);
+    assert.match(clustersOf(routeAt(http(r, 'www.example.com'), '/blog/feed'))[0], /^marketing\/blog\//);
+    assert.ok(isValid(r, 'default', 'root') && isValid(r, 'marketing', 'blog'));
+  },
+  'httpproxy-several-prefixes': (r) => {
+    const host = http(r, 'site.example.com');
+    assert.deepEqual(paths(host), ['prefix:/api/static/', 'prefix:/api', 'prefix:/']);
+    assert.match(clustersOf(routeAt(host, '/api/static/'))[0], /^default\/static\//);
+    assert.match(clustersOf(routeAt(host, '/api'))[0], /^default\/api\//);
+  },
+  'httpproxy-weighted-services': (r) => {
+    const route = routeAt(http(r, 'canary.example.com'), '/');
+    assert.ok(route.action.kind === 'cluster');
+    assert.deepEqual(
+      route.action.clusters.map((c) => `${c.cluster.split('/')[1]}:${c.weight}`),
+      ['v1:90', 'v2:10'],
+    );
+  },
+  'header-and-query-conditions': (r) => {
+    const routes = http(r, 'conditions.example.com')?.routes ?? [];
+    assert.deepEqual(
+      routes.map((route) => [
+        route.match.headers.map((h) => `${h.name}:${h.invert ? '!' : ''}${h.kind}:${h.value ?? ''}`),
+        route.match.queryParams.map((q) => `${q.name}:${q.kind}`),
+      ]),
+      [
+        [['user-agent:!contains:bot'], ['debug:present']],
+        [['x-channel:exact:beta'], []],
+        [[], []],
+      ],
+    );
+  },
+  'endpoints-by-port-name': (r, s) => {
+    assert.deepEqual(
+      r.dag.clusters.map((c) => c.edsName),
+      ['default/multi/http', 'default/multi/grpc'],
+    );
+    for (const cluster of r.dag.clusters) assert.ok(endpointAddresses(r, s, cluster.edsName).length > 0);
+    assert.notDeepEqual(
+      endpointAddresses(r, s, 'default/multi/http'),
+      endpointAddresses(r, s, 'default/multi/grpc'),
+    );
+  },
+  'not-ready-endpoints': (r, s) =>
+    // Ready and unknown-readiness endpoints are served; not ready (even serving while terminating) are not.
+    assert.deepEqual(endpointAddresses(r, s, 'default/flaky/http'), ['10.0.5.1:8080', '10.0.5.4:8080']),
+  'service-without-endpoints': (r, s) => {
+    assert.deepEqual(paths(http(r, 'idle.example.com')), ['prefix:/']);
+    assert.deepEqual(clustersOf(routeAt(http(r, 'idle.example.com'), '/')), ['default/idle/80/cef41b9aef']);
+    assert.deepEqual(endpointAddresses(r, s, 'default/idle/http'), []);
+    assert.ok(isValid(r, 'default', 'idle'));
+  },
+  'service-port-by-name': (r) => {
+    assert.deepEqual(
+      r.dag.clusters.map((c) => `${c.name.split('/').slice(0, 3).join('/')} ${c.edsName}`),
+      ['default/named/8000 default/named/web'],
+    );
+  },
+  'missing-include': (r) => {
+    assert.deepEqual(errorsOf(r, 'default', 'root'), ['IncludeError/IncludeNotFound']);
+    assert.deepEqual(routeAt(http(r, 'root.example.com'), '/team').action, {
+      kind: 'directResponse',
+      statusCode: 502,
+    });
+    assert.deepEqual(clustersOf(routeAt(http(r, 'root.example.com'), '/')), ['default/web/80/2c1e759f96']);
+  },
+  'missing-service': (r) => {
+    assert.deepEqual(errorsOf(r, 'default', 'missing'), ['ServiceError/ServiceUnresolvedReference']);
+    assert.deepEqual(routeAt(http(r, 'missing.example.com'), '/gone').action, {
+      kind: 'directResponse',
+      statusCode: 503,
+    });
+    assert.equal(r.dag.clusters.length, 1);
+  },
+  'invalid-proxy-conflict': (r) => {
+    assert.deepEqual(errorsOf(r, 'default', 'first'), ['VirtualHostError/DuplicateVhost']);
+    assert.deepEqual(errorsOf(r, 'default', 'second'), ['VirtualHostError/DuplicateVhost']);
+    assert.equal(r.dag.httpVirtualHosts.length + r.dag.httpsVirtualHosts.length, 0);
+  },
+  'multiple-tls-vhosts': (r) => {
+    assert.deepEqual(
+      r.dag.httpsVirtualHosts.map(
+        (host) => `${host.fqdn} ${host.secret?.split('/')[1]} ${host.minTlsVersion}`,
+      ),
+      ['a.example.com a-tls 1.2', 'b.example.com b-tls 1.3'],
+    );
+    assert.equal(r.dag.secrets.length, 2);
+    for (const fqdn of ['a.example.com', 'b.example.com'])
+      assert.ok(routeAt(http(r, fqdn), '/').httpsRedirect);
+  },
+  'tls-vhost': (r) => {
+    const host = http(r, 'a.example.com');
+    assert.equal(routeAt(host, '/public').httpsRedirect, false, 'permitInsecure route stays plaintext');
+    assert.equal(routeAt(host, '/').httpsRedirect, true);
+    assert.equal(https(r, 'a.example.com')?.secret, r.dag.secrets[0].name);
+  },
+  'tls-passthrough': (r) => {
+    const host = https(r, 'db.example.com');
+    assert.equal(host?.secret, undefined, 'not terminated');
+    assert.deepEqual(host?.tcpProxy, {
+      passthrough: true,
+      clusters: [{ cluster: 'default/db/443/6be06f58fa', weight: 1 }],
+    });
+    assert.equal(r.dag.httpVirtualHosts.length, 0);
+  },
+  'route-policies': (r) => {
+    const route = routeAt(http(r, 'policies.example.com'), '/app');
+    assert.equal(route.prefixRewrite, '/');
+    assert.equal(route.requestHeaders?.hostRewrite, 'internal.example.com');
+    assert.deepEqual(
+      route.mirrors.map((m) => m.cluster.split('/')[1]),
+      ['shadow'],
+    );
+    assert.equal(route.retry?.numRetries, 3);
+    assert.deepEqual(route.responseHeaders?.set, [{ name: 'X-Served-By', value: 'contour' }]);
+  },
+  'upstream-h2c-and-tls': (r) =>
+    assert.deepEqual(
+      r.dag.clusters.map((c) => `${c.service.name}:${c.protocol}`),
+      ['grpc:h2c', 'secure-backend:tls'],
+    ),
+  'translate-options': (r) => {
+    // Only translation changes (options.json's "translate" key): the build is the basic proxy's.
+    const basic = loadScenario('httpproxy-basic');
+    assert.deepEqual(r, buildDag(basic.store, basic.options));
+  },
+  'ingress-basic': (r) => {
+    assert.deepEqual(paths(http(r, 'ingress.example.com')), ['exact:/healthz', 'prefix:/api', 'prefix:/']);
+    assert.equal(statusOf(r, 'default', 'site').conditions[0].status, 'True');
+  },
+  'ingress-and-httpproxy-same-host': (r) => {
+    const host = http(r, 'shared.example.com');
+    assert.deepEqual(paths(host), ['prefix:/legacy', 'prefix:/v2', 'prefix:/']);
+    assert.equal(routeAt(host, '/legacy').source.kind, 'Ingress');
+    assert.equal(routeAt(host, '/').source.kind, 'HTTPProxy', 'the HTTPProxy wins the shared path');
+  },
+  'ingress-class-configured': (r) => {
+    assert.deepEqual(
+      r.statuses.map((status) => status.name),
+      ['annotation-internal', 'contour-annotation-internal', 'spec-internal'],
+    );
+    assert.equal(http(r, 'unclassed.example.com'), undefined);
+  },
+  'ingress-class-default': (r) => {
+    assert.deepEqual(
+      r.statuses.map((status) => status.name),
+      ['annotation-contour', 'spec-contour', 'unclassed'],
+    );
+    assert.equal(http(r, 'spec-internal.example.com'), undefined);
+  },
+  'ingress-default-backend': (r) => {
+    assert.deepEqual(
+      r.dag.httpVirtualHosts.map((host) => host.fqdn),
+      ['*'],
+    );
+    assert.deepEqual(clustersOf(routeAt(http(r, '*'), '/')), ['default/web/80/2c1e759f96']);
+  },
+  'ingress-externalname': (r) => {
+    const cluster = r.dag.clusters.find((c) => c.service.name === 'external');
+    assert.equal(cluster?.externalName, 'api.example.org');
+    assert.equal(cluster?.sni, undefined, 'no SNI for Ingress');
+    assert.deepEqual(routeAt(http(r, 'external.example.com'), '/admin').action, {
+      kind: 'directResponse',
+      statusCode: 503,
+    });
+    assert.deepEqual(errorsOf(r, 'default', 'external'), ['ServiceError/ServiceUnresolvedReference']);
+  },
+  'ingress-named-port': (r) => {
+    const host = http(r, 'example.com');
+    assert.deepEqual(clustersOf(routeAt(host, '/by-name')), clustersOf(routeAt(host, '/')));
+    assert.deepEqual(
+      r.dag.clusters.map((c) => c.edsName),
+      ['default/web/http', 'default/web/metrics'],
+    );
+  },
+  'ingress-path-invalid': (r) => {
+    assert.deepEqual(
+      errorsOf(r, 'default', 'paths'),
+      Array(3).fill('RouteError/PathMatchConditionsNotValid'),
+    );
+    assert.deepEqual(paths(http(r, 'example.com')), ['prefix:/good']);
+  },
+  'ingress-path-types': (r) => {
+    assert.deepEqual(paths(http(r, 'paths.example.com')), [
+      'exact:/healthz',
+      'regex:/img/.*[.]png',
+      'prefix:/api/v1/users',
+      'prefix:/static',
+      'prefix:/api',
+      'prefix:/',
+    ]);
+    assert.deepEqual(routeAt(http(r, 'paths.example.com'), '/api').match.path, {
+      kind: 'prefix',
+      segment: true,
+      value: '/api',
+    });
+    assert.deepEqual(routeAt(http(r, 'paths.example.com'), '/').match.path, {
+      kind: 'prefix',
+      segment: false,
+      value: '/',
+    });
+    assert.deepEqual(paths(http(r, 'nopath.example.com')), ['prefix:/']);
+  },
+  'ingress-route-annotations': (r) => {
+    const tuned = http(r, 'tuned.example.com');
+    assert.deepEqual(routeAt(tuned, '/').retry, {
+      numRetries: 3,
+      perTryTimeoutMs: 250,
+      retriableStatusCodes: [],
+      retryOn: ['5xx', 'gateway-error'],
+    });
+    assert.deepEqual(routeAt(tuned, '/').timeout, { responseMs: 45000 });
+    assert.equal(routeAt(tuned, '/ws').websocket, true);
+    assert.equal(routeAt(tuned, '/').websocket, false);
+    assert.deepEqual(routeAt(http(r, 'untimed.example.com'), '/').timeout, { responseMs: 0 });
+    assert.equal(routeAt(http(r, 'garbled.example.com'), '/').timeout, undefined);
+    assert.equal(statusOf(r, 'default', 'garbled').conditions[0].warnings?.length, 2);
+  },
+  'ingress-same-host-two-ingresses': (r) => {
+    const host = http(r, 'merged.example.com');
+    assert.deepEqual(paths(host), ['prefix:/shared', 'prefix:/api', 'prefix:/']);
+    assert.equal(routeAt(host, '/shared').source.name, 'b-second', 'later in namespace/name order wins');
+  },
+  'ingress-service-missing': (r) => {
+    const host = http(r, 'example.com');
+    for (const path of ['/wrong-port', '/missing', '/bucket'])
+      assert.deepEqual(routeAt(host, path).action, { kind: 'directResponse', statusCode: 503 });
+    assert.deepEqual(errorsOf(r, 'default', 'backends').sort(), [
+      'ServiceError/BackendNotSupported',
+      'ServiceError/ServiceUnresolvedReference',
+      'ServiceError/ServiceUnresolvedReference',
+    ]);
+  },
+  'ingress-tls': (r) => {
+    assert.equal(https(r, 'a.example.com')?.secret, r.dag.secrets[0]?.name);
+    assert.match(r.dag.secrets[0]?.name ?? '', /^default\/ingress-tls\//);
+    assert.equal(routeAt(http(r, 'a.example.com'), '/').httpsRedirect, false);
+  },
+  'ingress-tls-allow-http-false': (r) => {
+    assert.equal(http(r, 'secure.example.com'), undefined);
+    assert.deepEqual(paths(https(r, 'secure.example.com')), ['prefix:/']);
+    assert.deepEqual(
+      (statusOf(r, 'default', 'nothing').conditions[0].warnings ?? []).map((w) => `${w.type}/${w.reason}`),
+      ['VirtualHostError/HostNotServed'],
+    );
+    assert.equal(http(r, 'nothing.example.com'), undefined);
+  },
+  'ingress-tls-cert-namespace': (r) => {
+    for (const fqdn of ['annotated.example.com', 'slash.example.com'])
+      assert.match(https(r, fqdn)?.secret ?? '', /^certs\/wildcard\//);
+    assert.equal(https(r, 'undelegated.example.com'), undefined);
+    assert.ok(http(r, 'undelegated.example.com'));
+    assert.deepEqual(errorsOf(r, 'other', 'undelegated'), ['TLSError/DelegationNotPermitted']);
+  },
+  'ingress-tls-delegation-wildcard': (r) =>
+    assert.deepEqual(
+      r.dag.httpsVirtualHosts.map((host) => `${host.fqdn} ${host.secret?.split('/').slice(0, 2).join('/')}`),
+      ['a.example.com certs/wildcard', 'b.example.com certs/wildcard'],
+    ),
+  'ingress-tls-force-ssl-redirect': (r) => {
+    for (const fqdn of ['redirect.example.com', 'strict.example.com']) {
+      assert.equal(routeAt(http(r, fqdn), '/').httpsRedirect, true);
+      assert.ok(https(r, fqdn));
+    }
+  },
+  'ingress-tls-hosts': (r) => {
+    assert.deepEqual(paths(https(r, 'secure.example.com')), ['prefix:/api', 'prefix:/']);
+    assert.equal(routeAt(http(r, 'secure.example.com'), '/').httpsRedirect, false);
+    assert.equal(https(r, 'plain.example.com'), undefined);
+    assert.ok(http(r, 'plain.example.com'));
+  },
+  'ingress-tls-protocol-versions': (r) => {
+    assert.deepEqual(
+      r.dag.httpsVirtualHosts.map((host) => `${host.fqdn} ${host.minTlsVersion}-${host.maxTlsVersion}`),
+      ['legacy.example.com 1.2-1.2', 'modern.example.com 1.3-1.3'],
+    );
+    assert.deepEqual(errorsOf(r, 'default', 'inverted'), ['TLSError/TLSVersionNotValid']);
+    assert.equal(statusOf(r, 'default', 'legacy').conditions[0].warnings?.[0]?.reason, 'TLSVersionNotValid');
+  },
+  'ingress-tls-secret-invalid': (r) => {
+    assert.equal(r.dag.httpsVirtualHosts.length, 0);
+    assert.equal(r.dag.secrets.length, 0);
+    for (const name of ['mismatch', 'missing'])
+      assert.deepEqual(errorsOf(r, 'default', name), ['TLSError/SecretNotValid']);
+    assert.ok(http(r, 'missing.example.com'));
+  },
+  'ingress-upstream-protocol': (r) =>
+    assert.deepEqual(
+      r.dag.clusters.map((c) => `${c.service.name}:${c.protocol}`),
+      ['app:h2c', 'grpc:h2c', 'h2:h2', 'secure:tls'],
+    ),
+  'ingress-wildcard-host': (r) => {
+    const authority = routeAt(http(r, '*.example.com'), '/').match.headers.find(
+      (h) => h.name === ':authority',
+    );
+    assert.equal(authority?.kind, 'regex');
+    const pattern = new RegExp(`${authority?.value ?? ''}$`);
+    assert.ok(pattern.test('api2.example.com') && !pattern.test('a.b.example.com'));
+    assert.deepEqual(clustersOf(routeAt(http(r, 'api.example.com'), '/')), ['default/api/80/1cbe00a00a']);
+  },
   'no-objects': (r) =>
     assert.deepEqual(r, {
       dag: { httpVirtualHosts: [], httpsVirtualHosts: [], clusters: [], secrets: [] },
@@ -452,15 +775,19 @@ const checks: Record<string, (result: BuildResult) => void> = {
     }),
 };
 
-/** The scenario directories this suite owns (every one must have a check). */
-export const dagScenarioNames = Object.keys(checks);
-
 describe('DAG golden scenarios', () => {
+  it('every golden scenario has a check here saying what it shows', () => {
+    const unchecked = scenarioNames().filter((name) => !(name in checks));
+    assert.deepEqual(unchecked, [], 'scenarios without a check in test/dag/scenarios.test.ts');
+    const stale = Object.keys(checks).filter((name) => !scenarioNames().includes(name));
+    assert.deepEqual(stale, [], 'checks for scenarios that do not exist');
+  });
+
   for (const [name, check] of Object.entries(checks)) {
     it(name, () => {
       const scenario = loadScenario(name);
       const result = buildDag(scenario.store, scenario.options);
-      check(result);
+      check(result, scenario);
       // Every object the build rejected has a status that says why.
       for (const status of result.statuses) {
         const condition = status.conditions[0];

@@ -7,10 +7,12 @@ import type { Secret } from '../../src/apis/kubernetes.js';
 import { generateCertificates, type GeneratedCertificates } from '../../src/certs/generate.js';
 import {
   checkSecretForPriming,
-  createSecretResolver,
   primeSecretChecks,
+  validateCaSecret,
   validateTlsSecret,
-} from '../../src/dag/secrets.js';
+} from '../../src/certs/secret-checks.js';
+import { shortHash } from '../../src/dag/names.js';
+import { createSecretResolver } from '../../src/dag/secrets.js';
 import { createStore } from '../../src/store/store.js';
 
 const tlsSecret = (certificate: string, key: string, name = 'tls'): Secret => ({
@@ -65,6 +67,15 @@ describe('TLS secret validation', () => {
         /^invalid TLS private key: /,
       );
     }
+  });
+
+  it('names the Envoy secret by the shortHash of its content, as every other DAG name', () => {
+    const secret = tlsSecret(pair.envoyCertificate, pkcs1);
+    const content = { certificateChain: pair.envoyCertificate, privateKey: pkcs1 };
+    assert.equal(validateTlsSecret(secret).secret?.name, `default/tls/${shortHash(content)}`);
+    const ca: Secret = { ...secret, stringData: { 'ca.crt': pair.caCertificate } };
+    const caName = `default/tls/${shortHash({ caCertificate: pair.caCertificate })}`;
+    assert.equal(validateCaSecret(ca).secret?.name, caName);
   });
 
   it('validates a Secret object once across resolvers, and again once it changes', () => {

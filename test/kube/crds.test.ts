@@ -20,7 +20,7 @@ import {
   repoRoot,
   startTestCluster,
   type TestCluster,
-} from './harness.js';
+} from '../../scripts/envtest/harness.js';
 
 const referenceGroup = 'reference.projectcontour.io';
 const compatKinds = ['HTTPProxy', 'TLSCertificateDelegation', 'ExtensionService'];

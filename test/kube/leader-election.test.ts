@@ -16,7 +16,7 @@ import {
   startTestCluster,
   type TestCluster,
   uniqueName,
-} from './harness.js';
+} from '../../scripts/envtest/harness.js';
 
 interface LeaseView {
   metadata: { name: string; resourceVersion: string };

@@ -33,7 +33,7 @@ import {
   uniqueName,
   validCondition,
   waitReady,
-} from './harness.js';
+} from '../../scripts/envtest/harness.js';
 
 const controllerNamespace = 'projectcontour';
 const ingressClassNote = 'IngressClass cannot be read: forbidden (missing permission: list ingressclasses';

@@ -18,7 +18,7 @@ import {
   type TestCluster,
   uniqueName,
   waitReady,
-} from './harness.js';
+} from '../../scripts/envtest/harness.js';
 
 const leaseNamespace = 'projectcontour';
 

@@ -22,7 +22,7 @@ import {
   uniqueName,
   validCondition,
   waitReady,
-} from './harness.js';
+} from '../../scripts/envtest/harness.js';
 
 type Proxy = ProxyView;
 

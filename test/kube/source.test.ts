@@ -23,7 +23,7 @@ import {
   startTestCluster,
   type TestCluster,
   uniqueName,
-} from './harness.js';
+} from '../../scripts/envtest/harness.js';
 
 interface RecordingSink extends SourceSink {
   store: Store;

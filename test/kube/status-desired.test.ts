@@ -10,7 +10,7 @@ import {
   type StoredCondition,
 } from '../../src/status/desired.js';
 import { loadBalancerOfService, parseIngressStatusAddress } from '../../src/status/load-balancer.js';
-import type { ObjectStatus } from '../../src/status/types.js';
+import type { ObjectStatus } from '../../src/apis/status.js';
 
 const invalid: ObjectStatus = {
   kind: 'HTTPProxy',

@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Ingress } from '../../src/apis/kubernetes.js';
 import type { KubeObject } from '../../src/apis/meta.js';
-import { metricsRegistry } from '../../src/lifecycle/metrics.js';
+import { metricsRegistry } from '../../src/util/metrics.js';
 import { createKubernetesSource, type KubernetesSource } from '../../src/sources/kubernetes/source.js';
 import { createStore } from '../../src/store/store.js';
 import type { StoredCondition } from '../../src/status/desired.js';
-import type { ObjectStatus } from '../../src/status/types.js';
+import type { ObjectStatus } from '../../src/apis/status.js';
 import { createStatusWriter, type StatusWriter } from '../../src/status/writer.js';
 import { silentLogger } from '../../src/util/logger.js';
 import {
@@ -21,7 +21,7 @@ import {
   startTestCluster,
   type TestCluster,
   uniqueName,
-} from './harness.js';
+} from '../../scripts/envtest/harness.js';
 
 interface ProxyStatus {
   currentStatus?: string;

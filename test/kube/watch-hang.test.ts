@@ -20,7 +20,7 @@ import {
   startTestCluster,
   type TestCluster,
   uniqueName,
-} from './harness.js';
+} from '../../scripts/envtest/harness.js';
 
 interface FreezingProxy {
   port: number;

@@ -2,15 +2,15 @@
 // updates, counted from a real build's statuses and read back as Prometheus text.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { metricsRegistry } from '../../src/lifecycle/metrics.js';
+import { metricsRegistry } from '../../src/util/metrics.js';
 import {
   countHttpProxies,
   createHttpProxyMetricsPublisher,
   recordDagRebuild,
   recordStatusConflict,
   recordStatusUpdate,
-} from '../../src/lifecycle/contour-metrics.js';
-import type { ObjectStatus } from '../../src/status/types.js';
+} from '../../src/util/contour-metrics.js';
+import type { ObjectStatus } from '../../src/apis/status.js';
 
 const proxy = (
   namespace: string,

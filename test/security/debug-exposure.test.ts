@@ -5,7 +5,14 @@ import assert from 'node:assert/strict';
 import type { RunningServe } from '../../src/cli/serve-runner.js';
 import { rawRequest, serveQuickstart } from './http-helpers.js';
 
-const debugPaths = ['/debug/status', '/debug/dag', '/debug/xds', '/debug/xds/clients', '/debug/readiness'];
+const debugPaths = [
+  '/debug/status',
+  '/debug/dag',
+  '/debug/dag?format=json',
+  '/debug/xds',
+  '/debug/xds/clients',
+  '/debug/readiness',
+];
 
 describe('debug and health listeners', () => {
   let running: RunningServe;
@@ -22,7 +29,7 @@ describe('debug and health listeners', () => {
       assert.equal(response.status, 200, path);
       assert.doesNotMatch(response.body, /PRIVATE KEY/, `${path} shows a private key`);
     }
-    const dag = JSON.parse((await rawRequest(running.debug.port, '/debug/dag')).body) as {
+    const dag = JSON.parse((await rawRequest(running.debug.port, '/debug/dag?format=json')).body) as {
       secrets: { name: string; privateKey?: string; certificateChain?: string }[];
     };
     assert.ok(dag.secrets.length > 0, 'the quickstart has a TLS secret');

@@ -8,7 +8,7 @@ import { parseServeConfig, type RawServeOptions } from '../../src/cli/config.js'
 import { startServe, type RunningServe } from '../../src/cli/serve-runner.js';
 import type { Logger } from '../../src/util/logger.js';
 import { silentLogger } from '../../src/util/logger.js';
-import { loopbackServeFlags } from '../helpers/serve-flags.js';
+import { loopbackServeFlags } from '../../scripts/serve-flags.js';
 
 const quickstart = fileURLToPath(new URL('../../examples/quickstart', import.meta.url));
 

@@ -73,7 +73,17 @@ describe('early parse', () => {
   });
 
   it('a missing directory is left for the files source to report', async () => {
-    await startEarlyParse(join(tmpdir(), 'early-parse-does-not-exist'), silentLogger());
-    await endEarlyParse();
+    const missing = join(tmpdir(), 'early-parse-does-not-exist');
+    try {
+      // Resolves (a rejection would fail `contour serve` before its flags are checked) and starts nothing.
+      await startEarlyParse(missing, silentLogger());
+      assert.equal(takeEarlyParse(join(missing, 'big.yaml'), services('big', 800)), undefined);
+      const source = createFilesSource({ directory: missing }, silentLogger());
+      const sink = { apply: () => undefined, synced: () => undefined, stale: () => undefined };
+      await assert.rejects(source.start(sink), /--manifests .*early-parse-does-not-exist: not a directory/);
+      await source.stop();
+    } finally {
+      await endEarlyParse();
+    }
   });
 });

@@ -2,7 +2,7 @@
 // reported when they appear, change or clear, and mirrored in contour_source_unavailable.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { metricsRegistry } from '../../src/lifecycle/metrics.js';
+import { metricsRegistry } from '../../src/util/metrics.js';
 import {
   createAvailabilityTracker,
   type KindProblem,

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createSnapshotCache } from '../../src/xds/cache/snapshot-cache.js';
 import { startXdsServer } from '../../src/xds/server/xds-server.js';
-import { planCounts, setPlanCrossCheck } from '../../src/xds/server/planner.js';
+import type { PlanCounts, PlanHooks } from '../../src/xds/server/planner.js';
 import { silentLogger } from '../../src/util/logger.js';
 import type { EnvoyResources } from '../../src/envoy/resources.js';
 import type { Cluster } from '../../src/gen/envoy/config/cluster/v3/cluster_pb.js';
@@ -113,12 +113,18 @@ const pause = async (turns: number): Promise<void> => {
   for (let i = 0; i < turns; i += 1) await new Promise<void>((resolve) => setImmediate(resolve));
 };
 
-const runVariant = async (variant: 'sotw' | 'delta', seed: number) => {
+const runVariant = async (variant: 'sotw' | 'delta', seed: number, planHooks: PlanHooks) => {
   const totals = { responses: 0, nacks: 0, steps: 0 };
   const result = await fc.check(
     fc.asyncProperty(fc.array(stepArbitrary, { minLength: 250, maxLength: 250 }), async (steps) => {
       const cache = createSnapshotCache();
-      const server = await startXdsServer({ cache, address: '127.0.0.1', port: 0, logger: silentLogger() });
+      const server = await startXdsServer({
+        cache,
+        address: '127.0.0.1',
+        port: 0,
+        logger: silentLogger(),
+        planHooks,
+      });
       const client = connect(server.port);
       const model = startModelClient(client, variant, `model-${variant}`);
       try {
@@ -163,19 +169,14 @@ const runVariant = async (variant: 'sotw' | 'delta', seed: number) => {
  * and the version_info carried forward against one hashed over the whole view, must agree.
  */
 const runCrossChecked = async (variant: 'sotw' | 'delta', seed: number): Promise<void> => {
-  setPlanCrossCheck(true);
-  const before = { ...planCounts };
-  try {
-    const totals = await runVariant(variant, seed);
-    assert.ok(totals.steps >= 1500);
-    assert.ok(totals.nacks > 0, 'the sequences exercised NACKs');
-  } finally {
-    setPlanCrossCheck(false);
-  }
-  assert.ok(planCounts.crossChecked - before.crossChecked > 1000, 'incremental plans were checked');
-  assert.ok(planCounts.full - before.full > 0, 'full plans were made too');
+  const planCounts: PlanCounts = { incremental: 0, full: 0, crossChecked: 0, settledSkips: 0 };
+  const totals = await runVariant(variant, seed, { crossCheck: true, counts: planCounts });
+  assert.ok(totals.steps >= 1500);
+  assert.ok(totals.nacks > 0, 'the sequences exercised NACKs');
+  assert.ok(planCounts.crossChecked > 1000, 'incremental plans were checked');
+  assert.ok(planCounts.full > 0, 'full plans were made too');
   assert.ok(
-    planCounts.settledSkips - before.settledSkips > 100,
+    planCounts.settledSkips > 100,
     'references to settled types were skipped, and checked one by one',
   );
 };

@@ -5,7 +5,7 @@ import { toBinary } from '@bufbuild/protobuf';
 import { typeUrls } from '../../src/envoy/resources.js';
 import { createSnapshotCache } from '../../src/xds/cache/snapshot-cache.js';
 import { startXdsServer } from '../../src/xds/server/xds-server.js';
-import { metricsRegistry } from '../../src/lifecycle/metrics.js';
+import { metricsRegistry } from '../../src/util/metrics.js';
 import { silentLogger } from '../../src/util/logger.js';
 import type { DiscoveryResponse } from '../../src/gen/envoy/service/discovery/v3/discovery_pb.js';
 import {

@@ -7,8 +7,14 @@ import {
   defaultNamespace,
 } from '../../certs/generate.js';
 import { certificateSecrets, secretsFormats, type SecretsFormat } from '../../certs/secrets.js';
-import { writeCertificatesPem, writeSecretsKube, writeSecretsYaml } from '../../certs/output.js';
-import { createKubeClient, loadKubeConfig } from '../../sources/kubernetes/client.js';
+import { writeCertificatesPem, writeSecretsYaml } from '../../certs/output.js';
+import type { CertificateSecret } from '../../certs/secrets.js';
+import {
+  createKubeClient,
+  isApiStatus,
+  loadKubeConfig,
+  type KubeClient,
+} from '../../sources/kubernetes/client.js';
 
 /** Parsed `contour certgen` flags. */
 export interface CertgenFlags {
@@ -80,6 +86,33 @@ export const runCertgen = async (
     return `failed to output certificates: ${(error as Error).message}`;
   }
   return undefined;
+};
+
+/** Creates the Secrets in the API server; an existing Secret is kept unless overwrite, then replaced. */
+const writeSecretsKube = async (
+  client: KubeClient,
+  secrets: CertificateSecret[],
+  overwrite: boolean,
+  log: (line: string) => void,
+): Promise<void> => {
+  for (const secret of secrets) {
+    const collection = `/api/v1/namespaces/${encodeURIComponent(secret.metadata.namespace)}/secrets`;
+    try {
+      await client.request({ method: 'POST', path: collection, body: secret });
+    } catch (error) {
+      if (!isApiStatus(error, 409)) throw error;
+      if (!overwrite) {
+        log(`secret/${secret.metadata.name} already exists`);
+        continue;
+      }
+      await client.request({
+        method: 'PUT',
+        path: `${collection}/${encodeURIComponent(secret.metadata.name)}`,
+        body: secret,
+      });
+    }
+    log(`secret/${secret.metadata.name} updated`);
+  }
 };
 
 /** Registers `contour certgen`. */

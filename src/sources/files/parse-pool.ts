@@ -4,7 +4,7 @@
 // cannot start, are parsed inline, so the result never depends on the pool.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { primeSecretChecks } from '../../dag/secrets.js';
+import { primeSecretChecks } from '../../certs/secret-checks.js';
 import type { Logger } from '../../util/logger.js';
 import { parseManifest, type ParsedManifest } from './parse.js';
 import type { ParseReply, ParseRequest } from './parse-worker.js';

@@ -2,7 +2,7 @@
 // TLS Secrets among them, so both run beside the main thread instead of on it.
 import { parentPort } from 'node:worker_threads';
 import type { Secret } from '../../apis/kubernetes.js';
-import { checkSecretForPriming, type PrimedSecretCheck } from '../../dag/secrets.js';
+import { checkSecretForPriming, type PrimedSecretCheck } from '../../certs/secret-checks.js';
 import { parseManifest, type ParsedManifest } from './parse.js';
 
 /** A file to parse. */

@@ -3,7 +3,7 @@
 // contour_source_unavailable{kind,reason}, and described with what its absence does to the output,
 // so that nothing routes differently without saying so.
 import { Gauge } from 'prom-client';
-import { metricsRegistry } from '../../lifecycle/metrics.js';
+import { metricsRegistry } from '../../util/metrics.js';
 import type { Unavailability } from './reflector.js';
 
 /** Why a kind cannot be read: refused, not served at list time, or its API not discovered at all. */

@@ -155,8 +155,8 @@ export const createSnapshotCache = (): SnapshotCache => {
     const old = resources.get(entry.name);
     if (old !== undefined && old.version === entry.version) return;
     const digest = digests.get(type)!;
-    if (old !== undefined) digest.remove(old.name, old.version);
-    digest.add(entry.name, entry.version);
+    if (old !== undefined) digest.remove(old);
+    digest.add(entry);
     resources.set(entry.name, entry);
     names.add(entry.name);
   };
@@ -165,7 +165,7 @@ export const createSnapshotCache = (): SnapshotCache => {
     const resources = current.get(type)!;
     const old = resources.get(name);
     if (old === undefined) return;
-    digests.get(type)!.remove(old.name, old.version);
+    digests.get(type)!.remove(old);
     resources.delete(name);
     names.add(name);
     if (type === 'route') routeEncoder.forget(name);

@@ -1,6 +1,6 @@
 // The xDS server's Prometheus metrics, registered once on the process registry.
 import { Counter, Gauge } from 'prom-client';
-import { metricsRegistry } from '../../lifecycle/metrics.js';
+import { metricsRegistry } from '../../util/metrics.js';
 
 const existing = <T>(name: string): T | undefined => metricsRegistry.getSingleMetric(name) as T | undefined;
 

@@ -16,12 +16,13 @@
 import type { ResourceType } from '../../envoy/resources.js';
 import type { CachedResource } from '../cache/cached-resource.js';
 import type { ResourceMap } from '../cache/snapshot-cache.js';
-import { digestOfView, patchedDigest, sameDigest, type ViewDigest } from './view-digest.js';
+import { digestOfView, patchedDigest, sameDigest, type Digest } from '../cache/type-digest.js';
 import { overlayView } from './view-overlay.js';
 import {
   clientView,
   isSubscribed,
   isWildcard,
+  type TypePlanning,
   type TypeState,
   type View,
   type ViewItem,
@@ -64,11 +65,35 @@ const matchingEntry = (snapshot: SnapshotReader, type: ResourceType, name: strin
   return entry?.version === version ? entry : undefined;
 };
 
+/** Counts of plans made, by kind (tests check that both kinds are exercised). */
+export interface PlanCounts {
+  incremental: number;
+  full: number;
+  crossChecked: number;
+  settledSkips: number;
+}
+
+/** Test instrumentation a server can be given (`XdsServerOptions.planHooks`); production passes none. */
+export interface PlanHooks {
+  /**
+   * Also plan every incremental type name by name and throw if the two views differ (in any name or
+   * version), and check references to settled types one by one. Makes every plan O(names held) again.
+   */
+  readonly crossCheck?: boolean;
+  /** Incremented as plans are made. */
+  readonly counts?: PlanCounts;
+}
+
 /** The next view of each requested type, and what the caller needs to build the responses. */
 export interface Plan {
   readonly targets: Map<ResourceType, View>;
+  /**
+   * Each planned type's planning state once its response is sent (or found unnecessary): the caller
+   * commits it for the types it answered; a type it did not answer keeps its state, as if not planned.
+   */
+  readonly next: Map<ResourceType, TypePlanning>;
   /** The digest of each target (its version_info), derived from the accepted view's when planned incrementally. */
-  readonly digests: Map<ResourceType, ViewDigest>;
+  readonly digests: Map<ResourceType, Digest>;
   /**
    * Types planned from their changed and unsettled names only: those names (the only ones whose item
    * may differ from what the client accepted). A type not listed was planned name by name.
@@ -86,24 +111,12 @@ export interface Plan {
    * the plaintext route configuration refers to ~9,000 clusters, and Envoys subscribe to all of them.
    */
   readonly settled: Set<ResourceType>;
+  readonly hooks: PlanHooks;
 }
 
 /** Names of a type that something the client has (or may have) refers to. */
 export const heldOf = (plan: Plan, type: ResourceType): ReadonlySet<string> | undefined =>
   (plan.heldByType ??= heldNames(plan.types, plan.snapshot)).get(type);
-
-/** Counts of plans made, by kind (tests check that both kinds are exercised). */
-export const planCounts = { incremental: 0, full: 0, crossChecked: 0, settledSkips: 0 };
-
-let crossCheck = false;
-
-/**
- * Tests: also plan every incremental type name by name and throw if the two views differ (in any name
- * or version). Makes every plan O(names held) again.
- */
-export const setPlanCrossCheck = (enabled: boolean): void => {
-  crossCheck = enabled;
-};
 
 const sameView = (a: View, b: View): boolean => {
   if (a.size !== b.size) return false;
@@ -117,7 +130,10 @@ const sameView = (a: View, b: View): boolean => {
  * names are held), nor when the subscription changed or a response is owed regardless.
  */
 const canPlanIncrementally = (state: TypeState): boolean =>
-  !state.replan && !state.mustRespond && state.forceNames.size === 0 && state.possiblyApplied.length === 0;
+  !state.planning.planAll &&
+  !state.mustRespond &&
+  state.forceNames.size === 0 &&
+  state.possiblyApplied.length === 0;
 
 // The planning functions below are module-level and take the plan: a stream plans on every change and
 // every ACK, and closures made per plan cost more than the plan itself when one name changed.
@@ -219,8 +235,8 @@ const ready = (plan: Plan, type: ResourceType, entry: CachedResource): boolean =
     if (!allReady(plan, refType)) {
       if (!namesReady(plan, refType, names)) return false;
     } else {
-      planCounts.settledSkips += 1;
-      if (crossCheck && !namesReady(plan, refType, names)) {
+      if (plan.hooks.counts) plan.hooks.counts.settledSkips += 1;
+      if (plan.hooks.crossCheck && !namesReady(plan, refType, names)) {
         throw new Error(
           `${refType} is settled in a ${plan.variant} plan, yet a ${type} refers to one not ready`,
         );
@@ -290,25 +306,26 @@ const planAllNames = (plan: Plan, state: TypeState, resources: ResourceMap) => {
 
 /** Plans one type from its dirty and unsettled names only, over an overlay of what it accepted. */
 const planChangedNames = (plan: Plan, state: TypeState, resources: ResourceMap): void => {
-  // A copy when there are unsettled names: the loop below changes that set.
-  const names: ReadonlySet<string> =
-    state.unsettled.size === 0 ? state.dirty : new Set([...state.dirty, ...state.unsettled]);
+  const { dirty, unsettled: waiting } = state.planning;
+  const names: ReadonlySet<string> = waiting.size === 0 ? dirty : new Set([...dirty, ...waiting]);
   const keeps = keepsOmitted(plan, state);
   let patch: Map<string, ViewItem | undefined> | undefined;
+  // Names outside `names` keep their standing: settled ones stay settled, and every waiting name is in it.
+  const unsettled = new Set<string>();
   for (const name of names) {
     const desired = desiredOf(state, name, resources);
     const item = isSubscribed(state, name) ? itemFor(plan, state, name, desired, keeps) : undefined;
     if (item !== state.acked.get(name)) (patch ??= new Map()).set(name, item);
-    if (isSettled(item, desired)) state.unsettled.delete(name);
-    else state.unsettled.add(name);
+    if (!isSettled(item, desired)) unsettled.add(name);
   }
   const target = patch ? overlayView(state.acked, patch) : state.acked;
-  if (!patch && state.unsettled.size === 0) plan.settled.add(state.type);
+  if (!patch && unsettled.size === 0) plan.settled.add(state.type);
   // The version_info follows from the accepted one and the changed names, not from every name.
   const digest = patch ? patchedDigest(state.ackedDigest, state.acked, patch) : state.ackedDigest;
-  planCounts.incremental += 1;
+  const { counts, crossCheck } = plan.hooks;
+  if (counts) counts.incremental += 1;
   if (crossCheck) {
-    planCounts.crossChecked += 1;
+    if (counts) counts.crossChecked += 1;
     const full = planAllNames(plan, state, resources);
     if (!sameView(target, full.target) || !sameView(full.target, target))
       throw new Error(`incremental ${plan.variant} plan of ${state.type} differs from the full plan`);
@@ -316,31 +333,33 @@ const planChangedNames = (plan: Plan, state: TypeState, resources: ResourceMap):
       throw new Error(`incremental ${plan.variant} digest of ${state.type} differs from the full view's`);
   }
   // The names are handed to the response as they are: the next changes go to a fresh set.
-  if (names === state.dirty) state.dirty = new Set();
-  else state.dirty.clear();
+  plan.next.set(state.type, { dirty: new Set(), unsettled, planAll: false });
   plan.targets.set(state.type, target);
   plan.digests.set(state.type, digest);
   plan.touched.set(state.type, names);
 };
 
 /**
- * Computes the view each requested type should move to next (types with a response in flight keep theirs).
- * Records on each planned type which names are still unsettled and clears its dirty names: the caller
- * must send (or find nothing to send for) every planned type, or set `replan` on the ones it did not.
+ * Computes the view each requested type should move to next (types with a response in flight keep
+ * theirs), and each planned type's next planning state (`Plan.next`). Changes nothing: the caller
+ * commits `next` for the types it answers.
  */
 export const planTargets = (
   types: ReadonlyMap<ResourceType, TypeState>,
   snapshot: SnapshotReader,
   variant: 'sotw' | 'delta',
+  hooks: PlanHooks = {},
 ): Plan => {
   const plan: Plan = {
     targets: new Map(),
+    next: new Map(),
     digests: new Map(),
     touched: new Map(),
     types,
     snapshot,
     variant,
     settled: new Set(),
+    hooks,
   };
   for (const type of sendOrder) {
     const state = types.get(type);
@@ -357,10 +376,8 @@ export const planTargets = (
       continue;
     }
     const { target, unsettled } = planAllNames(plan, state, resources);
-    planCounts.full += 1;
-    state.unsettled = unsettled;
-    state.dirty.clear();
-    state.replan = false;
+    if (hooks.counts) hooks.counts.full += 1;
+    plan.next.set(type, { dirty: new Set(), unsettled, planAll: false });
     plan.targets.set(type, target);
     plan.digests.set(type, digestOfView(target));
   }

@@ -11,7 +11,7 @@ import type { DeltaDiscoveryRequest } from '../../gen/envoy/service/discovery/v3
 import { resourceTypeOfUrl, type CachedResource } from '../cache/cached-resource.js';
 import type { SnapshotCache, SnapshotChange } from '../cache/snapshot-cache.js';
 import { nackCounter } from './metrics.js';
-import { heldOf, planTargets, sendOrder, type Plan } from './planner.js';
+import { heldOf, planTargets, sendOrder, type Plan, type PlanHooks } from './planner.js';
 import type { DiscoveryMethod } from './service-definitions.js';
 import type { ResponseCache } from './shared-responses.js';
 import { decodeSotwRequest, hasMoreNamesThan, sameEncoding } from './sotw-request.js';
@@ -29,7 +29,7 @@ import {
   type View,
   type ViewItem,
 } from './type-state.js';
-import { sameDigest, versionInfoOf } from './view-digest.js';
+import { sameDigest, versionInfoOf } from '../cache/type-digest.js';
 import { applyPatch, isOverlay } from './view-overlay.js';
 
 /** One type's state on one stream, for the debug page. */
@@ -81,6 +81,8 @@ export interface StreamOptions {
   logger: Logger;
   onClosed: (id: number) => void;
   limits: XdsLimits;
+  /** Test instrumentation of the planner. */
+  planHooks?: PlanHooks;
 }
 
 // Enough to log each rejected version once without growing for ever on a flapping client.
@@ -364,18 +366,15 @@ export const serveStream = (options: StreamOptions): XdsStream => {
   const flush = (): void => {
     flushScheduled = false;
     if (closed || blocked) return;
-    const plan = planTargets(types, readSnapshot, variant);
+    const plan = planTargets(types, readSnapshot, variant, options.planHooks);
     for (const type of sendOrder) {
       const state = types.get(type);
-      if (!state || !state.requested || state.inFlight) continue;
-      if (blocked) {
-        // Planned but not sent: the plan's record of what changed is spent, so look at everything next time.
-        state.replan = true;
-        continue;
-      }
+      // Blocked: this type keeps its planning state, as if it had not been planned.
+      if (!state || !state.requested || state.inFlight || blocked) continue;
       const target = plan.targets.get(type)!;
       const bytes =
         variant === 'sotw' ? sotwResponse(state, target, plan) : deltaResponse(state, target, plan);
+      state.planning = plan.next.get(type)!;
       // The transport is full: wait for it to drain, then send whatever is newest by then.
       if (bytes && !call.write(bytes)) blocked = true;
     }
@@ -466,7 +465,7 @@ export const serveStream = (options: StreamOptions): XdsStream => {
         // Remember which names to plan: the next response looks at these (and waiting ones) only.
         for (const name of names) {
           if (isSubscribed(state, name) || has.has(name)) {
-            state.dirty.add(name);
+            state.planning.dirty.add(name);
             wake = true;
           }
         }

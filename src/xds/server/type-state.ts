@@ -1,7 +1,7 @@
 // What one stream knows about one resource type: subscriptions, what the client was sent and accepted.
 import type { ResourceType } from '../../envoy/resources.js';
 import type { CachedResource } from '../cache/cached-resource.js';
-import { digestOfView, emptyDigest, type ViewDigest } from './view-digest.js';
+import { digestOfView, emptyDigest, type Digest } from '../cache/type-digest.js';
 
 /** One resource as a client has (or will have) it. `entry` is absent only for versions a delta client announced. */
 export interface ViewItem {
@@ -17,7 +17,7 @@ export interface InFlight {
   readonly nonce: string;
   readonly view: View;
   /** The view's digest (its version_info is versionInfoOf(digest)). */
-  readonly digest: ViewDigest;
+  readonly digest: Digest;
 }
 
 /** The last NACK of one type, for the debug page. */
@@ -27,6 +27,23 @@ export interface NackInfo {
   readonly code: number;
   readonly message: string;
   readonly at: string;
+}
+
+/**
+ * What the planner carries from one plan of a type to the next. A plan returns the next value
+ * (`Plan.next`); the stream commits it once it answered the type, and adds changed names to `dirty`.
+ */
+export interface TypePlanning {
+  /** Names changed in the snapshot since the last committed plan (subscribed or held ones only). */
+  readonly dirty: Set<string>;
+  /** Names last planned to something other than their snapshot state (waiting for a reference, or held). */
+  readonly unsettled: ReadonlySet<string>;
+  /**
+   * The next plan must look at every name (first request, subscription change; NACKs and owed responses
+   * force it too). Otherwise only `dirty` and `unsettled` names are planned: one changed cluster costs
+   * O(1), not O(names held), per stream.
+   */
+  readonly planAll: boolean;
 }
 
 export interface TypeState {
@@ -44,12 +61,12 @@ export interface TypeState {
   /** What the client last accepted. */
   acked: View;
   /** The digest of `acked` as it is now (kept with it: plans derive their digests from it). */
-  ackedDigest: ViewDigest;
+  ackedDigest: Digest;
   /**
    * The digest (version_info) of the response the client last accepted; undefined before the first ACK.
    * Unlike `ackedDigest`, not changed when unsubscribed names are forgotten.
    */
-  ackedResponse?: ViewDigest;
+  ackedResponse?: Digest;
   inFlight?: InFlight;
   /** Views sent and NACKed since the last ACK: the client may have applied parts of them (Envoy does for CDS/LDS). */
   possiblyApplied: View[];
@@ -63,16 +80,8 @@ export interface TypeState {
   nackCount: number;
   /** version_infos whose NACK was already logged (log once per client, type and version). */
   loggedNacks: Set<string>;
-  /**
-   * The next plan must look at every name (first request, an interrupted send; subscription changes
-   * and NACKs force it too). Otherwise only `dirty` and `unsettled` names are planned: one changed
-   * cluster costs O(1), not O(names held), per stream.
-   */
-  replan: boolean;
-  /** Names changed in the snapshot since this type was last planned (subscribed or held ones only). */
-  dirty: Set<string>;
-  /** Names last planned to something other than their snapshot state (waiting for a reference, or held). */
-  unsettled: Set<string>;
+  /** Planning state; only the stream replaces it (with a plan's `next`, or to force a full plan). */
+  planning: TypePlanning;
 }
 
 const legacyWildcardTypes: ReadonlySet<ResourceType> = new Set(['listener', 'cluster']);
@@ -98,9 +107,7 @@ export const newTypeState = (type: ResourceType): TypeState => ({
   forceNames: new Set(),
   nackCount: 0,
   loggedNacks: new Set(),
-  replan: true,
-  dirty: new Set(),
-  unsettled: new Set(),
+  planning: { dirty: new Set(), unsettled: new Set(), planAll: true },
 });
 
 /** Whether the client wants every resource of this type. */
@@ -194,6 +201,6 @@ export const applyDeltaSubscriptions = (
   }
   // An ACK carries no subscription change: leave the views (possibly 10,000 names) alone.
   if (!first && subscribe.length === 0 && unsubscribe.length === 0) return;
-  state.replan = true;
+  state.planning = { ...state.planning, planAll: true };
   forgetUnsubscribed(state);
 };

@@ -7,6 +7,7 @@ import { serviceDefinitions } from './service-definitions.js';
 import { installFramedWrites } from './framed-responses.js';
 import { createResponseCache } from './shared-responses.js';
 import { defaultXdsLimits, limitRefusal, type XdsLimits } from './limits.js';
+import type { PlanHooks } from './planner.js';
 import { serveStream, type ClientInfo, type DeltaCall, type SotwCall, type XdsStream } from './stream.js';
 
 export type { ClientInfo, ClientTypeInfo } from './stream.js';
@@ -23,6 +24,8 @@ export interface XdsServerOptions {
   shutdownGraceMs?: number;
   /** Bounds on streams and requests (default: defaultXdsLimits). */
   limits?: XdsLimits;
+  /** Test instrumentation of every stream's planner (counts, cross-checks). */
+  planHooks?: PlanHooks;
 }
 
 export interface XdsServer {
@@ -123,7 +126,20 @@ export const startXdsServer = async (options: XdsServerOptions): Promise<XdsServ
         const id = nextStreamId;
         streamsPerPeer.set(peer, (streamsPerPeer.get(peer) ?? 0) + 1);
         peerOfStream.set(id, peer);
-        streams.set(id, serveStream({ id, method, call, cache, responses, logger, onClosed, limits }));
+        streams.set(
+          id,
+          serveStream({
+            id,
+            method,
+            call,
+            cache,
+            responses,
+            logger,
+            onClosed,
+            limits,
+            planHooks: options.planHooks,
+          }),
+        );
         connectedClientsGauge.inc();
       };
     }

@@ -9,7 +9,7 @@ import { processIngresses } from '../../../src/dag/ingress/processor.js';
 import { createSecretResolver } from '../../../src/dag/secrets.js';
 import { createStatusRecorder } from '../../../src/dag/status.js';
 import type { Dag } from '../../../src/dag/types.js';
-import type { ObjectStatus } from '../../../src/status/types.js';
+import type { ObjectStatus } from '../../../src/apis/status.js';
 import { createStore } from '../../../src/store/store.js';
 
 export const certificateOne = `-----BEGIN CERTIFICATE-----

@@ -4,13 +4,13 @@
 import type { Ingress, LoadBalancerStatus } from '../apis/kubernetes.js';
 import type { ObjectRef } from '../apis/meta.js';
 import { ingressClassMatches } from '../dag/context.js';
-import { type LeaderElection, startLeaderElection } from '../lifecycle/leader-election.js';
+import { type LeaderElection, type LeaderElectionOptions, startLeaderElection } from './leader-election.js';
 import type { KubeClient } from '../sources/kubernetes/client.js';
 import type { StoreView } from '../store/store.js';
 import type { Logger } from '../util/logger.js';
-import { parseIngressStatusAddress, watchEnvoyService } from './load-balancer.js';
-import type { ObjectStatus } from './types.js';
-import { createStatusWriter } from './writer.js';
+import { parseIngressStatusAddress, watchEnvoyService } from '../status/load-balancer.js';
+import type { ObjectStatus } from '../apis/status.js';
+import { createStatusWriter } from '../status/writer.js';
 
 export interface StatusControllerOptions {
   client: KubeClient;
@@ -21,15 +21,11 @@ export interface StatusControllerOptions {
   /** --ingress-status-address; when set, the Envoy Service is not watched. */
   ingressStatusAddress?: string;
   envoyService: { namespace: string; name: string };
-  leaderElection: {
-    disabled: boolean;
-    namespace: string;
-    name: string;
-    identity: string;
-    leaseDurationMs: number;
-    renewDeadlineMs: number;
-    retryPeriodMs: number;
-  };
+  /** The Lease to contend for (as leader election takes it), or `disabled`: this replica always leads. */
+  leaderElection: { disabled: boolean } & Pick<
+    LeaderElectionOptions,
+    'namespace' | 'name' | 'identity' | 'leaseDurationMs' | 'renewDeadlineMs' | 'retryPeriodMs'
+  >;
   /** Told whenever this replica gains or loses leadership (for /readyz). */
   onLeaderChange?: (leader: boolean) => void;
 }

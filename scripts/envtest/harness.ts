@@ -1,4 +1,4 @@
-// Test harness for Kubernetes tests: a real kube-apiserver + etcd from scripts/envtest (or the
+// Harness for the Kubernetes tests and the bench's envtest rows: a real kube-apiserver + etcd from scripts/envtest (or the
 // cluster $KUBECONFIG points at), CRD installation, object helpers, and API server restarts.
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
@@ -7,7 +7,6 @@ import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, parseDocument, stringify } from 'yaml';
 import type { KubeObject } from '../../src/apis/meta.js';
 import type { StoredCondition } from '../../src/status/desired.js';
-import { contourBin } from '../helpers/process.js';
 import {
   createKubeClient,
   isApiStatus,
@@ -16,6 +15,7 @@ import {
 } from '../../src/sources/kubernetes/client.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const contourBin = resolve(repoRoot, 'bin/contour');
 const envtestDir = process.env.KUBE_ENVTEST_SCRIPTS ?? resolve(repoRoot, 'scripts/envtest');
 
 /** A running API server the tests talk to. */
@@ -388,9 +388,6 @@ export const killAllChildren = async (): Promise<void> => {
   await Promise.all(running.map((handle) => handle.exited));
 };
 
-/** A port that was free a moment ago on 127.0.0.1 (shared with the other process tests). */
-export { freePort } from '../helpers/process.js';
-
 /** What /readyz answered. */
 export interface ReadyzAnswer {
   status: number;
@@ -542,7 +539,7 @@ export const startInProcessReplica = async (
   const { parseServeConfig } = await import('../../src/cli/config.js');
   const { startServe } = await import('../../src/cli/serve-runner.js');
   const { silentLogger } = await import('../../src/util/logger.js');
-  const { loopbackServeFlags } = await import('../helpers/serve-flags.js');
+  const { loopbackServeFlags } = await import('../serve-flags.js');
   const config = parseServeConfig(
     {
       kubeconfig: options.kubeconfig,

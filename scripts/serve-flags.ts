@@ -1,5 +1,6 @@
-// The raw flags of an in-process `contour serve` on loopback with free ports (tests add their own).
-import type { RawServeOptions } from '../../src/cli/config.js';
+// The raw flags of an in-process `contour serve` on loopback with free ports (callers add their own):
+// shared by the tests and the envtest harness (scripts/envtest/harness.ts), hence here rather than in test/.
+import type { RawServeOptions } from '../src/cli/config.js';
 
 /** Loopback addresses, port 0 for every listener contour-ts opens, Contour's Envoy listener defaults. */
 export const loopbackServeFlags: RawServeOptions = {

@@ -1,7 +1,7 @@
 // Contour's own metrics (its internal/metrics/metrics.go): the same names, labels, types and meaning,
 // so Contour's dashboards and alerts work. They sit beside contour-ts's metrics, which stay.
 import { Counter, Gauge, Summary } from 'prom-client';
-import type { ObjectStatus } from '../status/types.js';
+import type { ObjectStatus } from '../apis/status.js';
 import { buildInfo } from '../util/build-info.js';
 import { metricsRegistry } from './metrics.js';
 
