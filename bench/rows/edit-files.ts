@@ -14,7 +14,7 @@ import { silentLogger } from '../../src/util/logger.js';
 import { createSnapshotCache } from '../../src/xds/cache/snapshot-cache.js';
 import { nextChange } from '../in-process.js';
 import { summarize, elapsedMs } from '../stats.js';
-import { messageOf, unavailable, type Row, type RowResult } from './row.js';
+import { latencyResult, messageOf, unavailable, type Row, type RowResult } from './row.js';
 
 /** The files source's default quiet period after an event. */
 const debounceMs = 50;
@@ -115,21 +115,17 @@ export const editFilesRow: Row = {
   run: async (context): Promise<RowResult> => {
     const measured = await measureFileEdits(context.manifests, context.quick ? 5 : 30);
     if (typeof measured === 'string') return unavailable('edit-files', context.size, `n/a (${measured})`);
-    const { median, p99, runs } = summarize(measured.samples);
     const delivered = summarize(measured.deliveredMs);
-    return {
-      id: 'edit-files',
-      size: context.size,
-      unit: 'ms',
-      median,
-      p99,
-      runs,
-      extra: {
+    return latencyResult(
+      'edit-files',
+      context.size,
+      measured.samples,
+      {
         debounceMs,
         'delivered p50 ms': Math.round(delivered.median * 10) / 10,
         'delivered p99 ms': Math.round(delivered.p99 * 10) / 10,
       },
-      meetsTarget: median <= debounceMs + 15,
-    };
+      (median) => median <= debounceMs + 15,
+    );
   },
 };

@@ -9,8 +9,8 @@ import { createFilesSource } from '../../src/sources/files/files-source.js';
 import { createStore } from '../../src/store/store.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { seededRandom } from '../scale-set.js';
-import { elapsedMs, summarize } from '../stats.js';
-import { messageOf, unavailable, type Row, type RowResult } from './row.js';
+import { elapsedMs } from '../stats.js';
+import { latencyResult, messageOf, unavailable, type Row, type RowResult } from './row.js';
 
 const service = (name: string, port: number): string =>
   `apiVersion: v1\nkind: Service\nmetadata: { name: ${name}, namespace: soak }\nspec: { ports: [{ port: ${port} }] }\n`;
@@ -141,17 +141,7 @@ export const soakFilesRow: Row = {
       const { convergeMs, lost, rounds } = await soakFiles(context.quick ? 20_000 : 180_000, 1);
       if (convergeMs.length === 0)
         return unavailable('soak-files', context.size, `n/a (no round converged; ${lost} lost)`);
-      const { median, p99, runs } = summarize(convergeMs);
-      return {
-        id: 'soak-files',
-        size: context.size,
-        unit: 'ms',
-        median,
-        p99,
-        runs,
-        extra: { rounds, lost },
-        meetsTarget: lost === 0,
-      };
+      return latencyResult('soak-files', context.size, convergeMs, { rounds, lost }, () => lost === 0);
     } catch (error) {
       return unavailable('soak-files', context.size, `n/a (${messageOf(error)})`);
     }
