@@ -49,7 +49,7 @@ export const watchTree = (
       onChange({ kind: 'tree' }); // a directory or a link to one came or went
     else if (isVisibleManifest(root, path)) onChange({ kind: 'file', path });
     // A manifest reached another way (inside `..2026_…`, behind a linked directory) needs the listing.
-    else if (isManifestName(basename(path)) || path.split(sep).some(isVolumeEntry))
+    else if (isManifestName(basename(path)) || relative(root, path).split(sep).some(isVolumeEntry))
       onChange({ kind: 'tree' });
     // Temporary files (`a.yaml.tmp` before its rename) and other non-manifests change nothing.
   };
