@@ -15,6 +15,9 @@ export interface TreeWatcher {
   close(): Promise<void>;
 }
 
+/** How long start-up waits for chokidar's first walk. */
+const readyBoundMs = 10_000;
+
 /** Hidden entries that are watched all the same: a ConfigMap volume's `..data` and `..<timestamp>`. */
 const isVolumeEntry = (name: string): boolean => name.startsWith('..') && name.length > 2;
 
@@ -63,7 +66,19 @@ export const watchTree = (
     classify(!name || basename(watched) === name ? watched : join(watched, name), false);
   });
   watcher.on('error', (error) => onError(error instanceof Error ? error : new Error(String(error))));
-  const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+  // chokidar says `ready` after its first walk; a walk that fails (no inotify watches left, too many open
+  // files) may never say it. The source must start anyway (the resync covers what is not watched).
+  const ready = new Promise<void>((resolve) => {
+    const bound = setTimeout(() => {
+      onError(new Error(`not ready after ${readyBoundMs} ms; relying on the resync`));
+      resolve();
+    }, readyBoundMs);
+    bound.unref();
+    watcher.once('ready', () => {
+      clearTimeout(bound);
+      resolve();
+    });
+  });
   return {
     ready,
     close: () => {
