@@ -7,6 +7,8 @@
 //   dag       src/dag                                   (build)
 //   envoy     src/envoy                                 (translate)
 //   xds       src/xds            status   src/status    side by side: neither imports the other
+//   assemble  src/assemble                              DAG → checked, encoded Envoy resources (uses envoy and xds/cache)
+//   config    src/config                                Contour's config file and ContourConfiguration → settings
 //   lifecycle src/lifecycle
 //   cli       src/cli                                   the only place stages are wired together
 //
@@ -20,60 +22,26 @@ const layers = [
   { folders: ['dag'] },
   { folders: ['envoy'] },
   { folders: ['xds', 'status'], apart: true },
+  { folders: ['assemble'] },
+  { folders: ['config'] },
   { folders: ['lifecycle'] },
   { folders: ['cli'] },
 ];
 
 const folders = (names) => `^src/(${names.join('|')})/`;
 
-// Known exceptions, in this one place. The incremental engine (src/dag/incremental-engine.ts)
-// publishes Envoy resources from inside src/dag: moved by issue-14a into a stage folder of its own;
-// remove this object (and what uses it, and the last case of test/lint/layering.test.ts) once that
-// branch is merged. Its 11 imports of src/envoy and src/xds/cache are the only imports against the
-// direction; they make the folder cycles dag → envoy → dag and dag → xds/cache → envoy → dag, the
-// only folder cycles through src/dag.
-const movedByIssue14a = {
-  from: '^src/dag/incremental-engine\\.ts$',
-  // dependency-cruiser's folder rules take no `via`: the folder-cycle rule skips edges from or to these two.
-  folders: '^src/(dag|envoy)/?$',
-  to: [
-    'src/envoy/address.ts',
-    'src/envoy/cluster.ts',
-    'src/envoy/endpoints.ts',
-    'src/envoy/listener.ts',
-    'src/envoy/names.ts',
-    'src/envoy/options.ts',
-    'src/envoy/route-configuration.ts',
-    'src/envoy/secret.ts',
-    'src/envoy/stats-listener.ts',
-    'src/xds/cache/cached-resource.ts',
-    'src/xds/cache/route-encoding.ts',
-  ],
-};
-const exactly = (paths) => `^(${paths.map((path) => path.replaceAll('.', '\\.')).join('|')})$`;
-
 const layerRules = layers.flatMap(({ folders: layer, apart }, index) => {
   const above = layers.slice(index + 1).flatMap((higher) => higher.folders);
   const beside = apart ? layer : [];
   const rules = [];
   if (above.length > 0) {
-    const isDag = layer.includes('dag');
     rules.push({
       name: `layer-${layer.join('-')}`,
       comment: `src/{${layer.join(',')}} imports only the layers below it, never ${above.join(', ')}`,
       severity: 'error',
-      from: { path: folders(layer), ...(isDag ? { pathNot: movedByIssue14a.from } : {}) },
+      from: { path: folders(layer) },
       to: { path: folders(above) },
     });
-    if (isDag) {
-      rules.push({
-        name: 'layer-dag-known-exceptions',
-        comment: 'the engine may import only the modules listed in movedByIssue14a (moved by issue-14a)',
-        severity: 'error',
-        from: { path: movedByIssue14a.from },
-        to: { path: folders(above), pathNot: exactly(movedByIssue14a.to) },
-      });
-    }
   }
   for (const folder of beside) {
     rules.push({
@@ -102,8 +70,8 @@ export default {
       comment: 'no import cycle between folders',
       severity: 'error',
       scope: 'folder',
-      from: { path: '^(src|test|bench|scripts)/', pathNot: movedByIssue14a.folders },
-      to: { circular: true, pathNot: movedByIssue14a.folders },
+      from: { path: '^(src|test|bench|scripts)/' },
+      to: { circular: true },
     },
     ...layerRules,
     {

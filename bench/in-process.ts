@@ -3,7 +3,7 @@
 import type { KubeObject } from '../src/apis/meta.js';
 import { defaultBuildOptions } from '../src/dag/build.js';
 import type { ResourceType } from '../src/envoy/resources.js';
-import { defaultTranslateOptions } from '../src/envoy/translate.js';
+import { defaultTranslateOptions } from '../src/assemble/translate.js';
 import { createPipeline, type Pipeline } from '../src/lifecycle/pipeline.js';
 import { createReadiness } from '../src/lifecycle/readiness.js';
 import type { Source, SourceSink } from '../src/sources/source.js';

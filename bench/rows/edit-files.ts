@@ -4,7 +4,7 @@
 import { cpSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultBuildOptions } from '../../src/dag/build.js';
-import { defaultTranslateOptions } from '../../src/envoy/translate.js';
+import { defaultTranslateOptions } from '../../src/assemble/translate.js';
 import { createPipeline } from '../../src/lifecycle/pipeline.js';
 import { createReadiness } from '../../src/lifecycle/readiness.js';
 import { createFilesSource } from '../../src/sources/files/files-source.js';

@@ -1,18 +1,21 @@
 // Schema pieces shared by the projectcontour.io CRDs (HTTPProxy, ExtensionService, TLSCertificateDelegation).
 // Field names, enums, bounds and patterns follow Contour's published CRDs so the same objects are accepted.
 import { z } from 'zod';
+import { linearPattern } from './linear-pattern.js';
 
 /** A Go-style duration string, optionally allowing `infinity`/`infinite` (Contour's timeout fields). */
 const durationBody = String.raw`(\d*(\.\d*)?(h|m|s|ms|us|µs|ns))+`;
-export const durationPattern = new RegExp(`^(${durationBody})$`);
-export const durationOrInfinityPattern = new RegExp(`^(${durationBody}|infinity|infinite)$`);
-export const durationOrZeroPattern = new RegExp(`^(${durationBody}|0)$`);
+export const durationPattern = linearPattern(new RegExp(`^(${durationBody})$`));
+export const durationOrInfinityPattern = linearPattern(new RegExp(`^(${durationBody}|infinity|infinite)$`));
+export const durationOrZeroPattern = linearPattern(new RegExp(`^(${durationBody}|0)$`));
 
 /** A lower-case DNS-1123 subdomain. */
-export const dnsSubdomainPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+export const dnsSubdomainPattern = linearPattern(
+  /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+);
 
 /** An HTTP token (RFC 7230 tchar), used for header names in CORS lists. */
-export const httpTokenPattern = /^[a-zA-Z0-9!#$%&'*+.^_`|~-]+$/;
+export const httpTokenPattern = linearPattern(/^[a-zA-Z0-9!#$%&'*+.^_`|~-]+$/);
 
 /** int32 and int64 integers, annotated with their OpenAPI format like Contour's CRDs. */
 export const int32 = () => z.int().meta({ format: 'int32' });
@@ -96,9 +99,10 @@ export const timeoutPolicySchema = z.object({
 });
 
 /** The condition and sub-condition shapes Contour writes into `status.conditions`. */
-const conditionTypePattern =
-  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$/;
-const conditionReasonPattern = /^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/;
+const conditionTypePattern = linearPattern(
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$/,
+);
+const conditionReasonPattern = linearPattern(/^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/);
 
 export const subConditionSchema = z.object({
   type: z.string().max(316).regex(conditionTypePattern),

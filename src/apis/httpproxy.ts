@@ -19,6 +19,7 @@ import {
   upstreamValidationSchema,
 } from './common.js';
 import type { KubeObject } from './meta.js';
+import { linearPattern } from './linear-pattern.js';
 
 export const httpProxyGroup = 'projectcontour.io';
 export const httpProxyApiVersion = 'projectcontour.io/v1';
@@ -32,8 +33,8 @@ export const headersPolicySchema = z.object({
 });
 
 // Cookie names are HTTP tokens: no separators, spaces or control characters.
-const cookieNamePattern = /^[^()<>@,;:\\"/[\]?={} \t\x00-\x1f\x7f]+$/;
-const cookiePathPattern = /^[^;\x00-\x1f\x7f]+$/;
+const cookieNamePattern = linearPattern(/^[^()<>@,;:\\"/[\]?={} \t\x00-\x1f\x7f]+$/);
+const cookiePathPattern = linearPattern(/^[^;\x00-\x1f\x7f]+$/);
 
 export const cookieRewritePolicySchema = z.object({
   name: z.string().min(1).max(4096).regex(cookieNamePattern),
@@ -47,7 +48,7 @@ export const slowStartPolicySchema = z.object({
   window: z.string().regex(durationPattern),
   aggression: z
     .string()
-    .regex(/^([0-9]+([.][0-9]+)?|[.][0-9]+)$/)
+    .regex(linearPattern(/^([0-9]+([.][0-9]+)?|[.][0-9]+)$/))
     .default('1.0')
     .optional(),
   minWeightPercent: int32().min(0).max(100).default(10).optional(),
@@ -103,11 +104,11 @@ export const httpRequestRedirectPolicySchema = z.object({
   statusCode: z.literal(redirectStatusCodes).meta({ format: 'int32' }).default(302).optional(),
   path: z
     .string()
-    .regex(/^\/.*$/)
+    .regex(linearPattern(/^\/.*$/))
     .optional(),
   prefix: z
     .string()
-    .regex(/^\/.*$/)
+    .regex(linearPattern(/^\/.*$/))
     .optional(),
 });
 
@@ -141,7 +142,7 @@ const authorizationPolicySchema = z.object({
 
 const ipFilterPolicySchema = z.object({ source: z.enum(['Peer', 'Remote']), cidr: z.string() });
 
-const rateLimitPolicySchema = z.object({
+export const rateLimitPolicySchema = z.object({
   local: z
     .object({
       requests: int32().min(1),
@@ -284,7 +285,7 @@ const allowedHeaderSchema = z
     ],
   });
 
-const authorizationServerSchema = z
+export const authorizationServerSchema = z
   .object({
     extensionRef: z
       .object({
@@ -363,7 +364,7 @@ export const virtualHostSchema = z.object({
   fqdn: z
     .string()
     .min(1)
-    .regex(/^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/),
+    .regex(linearPattern(/^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/)),
   tls: tlsSchema.optional(),
   authorization: authorizationServerSchema.optional(),
   corsPolicy: corsPolicySchema.optional(),
@@ -394,7 +395,9 @@ const loadBalancerIngressSchema = z.object({
           .string()
           .max(316)
           .regex(
-            /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$/,
+            linearPattern(
+              /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$/,
+            ),
           )
           .optional(),
       }),

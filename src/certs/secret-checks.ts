@@ -3,6 +3,7 @@
 // than in src/dag so that every stage may import them (docs/architecture.md, "Layering").
 import { X509Certificate, createHash, createPrivateKey, type KeyObject } from 'node:crypto';
 import type { Secret } from '../apis/kubernetes.js';
+import { defaultPemLimits, parsePemBlocks, samePemLimits, type PemLimits } from '../util/pem.js';
 
 /** A validated Secret as Envoy will get it (the DAG's `TlsSecret`). */
 export interface SecretMaterial {
@@ -36,22 +37,13 @@ export const secretValue = (secret: Secret, key: string): string | undefined => 
   return typeof encoded === 'string' ? Buffer.from(encoded, 'base64').toString('utf8') : undefined;
 };
 
-interface PemBlock {
-  type: string;
-  body: string;
-  text: string;
-}
-
-const pemBlockPattern = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END \1-----/g;
-
-const pemBlocks = (text: string): PemBlock[] =>
-  [...text.matchAll(pemBlockPattern)].map((match) => ({ type: match[1], body: match[2], text: match[0] }));
-
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 // Serving bundles: every block a parseable CERTIFICATE, the leaf naming a host (CN or SAN).
-const servingBundleError = (pem: string): { error?: string; leaf?: X509Certificate } => {
-  const blocks = pemBlocks(pem);
+const servingBundleError = (pem: string, limits: PemLimits): { error?: string; leaf?: X509Certificate } => {
+  const parsed = parsePemBlocks(pem, limits);
+  if ('error' in parsed) return { error: parsed.error };
+  const blocks = parsed.blocks;
   if (blocks.length === 0) return { error: 'failed to locate certificate' };
   let leaf: X509Certificate | undefined;
   for (const block of blocks) {
@@ -73,8 +65,10 @@ const servingBundleError = (pem: string): { error?: string; leaf?: X509Certifica
   return { leaf };
 };
 
-const caBundleError = (pem: string): string | undefined => {
-  const blocks = pemBlocks(pem);
+const caBundleError = (pem: string, limits: PemLimits): string | undefined => {
+  const parsed = parsePemBlocks(pem, limits);
+  if ('error' in parsed) return parsed.error;
+  const blocks = parsed.blocks;
   if (blocks.length === 0) return 'failed to locate certificate';
   for (const block of blocks) {
     if (block.type !== 'CERTIFICATE') return `unexpected block type '${block.type}'`;
@@ -98,8 +92,10 @@ const keyEncodings: Record<string, 'pkcs1' | 'pkcs8' | 'sec1'> = {
 };
 
 /** Loads a PEM private key; throws (with OpenSSL's message) when it cannot. */
-const loadPrivateKey = (pem: string): KeyObject => {
-  const block = pemBlocks(pem).find((candidate) => candidate.type in keyEncodings);
+const loadPrivateKey = (pem: string, limits: PemLimits): KeyObject => {
+  const parsed = parsePemBlocks(pem, limits);
+  if ('error' in parsed) throw new Error(parsed.error);
+  const block = parsed.blocks.find((candidate) => candidate.type in keyEncodings);
   if (block && !block.body.includes(':')) {
     try {
       const der = Buffer.from(block.body, 'base64');
@@ -112,19 +108,19 @@ const loadPrivateKey = (pem: string): KeyObject => {
 };
 
 /** Validates a serving-certificate Secret; returns the Envoy secret or why it cannot be used. */
-export const validateTlsSecret = (secret: Secret): CheckedSecret => {
+export const validateTlsSecret = (secret: Secret, limits: PemLimits = defaultPemLimits): CheckedSecret => {
   const type = secret.type ?? 'Opaque';
   if (!tlsSecretTypes.has(type)) return { error: 'secret type is not "kubernetes.io/tls" or "Opaque"' };
   const certificateChain = secretValue(secret, 'tls.crt');
   if (certificateChain === undefined) return { error: 'missing TLS certificate' };
-  const bundle = servingBundleError(certificateChain);
+  const bundle = servingBundleError(certificateChain, limits);
   if (bundle.error || !bundle.leaf)
     return { error: `invalid TLS certificate: ${bundle.error ?? 'no certificate'}` };
   const privateKey = secretValue(secret, 'tls.key');
   if (privateKey === undefined) return { error: 'missing TLS private key' };
   let key;
   try {
-    key = loadPrivateKey(privateKey);
+    key = loadPrivateKey(privateKey, limits);
   } catch (error) {
     return { error: `invalid TLS private key: ${errorText(error)}` };
   }
@@ -142,12 +138,12 @@ export const validateTlsSecret = (secret: Secret): CheckedSecret => {
 };
 
 /** Validates a CA Secret (`ca.crt`); returns the Envoy secret or why it cannot be used. */
-export const validateCaSecret = (secret: Secret): CheckedSecret => {
+export const validateCaSecret = (secret: Secret, limits: PemLimits = defaultPemLimits): CheckedSecret => {
   const type = secret.type ?? 'Opaque';
   if (!tlsSecretTypes.has(type)) return { error: 'secret type is not "kubernetes.io/tls" or "Opaque"' };
   const caCertificate = secretValue(secret, 'ca.crt');
   if (!caCertificate) return { error: 'empty "ca.crt" key' };
-  const error = caBundleError(caCertificate);
+  const error = caBundleError(caCertificate, limits);
   if (error) return { error: `invalid CA certificate bundle: ${error}` };
   const namespace = secret.metadata.namespace ?? '';
   return {
@@ -160,7 +156,7 @@ export const validateCaSecret = (secret: Secret): CheckedSecret => {
 };
 
 const inputKeys: Record<SecretCheckKind, string[]> = { tls: ['tls.crt', 'tls.key'], ca: ['ca.crt'] };
-const checks: Record<SecretCheckKind, (secret: Secret) => CheckedSecret> = {
+const checks: Record<SecretCheckKind, (secret: Secret, limits: PemLimits) => CheckedSecret> = {
   tls: validateTlsSecret,
   ca: validateCaSecret,
 };
@@ -175,6 +171,8 @@ export interface PrimedSecretCheck {
   name: string;
   type: string;
   inputs: (string | undefined)[];
+  /** The PEM limits the check ran under (a parser thread knows only the defaults). */
+  limits: PemLimits;
   result: CheckedSecret;
 }
 
@@ -191,29 +189,61 @@ export const checkSecretForPriming = (secret: Secret): PrimedSecretCheck[] =>
       name: secret.metadata.name,
       type: secret.type ?? 'Opaque',
       inputs: inputsOf(kind, secret),
-      result: checks[kind](secret),
+      limits: defaultPemLimits,
+      result: checks[kind](secret, defaultPemLimits),
     }));
 
-// Primed checks wait here until a build asks for their Secret (then they move to the per-object memo).
-const primed = new Map<string, PrimedSecretCheck>();
 const primedKey = (kind: SecretCheckKind, namespace: string, name: string): string =>
   `${kind}\0${namespace}/${name}`;
 
-/** Hands checks made by a parser thread to the build, which uses them for Secrets of the same content. */
-export const primeSecretChecks = (checks: PrimedSecretCheck[]): void => {
-  for (const check of checks) primed.set(primedKey(check.kind, check.namespace, check.name), check);
-};
+/**
+ * Secret validations a build may reuse: checks primed by a manifest parser thread, which wait until a
+ * build asks about their Secret, and every result, remembered per Secret object (store objects are
+ * immutable: a change is a new object) with the PEM limits it ran under. Owned by whoever builds (the
+ * engine keeps one for its lifetime) and passed in: never module state.
+ */
+export interface SecretChecks {
+  /** Adds checks made elsewhere, used for Secrets of the same name, type, content and limits. */
+  prime(checks: readonly PrimedSecretCheck[]): void;
+  /** The validation of a Secret under `limits`, done once per Secret object. */
+  validate(kind: SecretCheckKind, secret: Secret, limits: PemLimits): CheckedSecret;
+}
 
-/** The primed check of this Secret, if one was made for exactly its type and content (taken once). */
-export const takePrimedSecretCheck = (kind: SecretCheckKind, secret: Secret): CheckedSecret | undefined => {
-  const key = primedKey(kind, secret.metadata.namespace ?? '', secret.metadata.name);
-  const check = primed.get(key);
-  if (!check) return undefined;
-  primed.delete(key);
-  const inputs = inputsOf(kind, secret);
-  const same =
-    check.type === (secret.type ?? 'Opaque') &&
-    check.inputs.length === inputs.length &&
-    check.inputs.every((input, index) => input === inputs[index]);
-  return same ? check.result : undefined;
+/** Creates an empty set of secret checks. */
+export const createSecretChecks = (): SecretChecks => {
+  const primed = new Map<string, PrimedSecretCheck>();
+  const validations: Record<
+    SecretCheckKind,
+    WeakMap<Secret, { limits: PemLimits; result: CheckedSecret }>
+  > = { tls: new WeakMap(), ca: new WeakMap() };
+  /** The primed check of this Secret, if one was made for exactly its type, content and limits (taken once). */
+  const takePrimed = (
+    kind: SecretCheckKind,
+    secret: Secret,
+    limits: PemLimits,
+  ): CheckedSecret | undefined => {
+    const key = primedKey(kind, secret.metadata.namespace ?? '', secret.metadata.name);
+    const check = primed.get(key);
+    if (!check) return undefined;
+    primed.delete(key);
+    const inputs = inputsOf(kind, secret);
+    const same =
+      samePemLimits(check.limits, limits) &&
+      check.type === (secret.type ?? 'Opaque') &&
+      check.inputs.length === inputs.length &&
+      check.inputs.every((input, index) => input === inputs[index]);
+    return same ? check.result : undefined;
+  };
+  return {
+    prime(made) {
+      for (const check of made) primed.set(primedKey(check.kind, check.namespace, check.name), check);
+    },
+    validate(kind, secret, limits) {
+      const memo = validations[kind].get(secret);
+      if (memo && samePemLimits(memo.limits, limits)) return memo.result;
+      const result = takePrimed(kind, secret, limits) ?? checks[kind](secret, limits);
+      validations[kind].set(secret, { limits, result });
+      return result;
+    },
+  };
 };

@@ -4,6 +4,7 @@
 import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
+import { parsePemBlocks } from '../util/pem.js';
 
 /** Paths of the three PEM files of one side of an mTLS connection. */
 export interface TlsFilePaths {
@@ -23,8 +24,12 @@ export interface TlsMaterial {
 
 export type TlsLoadResult = { ok: true; material: TlsMaterial } | { ok: false; error: string };
 
-const pemCertificates = (pem: string): string[] =>
-  pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+// The operator's own files: no limits beyond the scan being linear. Throws on a block without END.
+const pemCertificates = (pem: string): string[] => {
+  const parsed = parsePemBlocks(pem, { maxPemBytes: Infinity, maxPemBlocks: Infinity });
+  if ('error' in parsed) throw new Error(parsed.error);
+  return parsed.blocks.filter((block) => block.type === 'CERTIFICATE').map((block) => block.text);
+};
 
 /** Reads and checks the files: all readable, PEM that parses, the key belongs to the certificate. */
 export const loadTlsMaterial = (paths: TlsFilePaths): TlsLoadResult => {

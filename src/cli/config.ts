@@ -2,11 +2,13 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { parseDuration } from '../util/duration.js';
+import { parseContourFlags, type ContourFlagSettings } from './contour-flags.js';
+import { defaultInputLimits, type InputLimits } from '../dag/limits.js';
 import { defaultHttpListenerLimits, type HttpListenerLimits } from '../lifecycle/http-server.js';
 import { defaultXdsLimits, type XdsLimits } from '../xds/server/limits.js';
 
 /** Everything `contour serve` needs, validated. */
-export interface ServeConfig {
+export interface ServeConfig extends ContourFlagSettings {
   /** Standalone mode: a directory of manifests. Absent = Kubernetes mode. */
   manifests?: string;
   /** Standalone mode: period of the full rescan behind the watcher (0: none). */
@@ -39,6 +41,8 @@ export interface ServeConfig {
   ingressClassNames: string[];
   ingressStatusAddress?: string;
   enableExternalNameService: boolean;
+  /** Ignore HTTPProxy `permitInsecure` (config file `disablePermitInsecure`). */
+  disablePermitInsecure: boolean;
   envoyServiceName: string;
   envoyServiceNamespace: string;
   leaderElection: {
@@ -52,6 +56,8 @@ export interface ServeConfig {
   };
   logFormat: 'json' | 'text';
   debug: boolean;
+  /** Bounds on what one object may cost (issue 13): --max-include-depth and friends. */
+  inputLimits: InputLimits;
   // ---- Exposure limits (issue 13, items 10-11): flags `--http-*` and `--xds-max-*` ----
   /** Bounds of the health and debug listeners (each listener on its own). */
   httpLimits: HttpListenerLimits;
@@ -168,6 +174,7 @@ export const parseServeConfig = (raw: RawServeOptions, env: NodeJS.ProcessEnv = 
   if (logFormat !== 'json' && logFormat !== 'text')
     throw new Error(`--log-format: must be json or text, not "${logFormat}"`);
   const config: ServeConfig = {
+    ...parseContourFlags(raw),
     manifests: text(raw.manifests),
     manifestsResyncPeriodMs: duration('manifests-resync-period', raw.manifestsResyncPeriod ?? '60s'),
     kubeconfig: text(raw.kubeconfig),
@@ -196,6 +203,7 @@ export const parseServeConfig = (raw: RawServeOptions, env: NodeJS.ProcessEnv = 
     ingressClassNames: list(raw.ingressClassName),
     ingressStatusAddress: text(raw.ingressStatusAddress),
     enableExternalNameService: raw.enableExternalNameService === true,
+    disablePermitInsecure: false,
     envoyServiceName: String(raw.envoyServiceName ?? 'envoy'),
     envoyServiceNamespace: text(raw.envoyServiceNamespace) ?? namespace,
     leaderElection: {
@@ -210,6 +218,7 @@ export const parseServeConfig = (raw: RawServeOptions, env: NodeJS.ProcessEnv = 
     },
     logFormat,
     debug: raw.debug === true,
+    inputLimits: parseInputLimits(raw),
     httpLimits: httpLimitsOf(raw),
     xdsLimits: xdsLimitsOf(raw),
   };
@@ -227,4 +236,46 @@ export const parseServeConfig = (raw: RawServeOptions, env: NodeJS.ProcessEnv = 
     throw new Error('--contour-cafile, --contour-cert-file and --contour-key-file must be given together');
   }
   return config;
+};
+
+// ---- Input limits (issue 13: hostile input) -------------------------------------------------------
+// Each bound on what one object may make the build do is a flag; an object past a bound is refused
+// with a status naming it and the flag. Kept in one block: `contour serve` registers these flags.
+
+/** The input-limit flags of `contour serve`: flag name, the InputLimits field it sets, and what it bounds. */
+export const inputLimitFlags: { flag: string; field: keyof InputLimits; description: string }[] = [
+  {
+    flag: 'max-include-depth',
+    field: 'maxIncludeDepth',
+    description: 'longest HTTPProxy include chain below a root',
+  },
+  {
+    flag: 'max-routes-per-vhost',
+    field: 'maxRoutesPerVirtualHost',
+    description: 'most routes one root HTTPProxy may produce (includes expanded)',
+  },
+  {
+    flag: 'max-includes-per-vhost',
+    field: 'maxIncludesPerVirtualHost',
+    description: 'most include visits in one root HTTPProxy include tree',
+  },
+  {
+    flag: 'max-regex-length',
+    field: 'maxRegexLength',
+    description: 'longest regex in a condition or path (characters)',
+  },
+  { flag: 'max-pem-bytes', field: 'maxPemBytes', description: 'largest PEM value of a Secret (bytes)' },
+  { flag: 'max-pem-blocks', field: 'maxPemBlocks', description: 'most PEM blocks in one Secret value' },
+];
+
+const camelCase = (flag: string): string =>
+  flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+
+/** The input limits from their flags (absent flags keep the defaults); throws naming a bad flag. */
+export const parseInputLimits = (raw: RawServeOptions): InputLimits => {
+  const limits = { ...defaultInputLimits };
+  for (const { flag, field } of inputLimitFlags) {
+    limits[field] = positiveInteger(flag, raw[camelCase(flag)], defaultInputLimits[field]);
+  }
+  return limits;
 };

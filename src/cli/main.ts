@@ -1,6 +1,6 @@
 // The `contour` command: one subcommand per file under ./commands.
 import { Command } from 'commander';
-import { addGlobalOptions, logFormatInArgs, subcommandIn } from './global-options.js';
+import { addGlobalOptions, subcommandIn } from './global-options.js';
 
 type Register = (program: Command) => void;
 
@@ -23,30 +23,7 @@ const program = addGlobalOptions(
 );
 
 const requested = subcommandIn(process.argv.slice(2));
-
-/** The directory of `serve --manifests DIR` / `--manifests=DIR`, read before commander parses the flags. */
-const manifestsFlag = (args: string[]): string | undefined => {
-  for (let index = 0; index < args.length; index++) {
-    if (args[index] === '--') return undefined;
-    if (args[index] === '--manifests') return args[index + 1];
-    if (args[index].startsWith('--manifests=')) return args[index].slice('--manifests='.length);
-  }
-  return undefined;
-};
-
-// Standalone mode: the manifests start parsing on the parser threads while `serve` loads
-// (src/sources/files/early-parse.ts); the files source takes the results.
-const earlyManifests = requested === 'serve' ? manifestsFlag(process.argv.slice(3)) : undefined;
-if (earlyManifests) {
-  const [{ startEarlyParse }, { createLogger }] = await Promise.all([
-    import('../sources/files/early-parse.js'),
-    import('../util/logger.js'),
-  ]);
-  await startEarlyParse(
-    earlyManifests,
-    createLogger({ format: logFormatInArgs(process.argv.slice(2)), debug: false }),
-  );
-}
+// Nothing starts before commander has parsed the flags: `serve` begins its work in its action.
 const wanted = requested !== undefined && requested in commands ? [requested] : Object.keys(commands);
 for (const name of wanted) (await commands[name]())(program);
 

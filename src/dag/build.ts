@@ -5,7 +5,9 @@ import { createDagAccumulator } from './accumulator.js';
 import type { BuildContext, BuildOptions } from './context.js';
 import { processHttpProxies } from './httpproxy/processor.js';
 import { processIngresses } from './ingress/processor.js';
+import { createBuildMemo, type BuildMemo } from './build-memo.js';
 import { createSecretResolver } from './secrets.js';
+import { limitsOf } from './limits.js';
 import { createStatusRecorder } from './status.js';
 import type { Dag } from './types.js';
 
@@ -30,14 +32,28 @@ export type Processor = (context: BuildContext) => void;
 /** The processors of a build, in order: Ingress first so HTTPProxy routes replace same-match Ingress routes (as Contour). */
 export const processors: Processor[] = [processIngresses, processHttpProxies];
 
-/** Builds the DAG and statuses from the store's current objects. */
-export const buildDag = (store: StoreView, options: BuildOptions): BuildResult => {
+/**
+ * Builds the DAG and statuses from the store's current objects. `memo` carries work a caller keeps
+ * across builds (secret validations, cluster-name hashes); the result never depends on it.
+ */
+export const buildDag = (
+  store: StoreView,
+  options: BuildOptions,
+  memo: BuildMemo = createBuildMemo(),
+): BuildResult => {
   const context: BuildContext = {
     store,
     options,
     dag: createDagAccumulator(),
     status: createStatusRecorder(),
-    secrets: createSecretResolver(store, options.unreadableKinds),
+    secrets: createSecretResolver(
+      store,
+      options.unreadableKinds,
+      limitsOf(options),
+      memo.secretChecks,
+      options.rootNamespaces,
+    ),
+    memo,
   };
   for (const processor of processors) processor(context);
   return { dag: context.dag.finish(), statuses: context.status.statuses() };

@@ -16,8 +16,22 @@ export interface ClusterSettings {
 export const edsNameOf = (service: ResolvedService): string =>
   `${service.namespace}/${service.name}/${service.port.name || String(service.port.port)}`;
 
+/**
+ * Cluster-name hashes remembered by a key of the fields they depend on. Owned by whoever builds (an
+ * incremental builder keeps one across builds), never module state: a build's output depends only
+ * on its inputs.
+ */
+export type ClusterHashes = Map<string, string>;
+
+/** An empty memo of cluster-name hashes. */
+export const createClusterHashes = (): ClusterHashes => new Map();
+
 /** Builds the cluster for a resolved Service port and settings; the name hashes every setting. */
-export const makeCluster = (service: ResolvedService, settings: ClusterSettings): Cluster => {
+export const makeCluster = (
+  service: ResolvedService,
+  settings: ClusterSettings,
+  hashes: ClusterHashes = createClusterHashes(),
+): Cluster => {
   const body: Omit<Cluster, 'name'> = {
     edsName: edsNameOf(service),
     service: {
@@ -32,13 +46,15 @@ export const makeCluster = (service: ResolvedService, settings: ClusterSettings)
     ...(settings.upstreamValidation ? { upstreamValidation: settings.upstreamValidation } : {}),
     ...(settings.loadBalancerPolicy ? { loadBalancerPolicy: settings.loadBalancerPolicy } : {}),
   };
-  return { name: `${service.namespace}/${service.name}/${service.port.port}/${hashOf(body)}`, ...body };
+  return {
+    name: `${service.namespace}/${service.name}/${service.port.port}/${hashOf(body, hashes)}`,
+    ...body,
+  };
 };
 
 // A 10,000-proxy build names ~25,000 route backends, mostly with plain settings: their hashes are
 // remembered by a key of the fields they depend on (bounded: forgotten wholesale past a size).
-const plainHashes = new Map<string, string>();
-const hashOf = (body: Omit<Cluster, 'name'>): string => {
+const hashOf = (body: Omit<Cluster, 'name'>, plainHashes: ClusterHashes): string => {
   if (body.upstreamValidation) return shortHash(body);
   const { service } = body;
   const key = [

@@ -1,7 +1,8 @@
 // HTTPProxy match conditions: validation (Contour's rules and messages) and merging down include chains.
 import type { MatchCondition } from '../apis/httpproxy.js';
 import { canonicalJson } from './names.js';
-import { re2Error } from './regex.js';
+import { re2Error, regexLengthError } from './regex.js';
+import { defaultInputLimits } from './limits.js';
 import { compareHeaderMatches, compareQueryParamMatches } from './sorter.js';
 import type { HeaderMatch, PathMatch, QueryParamMatch } from './types.js';
 
@@ -16,7 +17,10 @@ const inCanonicalOrder = (conditions: MatchCondition[]): MatchCondition[] =>
         .map(({ condition }) => condition);
 
 /** Why the path conditions of one block are invalid, or undefined. */
-export const pathConditionsError = (conditions: MatchCondition[]): string | undefined => {
+export const pathConditionsError = (
+  conditions: MatchCondition[],
+  maxRegexLength = defaultInputLimits.maxRegexLength,
+): string | undefined => {
   let count = 0;
   for (const condition of inCanonicalOrder(conditions)) {
     for (const kind of ['prefix', 'exact', 'regex'] as const) {
@@ -25,6 +29,8 @@ export const pathConditionsError = (conditions: MatchCondition[]): string | unde
       count++;
       if (!value.startsWith('/')) return `${kind} conditions must start with /, ${value} was supplied`;
       if (kind === 'regex') {
+        const tooLong = regexLengthError(value, maxRegexLength);
+        if (tooLong) return `supplied regex invalid: ${tooLong}`;
         const error = re2Error(value);
         if (error) return `supplied regex: ${value} invalid. error: ${error}`;
       }
@@ -43,7 +49,10 @@ export const includeConditionsError = (conditions: MatchCondition[]): string | u
 };
 
 /** Why the header conditions (merged along an include chain) are invalid, or undefined. */
-export const headerConditionsError = (conditions: MatchCondition[]): string | undefined => {
+export const headerConditionsError = (
+  conditions: MatchCondition[],
+  maxRegexLength = defaultInputLimits.maxRegexLength,
+): string | undefined => {
   const seen = new Set<string>();
   const exactNames = new Set<string>();
   const key = (name: string, kind: string, value = ''): string => `${name}\u0000${kind}\u0000${value}`;
@@ -84,6 +93,8 @@ export const headerConditionsError = (conditions: MatchCondition[]): string | un
       }
       seen.add(key(name, 'notcontains', header.notcontains));
     } else if (header.regex) {
+      const tooLong = regexLengthError(header.regex, maxRegexLength);
+      if (tooLong) return `invalid regular expression specified for 'regex' condition: ${tooLong}`;
       if (re2Error(header.regex)) return "invalid regular expression specified for 'regex' condition";
     }
   }
@@ -91,7 +102,10 @@ export const headerConditionsError = (conditions: MatchCondition[]): string | un
 };
 
 /** Why the query parameter conditions (merged along an include chain) are invalid, or undefined. */
-export const queryConditionsError = (conditions: MatchCondition[]): string | undefined => {
+export const queryConditionsError = (
+  conditions: MatchCondition[],
+  maxRegexLength = defaultInputLimits.maxRegexLength,
+): string | undefined => {
   const exactNames = new Set<string>();
   for (const { queryParameter: query } of inCanonicalOrder(conditions)) {
     if (!query) continue;
@@ -107,6 +121,8 @@ export const queryConditionsError = (conditions: MatchCondition[]): string | und
         return "cannot specify duplicate query parameter 'exact match' conditions in the same route";
       exactNames.add(name);
     }
+    const tooLong = query.regex ? regexLengthError(query.regex, maxRegexLength) : undefined;
+    if (tooLong) return `invalid regular expression specified for 'regex' condition: ${tooLong}`;
     if (query.regex && re2Error(query.regex))
       return "invalid regular expression specified for 'regex' condition";
   }

@@ -1,8 +1,10 @@
 // What every processor of one build shares.
 import type { StoreView } from '../store/store.js';
 import type { DagAccumulator } from './accumulator.js';
+import type { BuildMemo } from './build-memo.js';
 import type { SecretResolver } from './secrets.js';
 import type { StatusRecorder } from './status.js';
+import type { InputLimits } from './limits.js';
 
 /** Options that change how objects become routing config (all from `contour serve` flags). */
 export interface BuildOptions {
@@ -11,8 +13,12 @@ export interface BuildOptions {
   /** Ingress classes this instance serves; empty = Contour's default ("contour"). */
   ingressClassNames: string[];
   enableExternalNameService: boolean;
+  /** Ignore HTTPProxy `permitInsecure` (Contour's disablePermitInsecure). Default false. */
+  disablePermitInsecure?: boolean;
   /** Kinds the source cannot read (e.g. Secrets forbidden), with why: named in the errors they cause. */
   unreadableKinds?: ReadonlyMap<string, string>;
+  /** Bounds on what one object may cost (`src/dag/limits.ts`); the defaults when absent. */
+  limits?: Partial<InputLimits>;
 }
 
 /** The state one build's processors share. */
@@ -22,6 +28,8 @@ export interface BuildContext {
   dag: DagAccumulator;
   status: StatusRecorder;
   secrets: SecretResolver;
+  /** What earlier builds (and the manifest parser threads) worked out and this one may reuse. */
+  memo: BuildMemo;
 }
 
 /** The ingress class Contour serves when none is configured. */

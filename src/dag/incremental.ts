@@ -8,6 +8,7 @@ import { objectKey } from '../apis/meta.js';
 import { createReferenceIndex, recordingView, type ReadSet } from '../store/reference-index.js';
 import type { StoreView } from '../store/store.js';
 import { buildDag, type BuildOptions, type BuildResult } from './build.js';
+import { createBuildMemo, type BuildMemo } from './build-memo.js';
 import { createRoutingGraph, isRoutingKind, linksOf, routingKinds } from './incremental-graph.js';
 import { createAssembly } from './incremental-assembly.js';
 import { compareStrings } from './names.js';
@@ -49,7 +50,11 @@ const splitKey = (key: string): ObjectRef => {
 };
 
 /** Creates an incremental builder over `store` (which the caller keeps mutating). */
-export const createIncrementalBuilder = (store: StoreView, options: BuildOptions): IncrementalBuilder => {
+export const createIncrementalBuilder = (
+  store: StoreView,
+  options: BuildOptions,
+  memo: BuildMemo = createBuildMemo(),
+): IncrementalBuilder => {
   let graph = createRoutingGraph();
   let index = createReferenceIndex<Unit>();
   const unitOf = new Map<string, Unit>();
@@ -106,7 +111,7 @@ export const createIncrementalBuilder = (store: StoreView, options: BuildOptions
       );
     }
     const reads: ReadSet = { objects: new Set(), kinds: new Set() };
-    const result = buildDag(recordingView(store, reads, scoped), options);
+    const result = buildDag(recordingView(store, reads, scoped), options, memo);
     const unit: Unit = { members, result };
     units.add(unit);
     index.set(unit, reads);

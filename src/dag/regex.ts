@@ -11,5 +11,11 @@ export const re2Error = (pattern: string): string | undefined => {
   }
 };
 
+/** Why a regex is refused before it is compiled (longer than `maxLength`), or undefined. */
+export const regexLengthError = (pattern: string, maxLength: number): string | undefined =>
+  pattern.length > maxLength
+    ? `regex is ${pattern.length} characters long, more than the limit of ${maxLength} (--max-regex-length)`
+    : undefined;
+
 /** Escapes a literal string for use inside an RE2 pattern. */
 export const quoteRegex = (literal: string): string => literal.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');

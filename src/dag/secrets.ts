@@ -2,23 +2,10 @@
 // validation (src/certs/secret-checks.ts) memoized per Secret object.
 import type { Secret } from '../apis/kubernetes.js';
 import type { TlsCertificateDelegation } from '../apis/tlscertificatedelegation.js';
-import {
-  takePrimedSecretCheck,
-  validateCaSecret,
-  validateTlsSecret,
-  type CheckedSecret,
-  type SecretCheckKind,
-} from '../certs/secret-checks.js';
+import { createSecretChecks, type SecretChecks } from '../certs/secret-checks.js';
 import type { StoreView } from '../store/store.js';
+import { defaultPemLimits, type PemLimits } from '../util/pem.js';
 import type { TlsSecret } from './types.js';
-
-// Validation results per Secret object. Store objects are immutable (a change is a new object), so
-// a Secret is checked once, not once per build that uses it.
-type Validation = CheckedSecret;
-const validators: Record<SecretCheckKind, (secret: Secret) => Validation> = {
-  tls: validateTlsSecret,
-  ca: validateCaSecret,
-};
 
 /** The outcome of looking up a secret for some namespace's use. */
 export type SecretLookup =
@@ -45,29 +32,22 @@ export const splitSecretName = (
     : { namespace: reference.slice(0, slash), name: reference.slice(slash + 1) };
 };
 
-const validations: Record<SecretCheckKind, WeakMap<Secret, Validation>> = {
-  tls: new WeakMap(),
-  ca: new WeakMap(),
-};
-
-const validateOnce =
-  (kind: SecretCheckKind) =>
-  (secret: Secret): Validation => {
-    let result = validations[kind].get(secret);
-    if (!result) {
-      result = takePrimedSecretCheck(kind, secret) ?? validators[kind](secret);
-      validations[kind].set(secret, result);
-    }
-    return result;
-  };
-const validateTlsOnce = validateOnce('tls');
-const validateCaOnce = validateOnce('ca');
-
-/** Creates a resolver over the store's Secrets and TLSCertificateDelegations; validation is memoized. */
+/**
+ * Creates a resolver over the store's Secrets and TLSCertificateDelegations; validation is memoized.
+ * With `secretNamespaces` (Contour's root namespaces), a Secret elsewhere is not found: Contour reads Secrets
+ * only there, a tenancy boundary a delegation cannot cross.
+ */
 export const createSecretResolver = (
   store: StoreView,
   unreadableKinds?: ReadonlyMap<string, string>,
+  limits: PemLimits = defaultPemLimits,
+  checks: SecretChecks = createSecretChecks(),
+  secretNamespaces: string[] = [],
 ): SecretResolver => {
+  // Secret validations are the caller's (an engine keeps them across builds): a Secret is checked
+  // once, not once per build that uses it.
+  const validateTlsOnce = (secret: Secret) => checks.validate('tls', secret, limits);
+  const validateCaOnce = (secret: Secret) => checks.validate('ca', secret, limits);
   const tlsCache = new Map<string, { secret?: TlsSecret; error?: string }>();
   const caCache = new Map<string, { secret?: TlsSecret; error?: string }>();
 
@@ -99,7 +79,8 @@ export const createSecretResolver = (
     const key = `${namespace}/${name}`;
     let result = cache.get(key);
     if (!result) {
-      const secret = store.get<Secret>('Secret', namespace, name);
+      const readable = secretNamespaces.length === 0 || secretNamespaces.includes(namespace);
+      const secret = readable ? store.get<Secret>('Secret', namespace, name) : undefined;
       // When Secrets cannot be read at all, say why rather than "not found".
       const unreadable = unreadableKinds?.get('Secret');
       result = secret

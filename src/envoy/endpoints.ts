@@ -1,5 +1,6 @@
 // ClusterLoadAssignments from EndpointSlices. Kept independent of the DAG build so EDS can be
 // recomputed when only EndpointSlices change.
+import { isIP } from 'node:net';
 import { create } from '@bufbuild/protobuf';
 import {
   ClusterLoadAssignmentSchema,
@@ -49,7 +50,8 @@ export const readyEndpoints = (
       // Absent readiness means ready (the API's documented default).
       if (endpoint.conditions?.ready === false) continue;
       const address = endpoint.addresses?.[0];
-      if (!address) continue;
+      // Ingest refuses slices whose addresses are not IPs; this keeps any that slip through out of EDS.
+      if (!address || isIP(address) === 0) continue;
       for (const port of slice.ports ?? []) {
         if (port.port === undefined || port.port === null) continue;
         // The API server defaults protocol to TCP; manifests read from files may omit it.

@@ -35,6 +35,8 @@ import type {
 } from '../dag/types.js';
 import { wellKnown } from './names.js';
 import { compareStrings, durationFromMs, uint32 } from './proto-util.js';
+import { trimTrailing } from '../util/text.js';
+import { fitWeights } from './weights.js';
 
 /** What a route's translation depends on besides the route itself. */
 export interface RouteContext {
@@ -62,7 +64,7 @@ export const pathMatch = (path: PathMatch): MessageInitShape<typeof RouteMatchSc
       // Anchored: every path starts with "/", and the anchor keeps Envoy's regex program small.
       return { case: 'safeRegex' as const, value: regexMatcher(`^${path.value}`) };
     case 'prefix': {
-      const trimmed = path.value.replace(/\/+$/, '');
+      const trimmed = trimTrailing(path.value, '/');
       // "/" matches everything either way; path_separated_prefix cannot express it.
       if (path.segment && trimmed !== '') return { case: 'pathSeparatedPrefix' as const, value: trimmed };
       return { case: 'prefix' as const, value: path.value };
@@ -165,13 +167,14 @@ const clusterWeight = (cluster: WeightedCluster, weight: number): WeightedCluste
 
 /**
  * Weighted clusters sorted by name then weight. Envoy derives the total from the sum of weights
- * (total_weight is deprecated); when every weight is zero, traffic is shared evenly.
+ * (total_weight is deprecated), which must fit uint32 (`fitWeights`); when every weight is zero,
+ * traffic is shared evenly.
  */
 export const weightedClusters = (clusters: WeightedCluster[]): WeightedCluster_ClusterWeight[] => {
   const allZero = clusters.every((cluster) => uint32(cluster.weight) === 0);
-  return [...clusters]
-    .sort((a, b) => compareStrings(a.cluster, b.cluster) || a.weight - b.weight)
-    .map((cluster) => clusterWeight(cluster, allZero ? 1 : uint32(cluster.weight)));
+  const sorted = [...clusters].sort((a, b) => compareStrings(a.cluster, b.cluster) || a.weight - b.weight);
+  const weights = allZero ? sorted.map(() => 1) : fitWeights(sorted.map((cluster) => cluster.weight));
+  return sorted.map((cluster, index) => clusterWeight(cluster, weights[index]));
 };
 
 const redirectCodes: Record<number, RedirectAction_RedirectResponseCode> = {

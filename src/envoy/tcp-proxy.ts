@@ -5,11 +5,19 @@ import { TcpProxySchema } from '../gen/envoy/extensions/filters/network/tcp_prox
 import type { AccessLog } from '../gen/envoy/config/accesslog/v3/accesslog_pb.js';
 import type { WeightedCluster } from '../dag/types.js';
 import { wellKnown } from './names.js';
+import { fitWeights } from './weights.js';
 import { compareStrings, durationFromMs, packAny, uint32 } from './proto-util.js';
 
 // Two and a half hours: long-lived TCP connections (databases, websockets over TLS) must not be
 // cut by the 1h Envoy default (Contour issue #1074 chose this value).
 const tcpIdleTimeoutMs = 9001 * 1000;
+
+// Sorted by name then weight, weights fitted so that their sum fits uint32 as Envoy requires.
+const fittedClusters = (clusters: WeightedCluster[]): { name: string; weight: number }[] => {
+  const sorted = [...clusters].sort((a, b) => compareStrings(a.cluster, b.cluster) || a.weight - b.weight);
+  const weights = fitWeights(sorted.map((cluster) => cluster.weight));
+  return sorted.map((cluster, index) => ({ name: cluster.cluster, weight: weights[index] }));
+};
 
 /** A tcp_proxy filter to one cluster, or to weighted clusters (zero weights dropped, as Envoy requires). */
 export const tcpProxyFilter = (
@@ -28,9 +36,7 @@ export const tcpProxyFilter = (
       : {
           case: 'weightedClusters' as const,
           value: {
-            clusters: [...kept]
-              .sort((a, b) => compareStrings(a.cluster, b.cluster) || a.weight - b.weight)
-              .map((cluster) => ({ name: cluster.cluster, weight: cluster.weight })),
+            clusters: fittedClusters(kept),
           },
         };
   return create(FilterSchema, {

@@ -1,8 +1,9 @@
-// The event loop: sources → store → (holdoff) → build → translate → snapshot cache.
+// The event loop: sources → store → (holdoff) → build → assemble → snapshot cache.
 // It is the store's single writer and drives readiness (DESIGN.md §2–3).
-import { buildDag, type BuildOptions, type BuildResult } from '../dag/build.js';
-import { translate, type TranslateOptions } from '../envoy/translate.js';
+import type { BuildOptions, BuildResult } from '../dag/build.js';
+import type { TranslateOptions } from '../envoy/options.js';
 import type { Dag } from '../dag/types.js';
+import type { SecretChecks } from '../certs/secret-checks.js';
 import type { Source, SourceSink } from '../sources/source.js';
 import { refOf } from '../apis/meta.js';
 import type { Store, StoreEvent } from '../store/store.js';
@@ -11,9 +12,18 @@ import type { ConfigState, Readiness } from './readiness.js';
 import { Counter, Histogram } from 'prom-client';
 import { metricsRegistry } from '../util/metrics.js';
 import { recordDagRebuild } from '../util/contour-metrics.js';
-import { createIncrementalEngine, type IncrementalEngine } from '../dag/incremental-engine.js';
+import {
+  assembleStore,
+  createIncrementalEngine,
+  type EngineBuild,
+  type IncrementalEngine,
+  type Rejection,
+} from '../assemble/incremental-engine.js';
 import type { ClusterLoadAssignment } from '../gen/envoy/config/endpoint/v3/endpoint_pb.js';
 import type { Publishable, SnapshotResources } from '../xds/cache/snapshot-cache.js';
+import { ingestError } from '../apis/ingest-validation.js';
+import type { KubeObject } from '../apis/meta.js';
+import { createStore } from '../store/store.js';
 
 /** The part of the snapshot cache the loop needs. */
 export interface SnapshotTarget {
@@ -49,13 +59,15 @@ export interface PipelineOptions {
   /** Opens the xDS port: awaited after the first build is in the cache and before SERVING. */
   openServing?: () => Promise<void>;
   /**
-   * Optional incremental engine (src/dag/incremental-engine.ts): replaces buildDag + translate per
-   * build, decides per event whether it is relevant, and sends EndpointSlice changes straight to EDS.
-   * Without it every change triggers a full build.
+   * The engine (src/assemble/incremental-engine.ts): builds and assembles, decides per event whether it
+   * is relevant, and sends EndpointSlice changes straight to EDS. Default: one made from buildOptions
+   * and translateOptions, building incrementally when `incremental` is set (what `contour serve` uses)
+   * and from scratch on every change otherwise.
    */
   engine?: IncrementalEngine;
-  /** Creates that engine from buildOptions and translateOptions (what `contour serve` uses). */
   incremental?: boolean;
+  /** Secret validations the sources primed (the files source's parser threads), for the engine's builds. */
+  secretChecks?: SecretChecks;
 }
 
 export interface Pipeline {
@@ -106,15 +118,62 @@ const computeConfigState = (result: BuildResult): ConfigState => {
   return dag.httpVirtualHosts.length === 0 && dag.httpsVirtualHosts.length === 0 ? 'empty' : 'valid';
 };
 
+// How many refused or rejected objects /readyz lists (the rest are counted).
+const maxListedRejections = 20;
+
+const rejectedLists = new WeakMap<BuildResult, string[]>();
+
+/** The objects a build rejected, as `Kind namespace/name: reason` (memoized per build). */
+const rejectedByBuild = (result: BuildResult): string[] => {
+  let list = rejectedLists.get(result);
+  if (!list) {
+    list = [];
+    for (const status of result.statuses) {
+      const valid = status.conditions.find((condition) => condition.type === 'Valid');
+      if (status.currentStatus !== 'invalid' && valid?.status !== 'False') continue;
+      const firstError = valid?.errors?.[0];
+      const reason = firstError
+        ? `${firstError.reason}: ${firstError.message}`
+        : (status.description ?? 'invalid');
+      list.push(`${status.kind} ${status.namespace}/${status.name}: ${reason}`);
+      if (list.length > maxListedRejections) break;
+    }
+    rejectedLists.set(result, list);
+  }
+  return list;
+};
+
+const objectName = (object: KubeObject): string => {
+  const metadata = (object.metadata ?? {}) as { namespace?: unknown; name?: unknown };
+  const text = (value: unknown): string =>
+    typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
+  return `${text(object.kind)} ${text(metadata.namespace ?? '')}/${text(metadata.name ?? '')}`;
+};
+
+const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+// Validation itself must not throw on any input (a getter, a cycle…): that is a refusal too.
+const ingestErrorOf = (object: KubeObject): string | undefined => {
+  try {
+    return ingestError(object);
+  } catch (error) {
+    return `cannot be validated: ${errorMessage(error)}`;
+  }
+};
+
 /** Creates the event loop. */
 export const createPipeline = (options: PipelineOptions): Pipeline => {
   const { store, cache, readiness, logger } = options;
   const engine =
     options.engine ??
-    (options.incremental
-      ? createIncrementalEngine(store, options.buildOptions, options.translateOptions)
-      : undefined);
+    createIncrementalEngine(store, options.buildOptions, options.translateOptions, {
+      mode: options.incremental ? 'incremental' : 'full',
+      secretChecks: options.secretChecks,
+    });
   let last: BuildResult | undefined;
+  // Resources of the last build withheld because Envoy would reject them; their objects carry the
+  // error in their status, but a fault of the options (a listener) has no object to carry it.
+  let withheld: Rejection[] = [];
   let timer: NodeJS.Timeout | undefined;
   let firstPendingAt: number | undefined;
   let initialBuildDone = false;
@@ -122,28 +181,80 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
   // Set when a change arrives after the first build but before SERVING.
   let changedSinceFirstBuild = false;
   let stopped = false;
+  // Objects refused at ingest (malformed: never stored), by `Kind namespace/name`, with why.
+  const refused = new Map<string, string>();
+  // Why the last build or EDS update threw, if it did: the last good snapshot stays served.
+  let failure: string | undefined;
 
+  /** The served config's state: the last build's, degraded while anything is refused or failing. */
+  const currentConfig = (): ConfigState => {
+    const state = last ? configStateOf(last) : 'empty';
+    return refused.size > 0 || failure !== undefined || withheld.length > 0 ? 'degraded' : state;
+  };
+  const reportReadiness = (): void => {
+    const rejected = [
+      ...(failure !== undefined ? [failure] : []),
+      ...[...refused.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([name, why]) => `${name}: ${why}`),
+      ...withheld
+        .filter((rejection) => rejection.sources.length === 0)
+        .map((rejection) => `${rejection.type} ${rejection.name}: Envoy would reject it, not sent`),
+      ...(last ? rejectedByBuild(last) : []),
+    ];
+    const listed = rejected.slice(0, maxListedRejections);
+    if (rejected.length > listed.length) listed.push(`… and more (see /debug/status and the logs)`);
+    readiness.setRejected(listed);
+    if (initialBuildDone)
+      readiness.updated(currentConfig(), { version: cache.version(), hash: cache.hash() });
+  };
+
+  // A build that throws is a bug of ours, never a reason to exit: every tenant would lose its control
+  // plane. It is logged and reported, and the last good snapshot stays served (an empty one if the
+  // very first build fails, so readiness can still be reached and the failure seen on /readyz).
   const build = (trigger: string): void => {
     if (timer) clearTimeout(timer);
     timer = undefined;
     firstPendingAt = undefined;
     const end = buildSeconds.startTimer();
-    const { result, resources } = engine
-      ? engine.build()
-      : (() => {
-          const built = buildDag(store, options.buildOptions);
-          const translated: SnapshotResources = translate(built.dag, store, options.translateOptions);
-          return { result: built, resources: translated };
-        })();
-    cache.publish(options.extend ? options.extend(resources, result.dag) : resources);
+    let built: EngineBuild;
+    try {
+      built = engine.build();
+      const resources: SnapshotResources = built.resources;
+      cache.publish(options.extend ? options.extend(resources, built.result.dag) : resources);
+      failure = undefined;
+    } catch (error) {
+      failure = `build failed (the last good configuration is still served): ${errorMessage(error)}`;
+      logger.error({ trigger, error: errorMessage(error) }, 'build failed');
+      if (!last) {
+        const empty = assembleStore(createStore(), options.buildOptions, options.translateOptions);
+        cache.publish(empty.resources);
+        last = empty.result;
+      }
+      end();
+      reportReadiness();
+      return;
+    }
+    const { result, rejections } = built;
     recordDagRebuild(end());
     buildsTotal.inc({ trigger });
     last = result;
+    withheld = rejections;
+    for (const rejection of rejections) {
+      logger.error(
+        {
+          type: rejection.type,
+          resource: rejection.name,
+          violations: rejection.violations,
+          objects: rejection.sources.map((source) => `${source.kind}/${source.namespace}/${source.name}`),
+        },
+        'Envoy would reject this resource: not sent',
+      );
+    }
     const snapshot = { version: cache.version(), hash: cache.hash() };
-    const config = configStateOf(result);
     // The first build's readiness is reported by start(), once the xDS port is open.
-    if (initialBuildDone) readiness.updated(config, snapshot);
-    logger.debug({ trigger, version: snapshot.version, config }, 'build published');
+    reportReadiness();
+    logger.debug({ trigger, version: snapshot.version, config: currentConfig() }, 'build published');
     try {
       options.onBuild?.(result);
     } catch (error) {
@@ -174,26 +285,56 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
         if (stopped) return;
         let changed = false;
         let endpointsChanged = false;
+        let refusalsChanged = false;
         for (const event of events) {
-          if (!store.apply(event)) continue;
-          if (!engine) {
-            changed = true;
+          // Malformed objects never reach the store: the previous version (if any) stays, as when the
+          // API server refuses an update, and the refusal is logged and shown on /readyz.
+          const name =
+            event.type === 'delete'
+              ? `${event.ref.kind} ${event.ref.namespace}/${event.ref.name}`
+              : objectName(event.object);
+          const error = event.type === 'upsert' ? ingestErrorOf(event.object) : undefined;
+          if (error !== undefined) {
+            if (refused.get(name) !== error) {
+              refused.set(name, error);
+              refusalsChanged = true;
+              logger.warn({ object: name, error }, 'object refused');
+            }
             continue;
           }
-          const ref = event.type === 'delete' ? event.ref : refOf(event.object);
-          const effect = engine.noteChange(ref);
+          if (refused.delete(name)) refusalsChanged = true;
+          let effect: ReturnType<IncrementalEngine['noteChange']>;
+          try {
+            if (!store.apply(event)) continue;
+            effect = engine.noteChange(event.type === 'delete' ? event.ref : refOf(event.object));
+          } catch (error) {
+            // A bug of ours on an odd object must not end the loop: the object is reported, the rest applied.
+            refused.set(name, `cannot be stored: ${errorMessage(error)}`);
+            refusalsChanged = true;
+            changed = true;
+            logger.error({ object: name, error: errorMessage(error) }, 'object not applied');
+            continue;
+          }
+          // A target that cannot take endpoints alone gets them with the next build.
           if (effect === 'build') changed = true;
-          else if (effect === 'endpoints') endpointsChanged = true;
-        }
-        // EDS outside the build, once the first build has published clusters to attach endpoints to.
-        if (endpointsChanged && firstBuilt && !stopped && engine && cache.publishEndpoints) {
-          const changes = cache.patchEndpoints ? engine.endpointChanges() : undefined;
-          if (changes) cache.patchEndpoints!(changes.upserted, [], changes.list);
-          else cache.publishEndpoints(engine.endpoints());
-          if (initialBuildDone && last) {
-            readiness.updated(configStateOf(last), { version: cache.version(), hash: cache.hash() });
+          else if (effect === 'endpoints') {
+            if (cache.publishEndpoints) endpointsChanged = true;
+            else changed = true;
           }
         }
+        // EDS outside the build, once the first build has published clusters to attach endpoints to.
+        if (endpointsChanged && firstBuilt && !stopped && cache.publishEndpoints) {
+          try {
+            const changes = cache.patchEndpoints ? engine.endpointChanges() : undefined;
+            if (changes) cache.patchEndpoints!(changes.upserted, [], changes.list);
+            else cache.publishEndpoints(engine.endpoints());
+          } catch (error) {
+            failure = `endpoint update failed (the last good endpoints are still served): ${errorMessage(error)}`;
+            logger.error({ error: errorMessage(error) }, 'endpoint update failed');
+          }
+          refusalsChanged = true;
+        }
+        if (refusalsChanged && firstBuilt) reportReadiness();
         if (changed) schedule();
       },
       synced() {
@@ -229,7 +370,7 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
       initialBuildDone = true;
       // A change that arrived while the port opened is built now (schedule() held it back).
       if (changedSinceFirstBuild) build('change');
-      readiness.published(configStateOf(last!), { version: cache.version(), hash: cache.hash() });
+      readiness.published(currentConfig(), { version: cache.version(), hash: cache.hash() });
     },
     async stop() {
       stopped = true;

@@ -20,6 +20,8 @@ export interface ReadinessReport {
   notes?: string[];
   /** Input a source could not serve as written (a malformed manifest file); each makes config `degraded`. */
   problems?: (SourceProblem & { source: string })[];
+  /** When `config` is `degraded`: the objects refused or rejected, each with why (the first few). */
+  rejected?: string[];
 }
 
 export interface Readiness {
@@ -45,6 +47,8 @@ export interface Readiness {
   setProblem(key: string, note: string | undefined): void;
   /** Replaces a source's current input problems (a malformed manifest file): each makes config `degraded`. */
   setSourceProblems(source: string, problems: readonly SourceProblem[]): void;
+  /** The objects refused at ingest or rejected by the build (shown while `config` is `degraded`). */
+  setRejected(rejected: string[]): void;
   ready(): boolean;
   report(): ReadinessReport;
   /** Subscribes to phase changes. */
@@ -59,6 +63,7 @@ export const createReadiness = (sourceNames: string[]): Readiness => {
   let snapshot = { version: '', hash: '' };
   let xdsClients: () => number = () => 0;
   const notes: string[] = [];
+  let rejected: string[] = [];
   const problems = new Map<string, string>();
   const sourceProblems = new Map<string, readonly SourceProblem[]>();
   const listeners: ((phase: Phase) => void)[] = [];
@@ -125,6 +130,9 @@ export const createReadiness = (sourceNames: string[]): Readiness => {
     addNote(note) {
       if (!notes.includes(note)) notes.push(note);
     },
+    setRejected(next) {
+      rejected = [...next];
+    },
     setProblem(key, note) {
       if (note === undefined) problems.delete(key);
       else problems.set(key, note);
@@ -137,11 +145,12 @@ export const createReadiness = (sourceNames: string[]): Readiness => {
     ready: () => phase === 'SERVING',
     report: () => {
       const allNotes = [...notes, ...[...problems.entries()].sort().map(([, note]) => note)];
+      // Something that should be served cannot be: never `empty` or `valid` then.
       const refused = problems.size > 0 || sourceProblems.size > 0;
+      const served = refused && (config === 'empty' || config === 'valid') ? 'degraded' : config;
       return {
         phase,
-        // Something that should be served cannot be: never `empty` or `valid` then.
-        config: refused && (config === 'empty' || config === 'valid') ? 'degraded' : config,
+        config: served,
         leader,
         sources: Object.fromEntries([...states.entries()].sort()),
         snapshot,
@@ -154,6 +163,7 @@ export const createReadiness = (sourceNames: string[]): Readiness => {
                 .flatMap(([source, list]) => list.map((problem) => ({ source, ...problem }))),
             }
           : {}),
+        ...(served === 'degraded' && rejected.length > 0 ? { rejected: [...rejected] } : {}),
       };
     },
     onPhase(listener) {

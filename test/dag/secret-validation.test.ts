@@ -7,7 +7,7 @@ import type { Secret } from '../../src/apis/kubernetes.js';
 import { generateCertificates, type GeneratedCertificates } from '../../src/certs/generate.js';
 import {
   checkSecretForPriming,
-  primeSecretChecks,
+  createSecretChecks,
   validateCaSecret,
   validateTlsSecret,
 } from '../../src/certs/secret-checks.js';
@@ -82,12 +82,14 @@ describe('TLS secret validation', () => {
     const store = createStore();
     const valid = tlsSecret(pair.envoyCertificate, pkcs1);
     store.apply({ type: 'upsert', object: valid });
-    const first = createSecretResolver(store).tls('default', 'tls', 'default');
-    const second = createSecretResolver(store).tls('default', 'tls', 'default');
+    // The checks belong to whoever builds (an engine keeps them across its builds).
+    const checks = createSecretChecks();
+    const first = createSecretResolver(store, undefined, undefined, checks).tls('default', 'tls', 'default');
+    const second = createSecretResolver(store, undefined, undefined, checks).tls('default', 'tls', 'default');
     assert.ok(first.ok && second.ok);
     assert.equal(first.secret, second.secret, 'the second build reuses the first validation');
     store.apply({ type: 'upsert', object: tlsSecret(pair.envoyCertificate, pair.contourPrivateKey) });
-    const third = createSecretResolver(store).tls('default', 'tls', 'default');
+    const third = createSecretResolver(store, undefined, undefined, checks).tls('default', 'tls', 'default');
     assert.ok(!third.ok);
     assert.equal(third.message, 'invalid TLS private key: key does not match the certificate');
   });
@@ -102,18 +104,29 @@ describe('primed secret checks (from the manifest parser threads)', () => {
     assert.equal(check.kind, 'tls');
     assert.equal(check.result.error, undefined);
     // A primed result the real validation would never give proves which path answered.
-    primeSecretChecks([{ ...check, result: { error: 'primed answer' } }]);
+    const checks = createSecretChecks();
+    checks.prime([{ ...check, result: { error: 'primed answer' } }]);
     store.apply({ type: 'upsert', object: secret });
-    const used = createSecretResolver(store).tls('default', 'primed', 'default');
+    const used = createSecretResolver(store, undefined, undefined, checks).tls(
+      'default',
+      'primed',
+      'default',
+    );
+    // Checks are owned by whoever builds: a resolver with its own set never sees them.
+    assert.ok(createSecretResolver(store).tls('default', 'primed', 'default').ok);
     assert.ok(!used.ok && used.message === 'primed answer');
 
     const other = tlsSecret(pair.envoyCertificate, pair.envoyPrivateKey, 'changed');
-    primeSecretChecks([{ ...check, name: 'changed', result: { error: 'primed answer' } }]);
+    checks.prime([{ ...check, name: 'changed', result: { error: 'primed answer' } }]);
     store.apply({
       type: 'upsert',
       object: { ...other, stringData: { ...other.stringData, 'tls.key': pair.contourPrivateKey } },
     });
-    const checked = createSecretResolver(store).tls('default', 'changed', 'default');
+    const checked = createSecretResolver(store, undefined, undefined, checks).tls(
+      'default',
+      'changed',
+      'default',
+    );
     assert.ok(!checked.ok);
     assert.equal(checked.message, 'invalid TLS private key: key does not match the certificate');
   });

@@ -7,7 +7,7 @@ import { create } from '@bufbuild/protobuf';
 import type { KubeObject } from '../../src/apis/meta.js';
 import { createStore } from '../../src/store/store.js';
 import { buildDag, defaultBuildOptions } from '../../src/dag/build.js';
-import { defaultTranslateOptions, translate } from '../../src/envoy/translate.js';
+import { defaultTranslateOptions, translate } from '../../src/assemble/translate.js';
 import { addProxylessResources, proxylessResources } from '../../src/envoy/proxyless.js';
 import type { EnvoyResources } from '../../src/envoy/resources.js';
 import { typeUrls } from '../../src/envoy/resources.js';

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { canonicalText, resourcesToJson, resourceToJson } from '../../src/envoy/canonical-json.js';
-import { translate, defaultTranslateOptions } from '../../src/envoy/translate.js';
+import { translate, defaultTranslateOptions } from '../../src/assemble/translate.js';
 import { envoyCluster } from '../../src/envoy/cluster.js';
 import { defaultCipherSuites } from '../../src/envoy/tls-context.js';
 import { cluster, storeWith } from './fixtures.js';

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { toBinary, type DescMessage, type Message } from '@bufbuild/protobuf';
-import { translate, defaultTranslateOptions } from '../../src/envoy/translate.js';
+import { translate, defaultTranslateOptions } from '../../src/assemble/translate.js';
 import { envoyRegistry } from '../../src/envoy/registry.js';
 import { invalidResources } from '../../src/envoy/validation/invalid-resources.js';
 import type { EnvoyResources } from '../../src/envoy/resources.js';

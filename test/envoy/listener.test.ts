@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { translate, defaultTranslateOptions } from '../../src/envoy/translate.js';
+import { translate, defaultTranslateOptions } from '../../src/assemble/translate.js';
 import { createStore } from '../../src/store/store.js';
 import type { Dag } from '../../src/dag/types.js';
 import {

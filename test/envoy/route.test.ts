@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { translate, defaultTranslateOptions } from '../../src/envoy/translate.js';
+import { translate, defaultTranslateOptions } from '../../src/assemble/translate.js';
 import { envoyRoute } from '../../src/envoy/route.js';
 import { virtualHostName } from '../../src/envoy/names.js';
 import { createStore } from '../../src/store/store.js';

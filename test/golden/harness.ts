@@ -1,14 +1,21 @@
 // Golden scenarios: test/golden/<scenario>/input.yaml (multi-document manifests, optional
 // options.json with BuildOptions overrides and a "translate" key for TranslateOptions overrides)
-// → expected dag.json + status.json (build) and envoy.json (canonical JSON of translate).
+// → expected dag.json + status.json (build) and envoy.json: the snapshot `contour serve` would
+// publish, as `contour translate --stage envoy` prints it (the assembler serve runs, then the cache).
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JsonValue } from '@bufbuild/protobuf';
 import { parseManifest } from '../../src/sources/files/parse.js';
 import { createStore, type Store } from '../../src/store/store.js';
-import { buildDag, defaultBuildOptions, type BuildOptions } from '../../src/dag/build.js';
-import { defaultTranslateOptions, translate, type TranslateOptions } from '../../src/envoy/translate.js';
-import { canonicalText, resourcesToJson } from '../../src/envoy/canonical-json.js';
+import { defaultBuildOptions, type BuildOptions } from '../../src/dag/build.js';
+import {
+  defaultTranslateOptions,
+  snapshotText,
+  translateStore,
+  type TranslateOptions,
+} from '../../src/assemble/translate.js';
+import type { Rejection } from '../../src/assemble/assembler.js';
+import { canonicalText } from '../../src/envoy/canonical-json.js';
 import type { EnvoyResources } from '../../src/envoy/resources.js';
 import type { KubeObject } from '../../src/apis/meta.js';
 
@@ -67,22 +74,24 @@ export const storeOf = (objects: KubeObject[]): Store => {
 };
 
 export interface ScenarioOutput {
+  /** The published resources, decoded from the bytes a client receives. */
   resources: EnvoyResources;
+  /** Resources withheld because Envoy would reject them. */
+  rejections: Rejection[];
   /** Canonical text of each golden file. */
   files: Record<GoldenFile, string>;
 }
 
-/** Runs the pipeline (store → build → translate) over a scenario's objects. */
+/** Runs the pipeline (store → build → assemble → snapshot cache) over a scenario's objects. */
 export const runScenario = (input: ScenarioInput, objects: KubeObject[] = input.objects): ScenarioOutput => {
-  const store = storeOf(objects);
-  const build = buildDag(store, input.buildOptions);
-  const resources = translate(build.dag, store, input.translateOptions);
+  const translation = translateStore(storeOf(objects), input.buildOptions, input.translateOptions);
   return {
-    resources,
+    resources: translation.messages,
+    rejections: translation.rejections,
     files: {
-      'dag.json': canonicalText(build.dag as unknown as JsonValue),
-      'status.json': canonicalText(build.statuses as unknown as JsonValue),
-      'envoy.json': canonicalText(resourcesToJson(resources)),
+      'dag.json': canonicalText(translation.build.dag as unknown as JsonValue),
+      'status.json': canonicalText(translation.build.statuses as unknown as JsonValue),
+      'envoy.json': snapshotText(translation.snapshot),
     },
   };
 };

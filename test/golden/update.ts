@@ -8,11 +8,19 @@ import {
   scenarioNames,
   writeExpected,
 } from './harness.js';
+import {
+  readSeamExpected,
+  runSeamCase,
+  seamCaseNames,
+  seamFiles,
+  writeSeamExpected,
+} from './translate-seam.js';
 
 const args = process.argv.slice(2);
 const update = args.includes('--update');
 const selected = args.filter((arg) => !arg.startsWith('--'));
-const names = selected.length > 0 ? selected : scenarioNames();
+const names =
+  selected.length > 0 ? selected.filter((name) => scenarioNames().includes(name)) : scenarioNames();
 
 let differing = 0;
 for (const name of names) {
@@ -25,6 +33,22 @@ for (const name of names) {
     if (stale.length > 0) {
       differing++;
       console.log(`${name}: differs in ${stale.join(', ')}`);
+    }
+  }
+}
+// The translate-seam cases (test/golden/translate-seam/), by the same rules.
+const seamNames =
+  selected.length > 0 ? selected.filter((name) => seamCaseNames().includes(name)) : seamCaseNames();
+for (const name of seamNames) {
+  const output = runSeamCase(name);
+  if (update) {
+    const changed = writeSeamExpected(name, output);
+    if (changed.length > 0) console.log(`translate-seam/${name}: updated ${changed.join(', ')}`);
+  } else {
+    const stale = seamFiles.filter((file) => readSeamExpected(name, file) !== output[file]);
+    if (stale.length > 0) {
+      differing++;
+      console.log(`translate-seam/${name}: differs in ${stale.join(', ')}`);
     }
   }
 }

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { KubeObject } from '../../src/apis/meta.js';
 import { buildDag, defaultBuildOptions } from '../../src/dag/build.js';
-import { createIncrementalEngine } from '../../src/dag/incremental-engine.js';
-import { defaultTranslateOptions, translate } from '../../src/envoy/translate.js';
+import { createIncrementalEngine } from '../../src/assemble/incremental-engine.js';
+import { defaultTranslateOptions, translate } from '../../src/assemble/translate.js';
 import { createStore, type StoreEvent } from '../../src/store/store.js';
 import {
   allResourceTypes,

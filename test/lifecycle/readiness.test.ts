@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createReadiness, type Phase } from '../../src/lifecycle/readiness.js';
 import { createPipeline, type SnapshotTarget } from '../../src/lifecycle/pipeline.js';
 import { defaultBuildOptions } from '../../src/dag/build.js';
-import { defaultTranslateOptions } from '../../src/envoy/translate.js';
+import { defaultTranslateOptions } from '../../src/assemble/translate.js';
 import type { SnapshotResources } from '../../src/xds/cache/snapshot-cache.js';
 import { createFilesSource } from '../../src/sources/files/files-source.js';
 import type { Source, SourceSink } from '../../src/sources/source.js';

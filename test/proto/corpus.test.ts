@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { equals, fromBinary, fromJson, toBinary, type DescMessage, type Message } from '@bufbuild/protobuf';
-import { translate, defaultTranslateOptions } from '../../src/envoy/translate.js';
+import { translate, defaultTranslateOptions } from '../../src/assemble/translate.js';
 import { envoyRegistry } from '../../src/envoy/registry.js';
 import { resourceToJson } from '../../src/envoy/canonical-json.js';
 import { validateResource } from '../../src/envoy/validation/validate.js';

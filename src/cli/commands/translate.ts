@@ -1,10 +1,9 @@
 // `contour translate DIR`: the pipeline offline — manifests in, DAG + status or Envoy resources out.
 import type { Command } from 'commander';
-import { buildDag, defaultBuildOptions } from '../../dag/build.js';
-import { defaultTranslateOptions, translate } from '../../envoy/translate.js';
+import { defaultTranslateOptions, snapshotText, translateStore } from '../../assemble/translate.js';
+import { defaultBuildOptions } from '../../dag/build.js';
 import { loadManifestDirectory } from '../../sources/files/load.js';
 import { describeManifestError } from '../../sources/files/parse.js';
-import { createSnapshotCache } from '../../xds/cache/snapshot-cache.js';
 
 interface TranslateFlags {
   stage: string;
@@ -42,18 +41,27 @@ export const registerTranslate = (program: Command): void => {
       for (const error of errors) {
         process.stderr.write(`${describeManifestError(error)}\n`);
       }
-      const result = buildDag(store, {
-        ...defaultBuildOptions,
-        rootNamespaces: list(flags.rootNamespaces),
-        ingressClassNames: list(flags.ingressClassName),
-        enableExternalNameService: flags.enableExternalNameService,
-      });
+      // The path `contour serve` publishes through: statuses include resources Envoy would reject.
+      const translation = translateStore(
+        store,
+        {
+          ...defaultBuildOptions,
+          rootNamespaces: list(flags.rootNamespaces),
+          ingressClassNames: list(flags.ingressClassName),
+          enableExternalNameService: flags.enableExternalNameService,
+        },
+        defaultTranslateOptions,
+      );
+      for (const rejection of translation.rejections) {
+        process.stderr.write(
+          `${rejection.type} ${rejection.name} withheld (Envoy would reject it): ${rejection.violations.join('; ')}\n`,
+        );
+      }
       if (flags.stage === 'dag') {
-        process.stdout.write(JSON.stringify({ dag: result.dag, statuses: result.statuses }, null, 2) + '\n');
+        const { dag, statuses } = translation.build;
+        process.stdout.write(JSON.stringify({ dag, statuses }, null, 2) + '\n');
         return;
       }
-      const cache = createSnapshotCache();
-      cache.publish(translate(result.dag, store, defaultTranslateOptions));
-      process.stdout.write(JSON.stringify(cache.toJson({ includeSecrets: true }), null, 2) + '\n');
+      process.stdout.write(snapshotText(translation.snapshot));
     });
 };

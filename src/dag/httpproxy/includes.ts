@@ -16,6 +16,8 @@ import { ErrorType, type StatusSink } from '../status.js';
 import type { Route } from '../types.js';
 import { proxyKey, type ProxyIndex, type ValidProxy } from './proxies.js';
 import { buildRoute } from './route.js';
+import { trimTrailing } from '../../util/text.js';
+import { limitsOf } from '../limits.js';
 
 /** State of one walk from a root. */
 export interface IncludeWalk {
@@ -40,96 +42,189 @@ const badGatewayRoute = (conditions: MatchCondition[], proxy: ValidProxy): Route
   source: { ...proxy.ref },
 });
 
-/** Computes the routes a proxy contributes (its own and its includes'), depth first. */
-export const computeRoutes = (
-  walk: IncludeWalk,
-  sink: StatusSink,
-  proxy: ValidProxy,
-  conditions: MatchCondition[],
-  visited: ValidProxy[],
-): Route[] => {
-  if (visited.some((seen) => seen.namespace === proxy.namespace && seen.name === proxy.name)) {
-    const path = [...visited, proxy].map((seen) => `${seen.namespace}/${seen.name}`).join(' -> ');
-    sink.error(ErrorType.Include, 'IncludeCreatesCycle', `include creates an include cycle: ${path}`);
-    return [];
-  }
-  const chain = [...visited, proxy];
-  const routes: Route[] = [];
-  const seenIncludeConditions = new Set<string>();
+/** One proxy being expanded: its includes are walked in order, then its own routes are added. */
+interface Frame {
+  proxy: ValidProxy;
+  sink: StatusSink;
+  conditions: MatchCondition[];
+  /** The proxies from the root down to this one (cycle detection). */
+  chain: ValidProxy[];
+  nextInclude: number;
+  routes: Route[];
+  /** How many of `routes` came from included proxies (already counted against the limit). */
+  childRoutes: number;
+  seenIncludeConditions: Set<string>;
+}
 
-  for (const include of proxy.spec.includes ?? []) {
-    const namespace = include.namespace || proxy.namespace;
-    const includeConditions = include.conditions ?? [];
-    const conditionError =
-      includeConditionsError(includeConditions) ?? pathConditionsError(includeConditions);
-    if (conditionError) {
-      sink.error(ErrorType.Include, 'PathMatchConditionsNotValid', `include: ${conditionError}`);
-      continue;
-    }
-    const headerError = headerConditionsError(includeConditions);
-    if (headerError) {
-      sink.error(ErrorType.Route, 'HeaderMatchConditionsNotValid', headerError);
-      continue;
-    }
-    const queryError = queryConditionsError(includeConditions);
-    if (queryError) {
-      sink.error(ErrorType.Route, 'QueryParameterMatchConditionsNotValid', queryError);
-      continue;
-    }
-    const conditionsKey = includeConditionsKey(includeConditions);
-    if (conditionsKey !== undefined) {
-      if (seenIncludeConditions.has(conditionsKey)) {
-        sink.error(
+/**
+ * Computes the routes a root contributes (its own and its includes', depth first), or undefined when
+ * the include tree is beyond the limits (include depth, routes or proxy visits per virtual host): then
+ * the root carries an error naming the limit. Iterative, so a chain of any length cannot overflow the
+ * stack, and bounded, so a diamond of includes cannot expand exponentially.
+ */
+export const computeRoutes = (walk: IncludeWalk, sink: StatusSink, root: ValidProxy): Route[] | undefined => {
+  const limits = limitsOf(walk.context.options);
+  const rootName = `${root.namespace}/${root.name}`;
+  const frame = (
+    proxy: ValidProxy,
+    proxySink: StatusSink,
+    conditions: MatchCondition[],
+    chain: ValidProxy[],
+  ): Frame => ({
+    proxy,
+    sink: proxySink,
+    conditions,
+    chain,
+    nextInclude: 0,
+    routes: [],
+    childRoutes: 0,
+    seenIncludeConditions: new Set(),
+  });
+  const stack: Frame[] = [frame(root, sink, [], [root])];
+  let visits = 0;
+  let routeCount = 0;
+  const overLimit = (what: string, limit: number, flag: string): undefined => {
+    sink.error(
+      ErrorType.Include,
+      'IncludeLimitExceeded',
+      `the include tree of ${rootName} ${what} ${limit} (the ${flag} limit); its virtual host is not served`,
+    );
+    return undefined;
+  };
+
+  while (stack.length > 0) {
+    const current = stack[stack.length - 1];
+    const { proxy } = current;
+    const includes = proxy.spec.includes ?? [];
+    if (current.nextInclude < includes.length) {
+      const include = includes[current.nextInclude++];
+      const child = includeTarget(walk, current, include);
+      if (!child) continue;
+      const childSink = walk.context.status.for(child.proxy.ref, child.proxy.generation);
+      if (
+        current.chain.some(
+          (seen) => seen.namespace === child.proxy.namespace && seen.name === child.proxy.name,
+        )
+      ) {
+        const path = [...current.chain, child.proxy]
+          .map((seen) => `${seen.namespace}/${seen.name}`)
+          .join(' -> ');
+        childSink.error(
           ErrorType.Include,
-          'DuplicateMatchConditions',
-          'duplicate conditions defined on an include',
+          'IncludeCreatesCycle',
+          `include creates an include cycle: ${path}`,
         );
         continue;
       }
-      seenIncludeConditions.add(conditionsKey);
-    }
-    const key = proxyKey(namespace, include.name);
-    const child = walk.proxies.byName.get(key);
-    const merged = [...conditions, ...includeConditions];
-    if (!child) {
-      if (walk.proxies.invalid.has(key)) {
-        walk.reached.add(key);
-        sink.error(
-          ErrorType.Include,
-          'IncludeNotValid',
-          `include ${namespace}/${include.name} is not a valid HTTPProxy`,
-        );
-      } else {
-        sink.error(ErrorType.Include, 'IncludeNotFound', `include ${namespace}/${include.name} not found`);
+      if (current.chain.length > limits.maxIncludeDepth) {
+        return overLimit('is deeper than', limits.maxIncludeDepth, '--max-include-depth');
       }
-      if (includeConditions.length > 0) routes.push(badGatewayRoute(merged, proxy));
+      if (++visits > limits.maxIncludesPerVirtualHost) {
+        return overLimit(
+          'includes more proxies than',
+          limits.maxIncludesPerVirtualHost,
+          '--max-includes-per-vhost',
+        );
+      }
+      stack.push(frame(child.proxy, childSink, child.conditions, [...current.chain, child.proxy]));
       continue;
     }
-    if (child.spec.virtualhost) {
-      sink.error(
-        ErrorType.Include,
-        'RootIncludesRoot',
-        `root httpproxy cannot include another root httpproxy (${child.namespace}/${child.name})`,
+    for (const route of proxy.spec.routes ?? []) {
+      const built = buildRoute(
+        {
+          context: walk.context,
+          sink: current.sink,
+          root: walk.root,
+          proxy,
+          conditions: current.conditions,
+          enforceTls: walk.enforceTls,
+        },
+        route,
       );
-      if (includeConditions.length > 0) routes.push(badGatewayRoute(merged, proxy));
-      continue;
+      if (built) current.routes.push(built);
     }
-    walk.reached.add(key);
-    const childSink = walk.context.status.for(child.ref, child.generation);
-    routes.push(...computeRoutes(walk, childSink, child, merged, chain));
+    const routes = expandPrefixRewrites(current.routes);
+    routeCount += routes.length - current.childRoutes;
+    if (routeCount > limits.maxRoutesPerVirtualHost) {
+      return overLimit('has more routes than', limits.maxRoutesPerVirtualHost, '--max-routes-per-vhost');
+    }
+    stack.pop();
+    if (stack.length === 0) return routes;
+    const parent = stack[stack.length - 1];
+    for (const route of routes) parent.routes.push(route);
+    parent.childRoutes += routes.length;
   }
-
-  for (const route of proxy.spec.routes ?? []) {
-    const built = buildRoute(
-      { context: walk.context, sink, root: walk.root, proxy, conditions, enforceTls: walk.enforceTls },
-      route,
-    );
-    if (built) routes.push(built);
-  }
-  return expandPrefixRewrites(routes);
+  return [];
 };
 
-const trimTrailingSlashes = (value: string): string => value.replace(/\/+$/, '');
+/**
+ * Checks one include of `current`: its conditions, and that its target is a valid non-root proxy.
+ * Problems are recorded (with a 502 route where Contour answers 502); the child to walk otherwise.
+ */
+const includeTarget = (
+  walk: IncludeWalk,
+  current: Frame,
+  include: NonNullable<ValidProxy['spec']['includes']>[number],
+): { proxy: ValidProxy; conditions: MatchCondition[] } | undefined => {
+  const { proxy, sink, conditions, routes } = current;
+  const namespace = include.namespace || proxy.namespace;
+  const includeConditions = include.conditions ?? [];
+  const maxRegexLength = limitsOf(walk.context.options).maxRegexLength;
+  const conditionError =
+    includeConditionsError(includeConditions) ?? pathConditionsError(includeConditions, maxRegexLength);
+  if (conditionError) {
+    sink.error(ErrorType.Include, 'PathMatchConditionsNotValid', `include: ${conditionError}`);
+    return undefined;
+  }
+  const headerError = headerConditionsError(includeConditions, maxRegexLength);
+  if (headerError) {
+    sink.error(ErrorType.Route, 'HeaderMatchConditionsNotValid', headerError);
+    return undefined;
+  }
+  const queryError = queryConditionsError(includeConditions, maxRegexLength);
+  if (queryError) {
+    sink.error(ErrorType.Route, 'QueryParameterMatchConditionsNotValid', queryError);
+    return undefined;
+  }
+  const conditionsKey = includeConditionsKey(includeConditions);
+  if (conditionsKey !== undefined) {
+    if (current.seenIncludeConditions.has(conditionsKey)) {
+      sink.error(ErrorType.Include, 'DuplicateMatchConditions', 'duplicate conditions defined on an include');
+      return undefined;
+    }
+    current.seenIncludeConditions.add(conditionsKey);
+  }
+  const key = proxyKey(namespace, include.name);
+  const child = walk.proxies.byName.get(key);
+  const merged = [...conditions, ...includeConditions];
+  if (!child) {
+    if (walk.proxies.invalid.has(key)) {
+      walk.reached.add(key);
+      sink.error(
+        ErrorType.Include,
+        'IncludeNotValid',
+        `include ${namespace}/${include.name} is not a valid HTTPProxy`,
+      );
+    } else {
+      sink.error(ErrorType.Include, 'IncludeNotFound', `include ${namespace}/${include.name} not found`);
+    }
+    if (includeConditions.length > 0) routes.push(badGatewayRoute(merged, proxy));
+    return undefined;
+  }
+  if (child.spec.virtualhost) {
+    sink.error(
+      ErrorType.Include,
+      'RootIncludesRoot',
+      `root httpproxy cannot include another root httpproxy (${child.namespace}/${child.name})`,
+    );
+    if (includeConditions.length > 0) routes.push(badGatewayRoute(merged, proxy));
+    return undefined;
+  }
+  walk.reached.add(key);
+  return { proxy: child, conditions: merged };
+};
+
+const trimTrailingSlashes = (value: string): string => trimTrailing(value, '/');
 
 /**
  * A route `/foo` rewriting its prefix must also work for `/foo/`: as Contour does, a lone prefix route

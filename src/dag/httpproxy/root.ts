@@ -8,6 +8,7 @@ import type { TlsVersion, WeightedCluster } from '../types.js';
 import { computeRoutes, type IncludeWalk } from './includes.js';
 import { proxyKey, type ValidProxy } from './proxies.js';
 import { loadBalancerPolicyOf, normalizeWeights } from './route.js';
+import { limitsOf } from '../limits.js';
 
 const tlsVersionOf = (value: string | undefined, fallback: TlsVersion): TlsVersion =>
   value === '1.2' || value === '1.3' ? value : fallback;
@@ -180,10 +181,11 @@ export const processRoot = (walk: Omit<IncludeWalk, 'enforceTls'>, sink: StatusS
       );
       return;
     }
-    if (!processTcpProxy(walk, sink, root, [], fqdn, tls?.passthrough ?? false)) return;
+    if (!processTcpProxy(walk, sink, root, fqdn, tls?.passthrough ?? false)) return;
   }
 
-  const routes = computeRoutes({ ...walk, enforceTls: tlsEnabled }, sink, root, [], []);
+  const routes = computeRoutes({ ...walk, enforceTls: tlsEnabled }, sink, root);
+  if (!routes) return;
   const insecure = context.dag.httpVirtualHost(fqdn, root.ref);
   for (const route of routes) context.dag.addRoute(insecure, route);
   if (tlsEnabled && !tcpproxy) {
@@ -192,98 +194,133 @@ export const processRoot = (walk: Omit<IncludeWalk, 'enforceTls'>, sink: StatusS
   }
 };
 
-/** Resolves `spec.tcpproxy` (services, or an include of a non-root proxy); false on error. */
+/**
+ * Resolves `spec.tcpproxy` (services, or an include of a non-root proxy, followed along the chain
+ * iteratively and at most --max-include-depth deep); false on error.
+ */
 const processTcpProxy = (
   walk: Omit<IncludeWalk, 'enforceTls'>,
-  sink: StatusSink,
-  proxy: ValidProxy,
-  visited: ValidProxy[],
+  rootSink: StatusSink,
+  root: ValidProxy,
   fqdn: string,
   passthrough: boolean,
 ): boolean => {
   const { context } = walk;
-  const tcpproxy = proxy.spec.tcpproxy;
-  if (!tcpproxy) return true;
-  const chain = [...visited, proxy];
-  const include = tcpproxy.include ?? tcpproxy.includes;
-  const services = tcpproxy.services ?? [];
-  if (services.length > 0 && include) {
-    sink.error(
-      ErrorType.TcpProxy,
-      'NoServicesAndInclude',
-      'cannot specify services and include in the same httpproxy',
-    );
-    return false;
-  }
-  let loadBalancerPolicy = loadBalancerPolicyOf(tcpproxy.loadBalancerPolicy?.strategy);
-  if (loadBalancerPolicy === 'Cookie' || loadBalancerPolicy === 'RequestHash') {
-    sink.warning(
-      ErrorType.TcpProxy,
-      'IgnoredField',
-      `ignoring field "Spec.TCPProxy.LoadBalancerPolicy"; ${loadBalancerPolicy} load balancer policy is not supported for TCPProxies`,
-    );
-    loadBalancerPolicy = undefined;
-  }
-  if (services.length > 0) {
-    const clusters: WeightedCluster[] = [];
-    for (const service of services) {
-      const lookup = resolveService(
-        context.store,
-        proxy.namespace,
-        service.name,
-        service.port,
-        context.options.enableExternalNameService,
+  const { maxIncludeDepth } = limitsOf(context.options);
+  const chain: ValidProxy[] = [];
+  let proxy = root;
+  let sink = rootSink;
+  for (;;) {
+    const tcpproxy = proxy.spec.tcpproxy;
+    if (!tcpproxy) return true;
+    chain.push(proxy);
+    const include = tcpproxy.include ?? tcpproxy.includes;
+    const services = tcpproxy.services ?? [];
+    if (services.length > 0 && include) {
+      sink.error(
+        ErrorType.TcpProxy,
+        'NoServicesAndInclude',
+        'cannot specify services and include in the same httpproxy',
       );
-      if (!lookup.ok) {
-        sink.error(
-          ErrorType.TcpProxy,
-          'ServiceUnresolvedReference',
-          `Spec.TCPProxy unresolved service reference: ${lookup.message}`,
-        );
-        return false;
-      }
-      const protocol = service.protocol ?? lookup.service.protocol;
-      const cluster = makeCluster(lookup.service, {
-        protocol,
-        sni: lookup.service.externalName || undefined,
-        loadBalancerPolicy,
-      });
-      context.dag.addCluster(cluster);
-      clusters.push({ cluster: cluster.name, weight: service.weight ?? 0 });
+      return false;
     }
-    const secure = context.dag.httpsVirtualHost(fqdn, walk.root.ref);
-    secure.tcpProxy = { passthrough, clusters: normalizeWeights(clusters) };
-    return true;
+    const loadBalancerPolicy = tcpLoadBalancerPolicy(sink, tcpproxy.loadBalancerPolicy?.strategy);
+    if (services.length > 0) {
+      return resolveTcpServices(walk, sink, proxy, { fqdn, passthrough, loadBalancerPolicy });
+    }
+    if (!include) {
+      sink.error(ErrorType.TcpProxy, 'NothingDefined', 'either services or inclusion must be specified');
+      return false;
+    }
+    const namespace = include.namespace || proxy.namespace;
+    const key = proxyKey(namespace, include.name);
+    const destination = walk.proxies.byName.get(key);
+    if (!destination) {
+      sink.error(
+        ErrorType.TcpProxyInclude,
+        'IncludeNotFound',
+        `include ${namespace}/${include.name} not found`,
+      );
+      return false;
+    }
+    if (destination.spec.virtualhost) {
+      sink.error(
+        ErrorType.TcpProxyInclude,
+        'RootIncludesRoot',
+        `root httpproxy cannot include another root httpproxy (${destination.namespace}/${destination.name})`,
+      );
+      return false;
+    }
+    walk.reached.add(key);
+    if (chain.some((seen) => seen.namespace === destination.namespace && seen.name === destination.name)) {
+      const path = [...chain, destination].map((seen) => `${seen.namespace}/${seen.name}`).join(' -> ');
+      sink.error(ErrorType.TcpProxyInclude, 'IncludeCreatesCycle', `include creates a cycle: ${path}`);
+      return false;
+    }
+    if (chain.length > maxIncludeDepth) {
+      rootSink.error(
+        ErrorType.TcpProxyInclude,
+        'IncludeLimitExceeded',
+        `the tcpproxy include chain of ${root.namespace}/${root.name} is deeper than ${maxIncludeDepth} (the --max-include-depth limit); its virtual host is not served`,
+      );
+      return false;
+    }
+    proxy = destination;
+    sink = context.status.for(destination.ref, destination.generation);
   }
-  if (!include) {
-    sink.error(ErrorType.TcpProxy, 'NothingDefined', 'either services or inclusion must be specified');
-    return false;
-  }
-  const namespace = include.namespace || proxy.namespace;
-  const key = proxyKey(namespace, include.name);
-  const destination = walk.proxies.byName.get(key);
-  if (!destination) {
-    sink.error(
-      ErrorType.TcpProxyInclude,
-      'IncludeNotFound',
-      `include ${namespace}/${include.name} not found`,
-    );
-    return false;
-  }
-  if (destination.spec.virtualhost) {
-    sink.error(
-      ErrorType.TcpProxyInclude,
-      'RootIncludesRoot',
-      `root httpproxy cannot include another root httpproxy (${destination.namespace}/${destination.name})`,
-    );
-    return false;
-  }
-  walk.reached.add(key);
-  if (chain.some((seen) => seen.namespace === destination.namespace && seen.name === destination.name)) {
-    const path = [...chain, destination].map((seen) => `${seen.namespace}/${seen.name}`).join(' -> ');
-    sink.error(ErrorType.TcpProxyInclude, 'IncludeCreatesCycle', `include creates a cycle: ${path}`);
-    return false;
-  }
-  const destinationSink = context.status.for(destination.ref, destination.generation);
-  return processTcpProxy(walk, destinationSink, destination, chain, fqdn, passthrough);
 };
+
+/** Resolves a TCP proxy's services to weighted clusters on the HTTPS virtual host; false on error. */
+const resolveTcpServices = (
+  walk: Omit<IncludeWalk, 'enforceTls'>,
+  sink: StatusSink,
+  proxy: ValidProxy,
+  target: { fqdn: string; passthrough: boolean; loadBalancerPolicy: WeightedClusterPolicy },
+): boolean => {
+  const { context } = walk;
+  const { fqdn, passthrough, loadBalancerPolicy } = target;
+  const tcpproxy = proxy.spec.tcpproxy!;
+  const clusters: WeightedCluster[] = [];
+  for (const service of tcpproxy.services ?? []) {
+    const lookup = resolveService(
+      context.store,
+      proxy.namespace,
+      service.name,
+      service.port,
+      context.options.enableExternalNameService,
+    );
+    if (!lookup.ok) {
+      sink.error(
+        ErrorType.TcpProxy,
+        'ServiceUnresolvedReference',
+        `Spec.TCPProxy unresolved service reference: ${lookup.message}`,
+      );
+      return false;
+    }
+    const protocol = service.protocol ?? lookup.service.protocol;
+    const cluster = makeCluster(
+      lookup.service,
+      { protocol, sni: lookup.service.externalName || undefined, loadBalancerPolicy },
+      context.memo.clusterHashes,
+    );
+    context.dag.addCluster(cluster);
+    clusters.push({ cluster: cluster.name, weight: service.weight ?? 0 });
+  }
+  const secure = context.dag.httpsVirtualHost(fqdn, walk.root.ref);
+  secure.tcpProxy = { passthrough, clusters: normalizeWeights(clusters) };
+  return true;
+};
+
+/** A TCP proxy's load balancer policy; request-level policies cannot apply and are ignored with a warning. */
+const tcpLoadBalancerPolicy = (sink: StatusSink, strategy: string | undefined): WeightedClusterPolicy => {
+  const policy = loadBalancerPolicyOf(strategy);
+  if (policy !== 'Cookie' && policy !== 'RequestHash') return policy;
+  sink.warning(
+    ErrorType.TcpProxy,
+    'IgnoredField',
+    `ignoring field "Spec.TCPProxy.LoadBalancerPolicy"; ${policy} load balancer policy is not supported for TCPProxies`,
+  );
+  return undefined;
+};
+
+type WeightedClusterPolicy = ReturnType<typeof loadBalancerPolicyOf>;

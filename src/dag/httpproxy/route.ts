@@ -26,6 +26,7 @@ import type {
   WeightedCluster,
 } from '../types.js';
 import type { ValidProxy } from './proxies.js';
+import { limitsOf } from '../limits.js';
 
 /** Route fields Contour supports that this build ignores (with a warning). */
 const unsupportedRouteFields = [
@@ -153,12 +154,11 @@ const buildServiceTarget = (
   }
   // SNI follows a Host rewrite (service first, then route), else the ExternalName.
   const sni = request.policy?.hostRewrite ?? routeRequestHeaders?.hostRewrite ?? resolved.externalName;
-  const cluster = makeCluster(resolved, {
-    protocol,
-    sni: sni || undefined,
-    upstreamValidation,
-    loadBalancerPolicy,
-  });
+  const cluster = makeCluster(
+    resolved,
+    { protocol, sni: sni || undefined, upstreamValidation, loadBalancerPolicy },
+    context.memo.clusterHashes,
+  );
   return {
     target: {
       cluster,
@@ -238,18 +238,19 @@ export const buildRoute = (scope: RouteScope, route: HttpProxyRoute): Route | un
     warnIgnored(sink, ErrorType.Service, 'service', service, unsupportedServiceFields);
   }
   const ownConditions = route.conditions ?? [];
-  const pathError = pathConditionsError(ownConditions);
+  const { maxRegexLength } = limitsOf(scope.context.options);
+  const pathError = pathConditionsError(ownConditions, maxRegexLength);
   if (pathError) {
     sink.error(ErrorType.Route, 'PathMatchConditionsNotValid', `route: ${pathError}`);
     return undefined;
   }
   const conditions = [...scope.conditions, ...ownConditions];
-  const headerError = headerConditionsError(conditions);
+  const headerError = headerConditionsError(conditions, maxRegexLength);
   if (headerError) {
     sink.error(ErrorType.Route, 'HeaderMatchConditionsNotValid', headerError);
     return undefined;
   }
-  const queryError = queryConditionsError(conditions);
+  const queryError = queryConditionsError(conditions, maxRegexLength);
   if (queryError) {
     sink.error(ErrorType.Route, 'QueryParameterMatchConditionsNotValid', queryError);
     return undefined;
@@ -356,7 +357,9 @@ export const buildRoute = (scope: RouteScope, route: HttpProxyRoute): Route | un
   return {
     match: { path, headers, queryParams: mergeQueryConditions(conditions) },
     action,
-    httpsRedirect: scope.enforceTls && !route.permitInsecure,
+    // Contour's disablePermitInsecure makes every route of a TLS host redirect.
+    httpsRedirect:
+      scope.enforceTls && !(route.permitInsecure === true && !scope.context.options.disablePermitInsecure),
     websocket: route.enableWebsockets ?? false,
     ...(timeout.policy ? { timeout: timeout.policy } : {}),
     ...(retry ? { retry } : {}),

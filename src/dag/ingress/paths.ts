@@ -1,6 +1,8 @@
 // Ingress path types to DAG path matches, with Contour's rules: `Prefix` is segment-aware, `Exact` is
 // exact, and `ImplementationSpecific` is a regex when the path has regex characters, else a string prefix.
-import { re2Error } from '../regex.js';
+import { re2Error, regexLengthError } from '../regex.js';
+import { defaultInputLimits } from '../limits.js';
+import { trimTrailing } from '../../util/text.js';
 import type { PathMatch } from '../types.js';
 
 // Contour's test for "this path looks like a regex".
@@ -14,6 +16,7 @@ const queryOrFragment = /[?#]/;
 export const ingressPathMatch = (
   rawPath: string,
   pathType: string,
+  maxRegexLength = defaultInputLimits.maxRegexLength,
 ): { match?: PathMatch; error?: string } => {
   const path = rawPath === '' ? '/' : rawPath;
   if (!path.startsWith('/')) return { error: `path "${path}" must be an absolute path` };
@@ -21,7 +24,7 @@ export const ingressPathMatch = (
     case 'Prefix': {
       if (queryOrFragment.test(path)) return { error: `path "${path}" must not contain '?' or '#'` };
       // Trailing slashes are dropped so that `/foo/` also matches `/foo`; "/" (or only slashes) is every path.
-      const trimmed = path.replace(/\/+$/, '');
+      const trimmed = trimTrailing(path, '/');
       if (trimmed === '') return { match: { kind: 'prefix', value: '/', segment: false } };
       return { match: { kind: 'prefix', value: trimmed, segment: true } };
     }
@@ -31,7 +34,7 @@ export const ingressPathMatch = (
     case '':
     case 'ImplementationSpecific': {
       if (!regexCharacters.test(path)) return { match: { kind: 'prefix', value: path, segment: false } };
-      const error = re2Error(path);
+      const error = regexLengthError(path, maxRegexLength) ?? re2Error(path);
       if (error) return { error: `path regex "${path}" is not valid: ${error}` };
       return { match: { kind: 'regex', value: path } };
     }

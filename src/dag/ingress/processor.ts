@@ -21,6 +21,7 @@ import {
 import { ingressHostError, ingressPathMatch } from './paths.js';
 import { ingressClassNameOf, ingressPathEntries, type IngressPathEntry } from './spec.js';
 import { addIngressSecureVirtualHosts } from './tls.js';
+import { limitsOf } from '../limits.js';
 
 /** Whether this instance serves an Ingress (class annotation first, then `spec.ingressClassName`). */
 export const servesIngress = (ingress: Ingress, classNames: string[]): boolean =>
@@ -68,7 +69,11 @@ const backendAction = (
     return serviceUnavailable();
   }
   // Ingress clusters carry only the Service's own upstream protocol (no SNI, validation or LB policy).
-  const cluster = makeCluster(lookup.service, { protocol: lookup.service.protocol });
+  const cluster = makeCluster(
+    lookup.service,
+    { protocol: lookup.service.protocol },
+    context.memo.clusterHashes,
+  );
   context.dag.addCluster(cluster);
   return { kind: 'cluster', clusters: [{ cluster: cluster.name, weight: 1 }] };
 };
@@ -129,7 +134,7 @@ const addIngressRoutes = (context: BuildContext, ingress: Ingress, tlsHosts: Set
       );
       continue;
     }
-    const path = ingressPathMatch(entry.path, entry.pathType);
+    const path = ingressPathMatch(entry.path, entry.pathType, limitsOf(context.options).maxRegexLength);
     if (!path.match) {
       sink.error(
         ErrorType.Route,

@@ -8,6 +8,7 @@ import {
   type DescEnum,
   type DescField,
   type DescMessage,
+  type DescOneof,
   type Message,
   type Registry,
 } from '@bufbuild/protobuf';
@@ -28,6 +29,7 @@ import {
   type StringRules,
 } from '../../gen/validate/validate_pb.js';
 import { RE2JS } from 're2js';
+import { isIP, isIPv4, isIPv6 } from 'node:net';
 import { envoyRegistry } from '../registry.js';
 import {
   isAddress,
@@ -104,7 +106,13 @@ const checkString = (value: string, rules: StringRules, path: string, out: Viola
       if (format.value && !isAddress(value)) bad('an IP address or host name');
       break;
     case 'ip':
-      if (format.value && !/^[0-9a-fA-F.:]+$/.test(value)) bad('an IP address');
+      if (format.value && !isIP(value)) bad('an IP address');
+      break;
+    case 'ipv4':
+      if (format.value && !isIPv4(value)) bad('an IPv4 address');
+      break;
+    case 'ipv6':
+      if (format.value && !isIPv6(value)) bad('an IPv6 address');
       break;
     case 'email':
       if (format.value && !isEmail(value)) bad('an email address');
@@ -265,8 +273,29 @@ interface Walk {
   out: Violations;
 }
 
-const fieldRulesOf = (field: DescField): FieldRules | undefined =>
-  hasOption(field, fieldRulesOption) ? getOption(field, fieldRulesOption) : undefined;
+// Options are decoded from descriptor bytes on every getOption: remembered per descriptor (immutable,
+// shared by every message of its type), since production validates every published resource.
+const perDescriptor = <K extends object, V>(compute: (key: K) => V): ((key: K) => V) => {
+  const known = new WeakMap<K, { value: V }>();
+  return (key) => {
+    let found = known.get(key);
+    if (!found) {
+      found = { value: compute(key) };
+      known.set(key, found);
+    }
+    return found.value;
+  };
+};
+
+const fieldRulesOf = perDescriptor((field: DescField): FieldRules | undefined =>
+  hasOption(field, fieldRulesOption) ? getOption(field, fieldRulesOption) : undefined,
+);
+const isDisabled = perDescriptor(
+  (schema: DescMessage): boolean => hasOption(schema, disabled) && getOption(schema, disabled),
+);
+const isRequiredOneof = perDescriptor(
+  (oneof: DescOneof): boolean => hasOption(oneof, oneofRequired) && getOption(oneof, oneofRequired),
+);
 
 /** Validates a message-typed value (nested message, Any, Duration, or wrapper). */
 const checkMessageValue = (
@@ -368,15 +397,29 @@ const checkRegexMatcher = (message: Message, path: string, walk: Walk): void => 
   }
 };
 
+/** Whether a field's value holds messages to walk into (its rules aside). */
+const hasMessages = (field: DescField, value: Value): boolean => {
+  switch (field.fieldKind) {
+    case 'message':
+      return true;
+    case 'list':
+      return field.listKind === 'message' && (value as Value[]).length > 0;
+    case 'map':
+      return field.mapKind === 'message' && Object.keys(value as Record<string, Value>).length > 0;
+    default:
+      return false;
+  }
+};
+
 const walkMessage = (message: Message, path: string, walk: Walk): void => {
   const schema = walk.registry.getMessage(message.$typeName);
   if (!schema) return;
   checkRegexMatcher(message, path, walk);
-  if (hasOption(schema, disabled) && getOption(schema, disabled)) return;
+  if (isDisabled(schema)) return;
   const record = message as unknown as Record<string, Value>;
   for (const oneof of schema.oneofs) {
     const selected = record[oneof.localName] as { case?: string } | undefined;
-    if (hasOption(oneof, oneofRequired) && getOption(oneof, oneofRequired) && selected?.case === undefined)
+    if (isRequiredOneof(oneof) && selected?.case === undefined)
       walk.out.push(`${path}: one of ${oneof.fields.map((f) => f.name).join(', ')} is required`);
   }
   for (const field of schema.fields) {
@@ -390,6 +433,8 @@ const walkMessage = (message: Message, path: string, walk: Walk): void => {
       value = record[field.localName];
     }
     const rules = fieldRulesOf(field);
+    // Most fields are unset and carry no rules: skip them before building a path.
+    if (!rules && (value === undefined || !hasMessages(field, value))) continue;
     const fieldPath = `${path}.${field.name}`;
     switch (field.fieldKind) {
       case 'list':

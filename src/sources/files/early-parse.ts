@@ -8,12 +8,11 @@ import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import type { Logger } from '../../util/logger.js';
 import { listManifestFiles } from './list-files.js';
-import type { ParsedManifest } from './parse.js';
-import { createParsePool, inlineBelowBytes, type ParsePool } from './parse-pool.js';
+import { createParsePool, inlineBelowBytes, type ParsedFile, type ParsePool } from './parse-pool.js';
 
 interface EarlyResult {
   text: string;
-  parsed: Promise<ParsedManifest>;
+  parsed: Promise<ParsedFile>;
 }
 
 const started = new Map<string, EarlyResult>();
@@ -41,7 +40,7 @@ export const startEarlyParse = async (directory: string, logger: Logger): Promis
 };
 
 /** The early result for `path`, if one was started for exactly this text (each is taken once). */
-export const takeEarlyParse = (path: string, text: string): Promise<ParsedManifest> | undefined => {
+export const takeEarlyParse = (path: string, text: string): Promise<ParsedFile> | undefined => {
   const early = started.get(path);
   if (early === undefined) return undefined;
   started.delete(path);

@@ -13,6 +13,7 @@ import { listManifestTree, type ListingProblem } from './list-files.js';
 import { createObjectIndex } from './object-index.js';
 import { parseByDocument, type DocumentCache } from './document-cache.js';
 import type { ManifestError } from './parse.js';
+import type { PrimedSecretCheck } from '../../certs/secret-checks.js';
 import { createParsePool } from './parse-pool.js';
 import { watchTree, type TreeChange, type TreeWatcher } from './tree-watcher.js';
 
@@ -24,6 +25,8 @@ export interface FilesSourceOptions {
   resyncPeriodMs?: number;
   /** How often the directory itself is checked for removal or replacement (default 1 s). */
   directoryCheckMs?: number;
+  /** Receives the TLS Secret checks the parser threads did, for the build to reuse (SecretChecks.prime). */
+  primeSecretChecks?: (checks: PrimedSecretCheck[]) => void;
 }
 
 /** The files source, with its current manifest errors for diagnostics. */
@@ -79,7 +82,11 @@ export const createFilesSource = (options: FilesSourceOptions, logger: Logger): 
     else documentCaches.delete(path);
     return Promise.resolve(parsed);
   };
-  const threaded: ParseText = (name, path, text) => takeEarlyParse(path, text) ?? parser.parse(name, text);
+  const threaded: ParseText = async (name, path, text) => {
+    const { secretChecks, ...parsed } = await (takeEarlyParse(path, text) ?? parser.parse(name, text));
+    if (secretChecks) options.primeSecretChecks?.(secretChecks);
+    return parsed;
+  };
 
   const problems = (): SourceProblem[] =>
     [

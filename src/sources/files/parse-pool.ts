@@ -4,7 +4,7 @@
 // cannot start, are parsed inline, so the result never depends on the pool.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { primeSecretChecks } from '../../certs/secret-checks.js';
+import type { PrimedSecretCheck } from '../../certs/secret-checks.js';
 import type { Logger } from '../../util/logger.js';
 import { parseManifest, type ParsedManifest } from './parse.js';
 import type { ParseReply, ParseRequest } from './parse-worker.js';
@@ -12,8 +12,11 @@ import type { ParseReply, ParseRequest } from './parse-worker.js';
 /** Files smaller than this are parsed inline: posting them costs more than it saves. */
 export const inlineBelowBytes = 64 * 1024;
 
+/** A parsed file, and the checks of its TLS Secrets when a thread parsed it (for the build to reuse). */
+export type ParsedFile = ParsedManifest & { secretChecks?: PrimedSecretCheck[] };
+
 export interface ParsePool {
-  parse(file: string, text: string): Promise<ParsedManifest>;
+  parse(file: string, text: string): Promise<ParsedFile>;
   /** How many files a worker thread parsed (the rest were parsed inline). */
   threaded(): number;
   /** Ends the threads (their heaps are tens of MB after a big scan); the next big file starts them again. */
@@ -99,9 +102,9 @@ export const createParsePool = (logger: Logger, size = Math.min(2, availablePara
         target.postMessage({ id, file, text } satisfies ParseRequest);
       });
       if (!reply.parsed) return parseManifest(file, text); // the worker failed: same result, inline
-      if (reply.secretChecks) primeSecretChecks(reply.secretChecks);
       threaded++;
-      return reply.parsed;
+      const secretChecks = reply.secretChecks ?? [];
+      return secretChecks.length > 0 ? { ...reply.parsed, secretChecks } : reply.parsed;
     },
     threaded: () => threaded,
     async idle() {

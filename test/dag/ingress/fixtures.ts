@@ -1,5 +1,6 @@
 // Test fixtures for the Ingress processor: object builders, two real self-signed certificates (EC P-256,
 // CN one/two.example.com, SAN *.example.com, valid for 100 years), and a build over a real store.
+import { createBuildMemo } from '../../../src/dag/build-memo.js';
 import type { Ingress, IngressBackend, Service, ServicePort } from '../../../src/apis/kubernetes.js';
 import type { KubeObject } from '../../../src/apis/meta.js';
 import { createDagAccumulator } from '../../../src/dag/accumulator.js';
@@ -153,6 +154,7 @@ export const buildIngresses = (
     dag,
     status,
     secrets: createSecretResolver(store),
+    memo: createBuildMemo(),
   });
   const statuses = status.statuses();
   return { dag: dag.finish(), statuses, diagnostics: problemsOf(statuses) };

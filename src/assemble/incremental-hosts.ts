@@ -2,8 +2,8 @@
 // of DAG hosts in which all but one are the same objects as before; walking it against the previous
 // list by identity (pointer comparisons only) finds the changed hosts without a map lookup, a string
 // comparison or a re-sort per host: at 10,000 hosts those were ~20 ms of each edit.
-import { compareStrings } from './names.js';
-import type { VirtualHost } from './types.js';
+import { compareStrings } from '../dag/names.js';
+import type { VirtualHost } from '../dag/types.js';
 
 /**
  * Translates a sorted list of DAG hosts to Envoy virtual hosts (as whatever the engine keeps of one:
