@@ -12,6 +12,8 @@ import { messageOf, unavailable, type Row, type RowContext, type RowResult } fro
 import { coldFilesRow } from './rows/cold-files.js';
 import { coldKubeRow } from './rows/cold-kube.js';
 import { editRow } from './rows/edit.js';
+import { editFilesRow } from './rows/edit-files.js';
+import { soakFilesRow } from './rows/soak-files.js';
 import { endpointsRow } from './rows/endpoints.js';
 import { buildRatioRow } from './rows/build-ratio.js';
 import { rssRow } from './rows/rss.js';
@@ -40,6 +42,8 @@ export interface BenchOptions {
 const runPriority = [
   'build-ratio',
   'edit',
+  'edit-files',
+  'soak-files',
   'endpoints',
   'fanout',
   'cold-files',
@@ -68,12 +72,15 @@ export const runBench = async (options: BenchOptions): Promise<BenchReport> => {
     coldFilesRow,
     coldKubeRow,
     editRow(sharedSession),
+    editFilesRow,
+    soakFilesRow,
     endpointsRow(sharedSession),
     buildRatioRow,
     rssRow,
     fanoutRow,
     statusRow,
-  ].filter((row) => options.rows.length === 0 || options.rows.includes(row.id));
+    // Minutes long: only when asked for (`--rows soak-files`).
+  ].filter((row) => (options.rows.length === 0 ? row.id !== soakFilesRow.id : options.rows.includes(row.id)));
   const results: RowResult[] = [];
   for (const size of options.sizes) {
     const set = generateScaleSet({ size, seed: options.seed });

@@ -1,5 +1,6 @@
 // What every benchmark row reports, and the context rows run in.
 import type { ScaleSet } from '../scale-set.js';
+import { summarize } from '../stats.js';
 
 /** The outcome of one row at one size. */
 export interface RowResult {
@@ -58,3 +59,15 @@ export const unavailable = (id: string, size: number, reason: string): RowResult
 
 /** The error message of anything thrown. */
 export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** A row's result from latency samples in milliseconds: median, p99 and count, with extra numbers. */
+export const latencyResult = (
+  id: string,
+  size: number,
+  samples: readonly number[],
+  extra: RowResult['extra'],
+  meetsTarget: (median: number, p99: number) => boolean | undefined,
+): RowResult => {
+  const { median, p99, runs } = summarize(samples);
+  return { id, size, unit: 'ms', median, p99, runs, extra, meetsTarget: meetsTarget(median, p99) };
+};

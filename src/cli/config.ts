@@ -11,6 +11,8 @@ import { defaultXdsLimits, type XdsLimits } from '../xds/server/limits.js';
 export interface ServeConfig extends ContourFlagSettings {
   /** Standalone mode: a directory of manifests. Absent = Kubernetes mode. */
   manifests?: string;
+  /** Standalone mode: period of the full rescan behind the watcher (0: none). */
+  manifestsResyncPeriodMs: number;
   kubeconfig?: string;
   inCluster: boolean;
   xdsAddress: string;
@@ -174,6 +176,7 @@ export const parseServeConfig = (raw: RawServeOptions, env: NodeJS.ProcessEnv = 
   const config: ServeConfig = {
     ...parseContourFlags(raw),
     manifests: text(raw.manifests),
+    manifestsResyncPeriodMs: duration('manifests-resync-period', raw.manifestsResyncPeriod ?? '60s'),
     kubeconfig: text(raw.kubeconfig),
     inCluster: raw.incluster === true,
     xdsAddress: String(raw.xdsAddress),

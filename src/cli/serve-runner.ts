@@ -66,7 +66,12 @@ const sourcesFor = (
 ): Source[] => {
   if (config.manifests) {
     const primeSecretChecks = (checks: PrimedSecretCheck[]): void => secretChecks.prime(checks);
-    return [createFilesSource({ directory: config.manifests, primeSecretChecks }, logger)];
+    return [
+      createFilesSource(
+        { directory: config.manifests, resyncPeriodMs: config.manifestsResyncPeriodMs, primeSecretChecks },
+        logger,
+      ),
+    ];
   }
   if (!kube) throw new Error('Kubernetes mode needs a kubeconfig or an in-cluster configuration');
   // --disable-feature: of Contour's list, only ExtensionService is a kind contour-ts watches.

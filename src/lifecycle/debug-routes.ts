@@ -15,6 +15,22 @@ export interface DebugSources {
   xdsClients: () => unknown[];
 }
 
+/** The source problems of /readyz grouped by file, shaped like object statuses. */
+const problemFiles = (readiness: Readiness) => {
+  const byFile = new Map<string, { document?: number; line?: number; message: string }[]>();
+  for (const { source: _source, file, ...problem } of readiness.report().problems ?? []) {
+    const list = byFile.get(file);
+    if (list) list.push(problem);
+    else byFile.set(file, [problem]);
+  }
+  return [...byFile].map(([file, problems]) => ({
+    kind: 'ManifestFile',
+    namespace: '',
+    name: file,
+    status: { currentStatus: 'invalid', problems },
+  }));
+};
+
 /** Whether a /debug/dag request asks for JSON (`?format=json` or `Accept: application/json`) rather than DOT. */
 export const wantsJson = (request: IncomingMessage): boolean => {
   const format = new URL(request.url ?? '/', 'http://debug').searchParams.get('format');
@@ -34,12 +50,16 @@ export const debugRoutes = ({
 }: DebugSources): Record<string, Handler> => ({
   '/debug/status': async () => ({
     status: 200,
-    body: (pipeline.lastBuild()?.statuses ?? []).map(({ kind, namespace, name, ...status }) => ({
-      kind,
-      namespace,
-      name,
-      status,
-    })),
+    body: [
+      ...(pipeline.lastBuild()?.statuses ?? []).map(({ kind, namespace, name, ...status }) => ({
+        kind,
+        namespace,
+        name,
+        status,
+      })),
+      // Input the sources refused (a manifest file that does not parse): one entry per file.
+      ...problemFiles(readiness),
+    ],
   }),
   '/debug/dag': async (request) => {
     const query = new URL(request.url ?? '/', 'http://debug').searchParams.get('format');

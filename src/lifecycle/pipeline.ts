@@ -342,6 +342,9 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
         synced = true;
         readiness.sourceSynced(source.name);
       },
+      problems(current) {
+        readiness.setSourceProblems(source.name, current);
+      },
       stale(isStale: boolean) {
         readiness.sourceStale(source.name, isStale);
         logger.warn(

@@ -1,7 +1,7 @@
 // The readiness state machine of DESIGN.md §3:
 //   STARTING → SYNCING (sources started) → BUILDING (every source synced) → SERVING (first build published).
 // Readiness depends only on sources and the first build: never on leadership or on which objects exist.
-import type { SourceState } from '../sources/source.js';
+import type { SourceProblem, SourceState } from '../sources/source.js';
 
 export type Phase = 'STARTING' | 'SYNCING' | 'BUILDING' | 'SERVING';
 
@@ -18,6 +18,8 @@ export interface ReadinessReport {
   xdsClients: number;
   /** Extra facts worth showing (e.g. kinds skipped because their CRD is missing). */
   notes?: string[];
+  /** Input a source could not serve as written (a malformed manifest file); each makes config `degraded`. */
+  problems?: (SourceProblem & { source: string })[];
   /** When `config` is `degraded`: the objects refused or rejected, each with why (the first few). */
   rejected?: string[];
 }
@@ -43,6 +45,8 @@ export interface Readiness {
    * that cannot be read: it shows in notes and makes config `degraded` until cleared.
    */
   setProblem(key: string, note: string | undefined): void;
+  /** Replaces a source's current input problems (a malformed manifest file): each makes config `degraded`. */
+  setSourceProblems(source: string, problems: readonly SourceProblem[]): void;
   /** The objects refused at ingest or rejected by the build (shown while `config` is `degraded`). */
   setRejected(rejected: string[]): void;
   ready(): boolean;
@@ -61,6 +65,7 @@ export const createReadiness = (sourceNames: string[]): Readiness => {
   const notes: string[] = [];
   let rejected: string[] = [];
   const problems = new Map<string, string>();
+  const sourceProblems = new Map<string, readonly SourceProblem[]>();
   const listeners: ((phase: Phase) => void)[] = [];
   const states = new Map<string, SourceState>(sourceNames.map((name) => [name, 'starting']));
   const syncSignals = new Map<string, { promise: Promise<void>; resolve: () => void }>();
@@ -132,11 +137,17 @@ export const createReadiness = (sourceNames: string[]): Readiness => {
       if (note === undefined) problems.delete(key);
       else problems.set(key, note);
     },
+    setSourceProblems(source, current) {
+      known(source);
+      if (current.length === 0) sourceProblems.delete(source);
+      else sourceProblems.set(source, current);
+    },
     ready: () => phase === 'SERVING',
     report: () => {
       const allNotes = [...notes, ...[...problems.entries()].sort().map(([, note]) => note)];
       // Something that should be served cannot be: never `empty` or `valid` then.
-      const served = problems.size > 0 && (config === 'empty' || config === 'valid') ? 'degraded' : config;
+      const refused = problems.size > 0 || sourceProblems.size > 0;
+      const served = refused && (config === 'empty' || config === 'valid') ? 'degraded' : config;
       return {
         phase,
         config: served,
@@ -145,6 +156,13 @@ export const createReadiness = (sourceNames: string[]): Readiness => {
         snapshot,
         xdsClients: xdsClients(),
         ...(allNotes.length > 0 ? { notes: allNotes } : {}),
+        ...(sourceProblems.size > 0
+          ? {
+              problems: [...sourceProblems.entries()]
+                .sort(([a], [b]) => (a < b ? -1 : 1))
+                .flatMap(([source, list]) => list.map((problem) => ({ source, ...problem }))),
+            }
+          : {}),
         ...(served === 'degraded' && rejected.length > 0 ? { rejected: [...rejected] } : {}),
       };
     },

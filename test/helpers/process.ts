@@ -28,11 +28,22 @@ export interface ContourProcess {
   stop(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
+/** Who the process runs as (a root test run can drop to an unprivileged user). */
+export interface RunAs {
+  uid?: number;
+  gid?: number;
+}
+
 /** Starts `bin/contour <args>`. */
-export const startContour = (args: string[], env: NodeJS.ProcessEnv = {}): ContourProcess => {
+export const startContour = (
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  runAs: RunAs = {},
+): ContourProcess => {
   const child = spawn(contourBin, args, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...runAs,
   });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -88,4 +99,11 @@ export const getJson = async (url: string): Promise<{ status: number; body: unkn
   } catch {
     return undefined;
   }
+};
+
+/** Starts `bin/contour serve --manifests dir` on free loopback ports, holdoff 0; returns the process and ports. */
+export const serveManifests = async (dir: string, extra: string[] = [], runAs: RunAs = {}) => {
+  const [health, debug, xds] = await Promise.all([freePort(), freePort(), freePort()]);
+  const process = startContour(standaloneServeArgs(dir, { health, debug, xds }, extra), {}, runAs);
+  return { process, health, debug, xds };
 };

@@ -17,6 +17,11 @@ const defineServe = (program: Command): Command => {
       '--manifests <dir>',
       'standalone mode: load and watch manifests from this directory instead of Kubernetes',
     )
+    .option(
+      '--manifests-resync-period <duration>',
+      'standalone mode: read the whole manifests directory this often, whatever the watcher saw (0 disables)',
+      '60s',
+    )
     .option('--kubeconfig <path>', 'path to a kubeconfig (default: $KUBECONFIG, then in-cluster)')
     .option('--incluster', 'use the in-cluster configuration', false)
     .option('--xds-address <address>', 'xDS gRPC API address', '127.0.0.1')

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { defaultTranslateOptions, snapshotText, translateStore } from '../../assemble/translate.js';
 import { defaultBuildOptions } from '../../dag/build.js';
 import { loadManifestDirectory } from '../../sources/files/load.js';
+import { describeManifestError } from '../../sources/files/parse.js';
 
 interface TranslateFlags {
   stage: string;
@@ -38,7 +39,7 @@ export const registerTranslate = (program: Command): void => {
       }
       const { store, errors } = await loadManifestDirectory(dir);
       for (const error of errors) {
-        process.stderr.write(`${error.file}: document ${error.document}: ${error.message}\n`);
+        process.stderr.write(`${describeManifestError(error)}\n`);
       }
       // The path `contour serve` publishes through: statuses include resources Envoy would reject.
       const translation = translateStore(

@@ -1,199 +1,316 @@
 // The standalone source: a directory of manifests, loaded recursively and watched for changes.
-import { watch, type FSWatcher } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { isDeepStrictEqual } from 'node:util';
-import { isWatchedKind, objectKey, refOf, type KubeObject } from '../../apis/meta.js';
-import type { StoreEvent } from '../../store/store.js';
+// An event names a file: that file alone is read again. A change to the tree's shape (a directory, a
+// link, a ConfigMap volume's `..data` swap), a periodic resync and the directory's return after
+// being removed read the whole tree; either way a file whose content hash is unchanged is not parsed,
+// and only the objects of changed files are compared with what the sink holds.
+import { stat } from 'node:fs/promises';
+import type { KubeObject } from '../../apis/meta.js';
 import type { Logger } from '../../util/logger.js';
-import type { Source, SourceSink } from '../source.js';
-import { listManifestFiles } from './list-files.js';
+import type { Source, SourceProblem, SourceSink } from '../source.js';
+import { displayName, endEarlyParse, takeEarlyParse } from './early-parse.js';
+import { readManifestFile, type FileState, type ParseText } from './file-state.js';
+import { listManifestTree, type ListingProblem } from './list-files.js';
+import { createObjectIndex } from './object-index.js';
+import { parseByDocument, type DocumentCache } from './document-cache.js';
 import type { ManifestError } from './parse.js';
 import type { PrimedSecretCheck } from '../../certs/secret-checks.js';
 import { createParsePool } from './parse-pool.js';
-import { displayName, endEarlyParse, takeEarlyParse } from './early-parse.js';
+import { watchTree, type TreeChange, type TreeWatcher } from './tree-watcher.js';
 
 export interface FilesSourceOptions {
   directory: string;
-  /** Quiet period after a file-system event before rescanning. */
+  /** How long after a file-system event its file is read, with every other change in that window (default 50 ms). */
   debounceMs?: number;
+  /** Period of the full rescan that catches anything the watcher missed; 0 disables (default 60 s). */
+  resyncPeriodMs?: number;
+  /** How often the directory itself is checked for removal or replacement (default 1 s). */
+  directoryCheckMs?: number;
   /** Receives the TLS Secret checks the parser threads did, for the build to reuse (SecretChecks.prime). */
   primeSecretChecks?: (checks: PrimedSecretCheck[]) => void;
 }
 
-/** What one file contributed at its last read. */
-interface FileState {
-  mtimeMs: number;
-  size: number;
-  objects: KubeObject[];
-  errors: ManifestError[];
-}
-
 /** The files source, with its current manifest errors for diagnostics. */
 export interface FilesSource extends Source {
-  /** Problems found in the manifests at the last scan, sorted by file and document. */
+  /** Problems in the manifests now, sorted by file, document and line. */
   errors(): ManifestError[];
-  /** Rescans now (tests and the watcher use it); resolves when changes are delivered. */
+  /** Reads the whole tree now (tests use it); resolves when changes are delivered. */
   rescan(): Promise<void>;
 }
+
+/** At most this many files are read at once (and so in flight to the parser threads). */
+const readConcurrency = 8;
+
+const compareProblems = (a: SourceProblem, b: SourceProblem): number =>
+  a.file < b.file ? -1 : a.file > b.file ? 1 : (a.document ?? -1) - (b.document ?? -1);
 
 /** Creates a source reading and watching `directory`. */
 export const createFilesSource = (options: FilesSourceOptions, logger: Logger): FilesSource => {
   const log = logger.child({ source: 'files' });
+  const root = options.directory;
   const debounceMs = options.debounceMs ?? 50;
+  const resyncPeriodMs = options.resyncPeriodMs ?? 60_000;
+  const directoryCheckMs = options.directoryCheckMs ?? 1000;
   const files = new Map<string, FileState>();
-  // What the sink currently holds, by object key: diffing against it gives the events to send.
-  let delivered = new Map<string, KubeObject>();
-  let sink: SourceSink | undefined;
-  let watcher: FSWatcher | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let scanning: Promise<void> | undefined;
-  let rescanRequested = false;
-  let stopped = false;
+  const index = createObjectIndex();
   const parser = createParsePool(log);
+  let listingProblems: ListingProblem[] = [];
+  let reportedProblems = '[]';
+  let sink: SourceSink | undefined;
+  let synced = false;
+  let stopped = false;
+  // The watcher and the directory it watches (an inode: a directory replaced is a new one).
+  let watcher: TreeWatcher | undefined;
+  let watchedInode: number | undefined;
+  let blind = false;
+  let wasEmpty = false;
+  const timers: NodeJS.Timeout[] = [];
+  let debounce: NodeJS.Timeout | undefined;
+  // Pending work: paths to read again, or the whole tree; one pass at a time.
+  const pendingPaths = new Set<string>();
+  let pendingFull: 'watch' | 'resync' | undefined;
+  let working: Promise<void> = Promise.resolve();
+  let draining = false;
 
-  const readFileState = async (
-    path: string,
-    previous: FileState | undefined,
-  ): Promise<FileState | undefined> => {
+  const nameOf = (path: string): string => displayName(root, path);
+
+  // A few files (an edit) parse inline, document by document against their last version: a thread
+  // would cost its start-up. Many go to the threads.
+  const documentCaches = new Map<string, DocumentCache>();
+  const inline: ParseText = (name, path, text) => {
+    const { parsed, cache } = parseByDocument(name, text, documentCaches.get(path));
+    if (cache) documentCaches.set(path, cache);
+    else documentCaches.delete(path);
+    return Promise.resolve(parsed);
+  };
+  const threaded: ParseText = async (name, path, text) => {
+    const { secretChecks, ...parsed } = await (takeEarlyParse(path, text) ?? parser.parse(name, text));
+    if (secretChecks) options.primeSecretChecks?.(secretChecks);
+    return parsed;
+  };
+
+  const problems = (): SourceProblem[] =>
+    [
+      ...[...files.values()].flatMap((state) => state.errors),
+      ...listingProblems.map(({ path, message }) => ({ file: nameOf(path), message })),
+      ...(blind ? [{ file: root, message: 'manifests directory is gone; serving what it last held' }] : []),
+    ].sort(compareProblems);
+
+  const reportProblems = (): void => {
+    const current = problems();
+    const text = JSON.stringify(current);
+    if (text === reportedProblems) return;
+    reportedProblems = text;
+    sink?.problems?.(current);
+  };
+
+  /** Hands the changed files' objects to the index and the resulting events to the sink. */
+  const deliver = (changes: Map<string, ReadonlyMap<string, KubeObject> | undefined>): void => {
+    const { events, duplicates } = index.update(changes);
+    for (const [key, paths] of duplicates)
+      log.warn(
+        { object: key, files: paths.map(nameOf) },
+        'object defined more than once; the last file wins',
+      );
+    if (events.length === 0 || !sink || stopped) return;
     try {
-      const info = await stat(path);
-      if (previous && previous.mtimeMs === info.mtimeMs && previous.size === info.size) return previous;
-      const text = await readFile(path, 'utf8');
-      const { objects, errors, secretChecks } = await (takeEarlyParse(path, text) ??
-        parser.parse(displayName(options.directory, path), text));
-      if (secretChecks) options.primeSecretChecks?.(secretChecks);
-      for (const error of errors) {
-        log.warn(
-          { file: error.file, document: error.document, error: error.message },
-          'malformed manifest document skipped',
-        );
-      }
-      return { mtimeMs: info.mtimeMs, size: info.size, objects, errors };
+      sink.apply(events);
     } catch (error) {
-      // The file vanished between listing and reading: it is simply gone.
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
+      log.error({ error: (error as Error).message }, 'delivering manifest changes failed');
     }
   };
 
-  // Reads the directory into `files`. A file that vanishes between listing and reading means the tree
-  // is changing under us (a rename, an editor's save): list again rather than deliver a transient delete.
-  const readTree = async (): Promise<void> => {
-    for (let attempt = 0; ; attempt++) {
-      const paths = await listManifestFiles(options.directory);
-      const present = new Set(paths);
-      for (const path of [...files.keys()]) if (!present.has(path)) files.delete(path);
-      let vanished = false;
-      // Several files in flight, so the parser threads all have work; results land by path.
-      let next = 0;
-      const readNext = async (): Promise<void> => {
-        while (next < paths.length) {
-          const path = paths[next++];
-          const state = await readFileState(path, files.get(path));
-          if (state) files.set(path, state);
-          else {
-            files.delete(path);
-            vanished = true;
-          }
+  /** Reads `paths` again; returns how many changed. */
+  const readPaths = async (paths: string[], parse: ParseText): Promise<number> => {
+    const changes = new Map<string, ReadonlyMap<string, KubeObject> | undefined>();
+    let next = 0;
+    const readNext = async (): Promise<void> => {
+      while (next < paths.length) {
+        const path = paths[next++];
+        const previous = files.get(path);
+        const read = await readManifestFile(path, nameOf(path), previous, parse, log);
+        if ('gone' in read) {
+          documentCaches.delete(path);
+          if (previous) gone.push(path);
+        } else if ('notAFile' in read) {
+          pendingFull ??= 'watch'; // a directory now has a manifest's name: the tree changed
+        } else if (read.state !== previous) {
+          files.set(path, read.state);
+          if (read.state.served !== previous?.served) changes.set(path, read.state.served);
         }
-      };
-      await Promise.all(Array.from({ length: Math.min(8, paths.length) }, readNext));
-      await parser.idle();
-      if (!vanished || attempt >= 5) return;
-    }
-  };
-
-  const scan = async (): Promise<void> => {
-    await readTree();
-    // Later files (in sorted path order) win when two files define the same object.
-    const next = new Map<string, KubeObject>();
-    for (const path of [...files.keys()].sort()) {
-      for (const object of files.get(path)!.objects) {
-        if (!isWatchedKind(object.kind)) {
-          log.debug(
-            { kind: object.kind, name: object.metadata.name, file: path },
-            'ignoring unsupported kind',
-          );
-          continue;
-        }
-        const key = objectKey(refOf(object));
-        if (next.has(key))
-          log.warn({ object: key, file: path }, 'object defined more than once; the last file wins');
-        next.set(key, object);
       }
-    }
-    const events: StoreEvent[] = [];
-    for (const [key, object] of delivered)
-      if (!next.has(key)) events.push({ type: 'delete', ref: refOf(object) });
-    for (const [key, object] of next) {
-      const before = delivered.get(key);
-      if (!before || !isDeepStrictEqual(before, object)) events.push({ type: 'upsert', object });
-    }
-    delivered = next;
-    if (events.length > 0 && sink && !stopped) sink.apply(events);
+    };
+    const gone: string[] = [];
+    await Promise.all(Array.from({ length: Math.min(readConcurrency, paths.length) }, readNext));
+    // Files gone because the directory is (`rm -r` deletes its files first): not a deletion of every
+    // file but a blind source, which keeps serving; its return means a full read anyway.
+    if (gone.length > 0 && !(await stat(root).catch(() => undefined))?.isDirectory()) void checkDirectory();
+    else
+      for (const path of gone) {
+        files.delete(path);
+        changes.set(path, undefined);
+      }
+    deliver(changes);
+    return changes.size;
   };
 
-  // Scans never overlap: a request during a scan runs one more scan after it.
-  const rescan = async (): Promise<void> => {
-    if (scanning) {
-      rescanRequested = true;
-      return scanning;
+  /** Lists and reads the whole tree; returns how many files changed, or undefined when it is gone. */
+  const readTree = async (): Promise<number | undefined> => {
+    let listing;
+    try {
+      listing = await listManifestTree(root);
+    } catch (error) {
+      log.warn({ directory: root, error: (error as Error).message }, 'cannot list the manifests directory');
+      void checkDirectory();
+      return undefined;
     }
-    scanning = (async () => {
+    for (const problem of listing.problems)
+      if (!listingProblems.some((known) => known.path === problem.path))
+        log.warn({ path: nameOf(problem.path), error: problem.message }, 'manifest path unreadable');
+    listingProblems = listing.problems;
+    const listed = new Set(listing.files);
+    const removed = [...files.keys()].filter((path) => !listed.has(path));
+    const changed = await readPaths([...removed, ...listing.files], threaded);
+    await parser.idle();
+    if (listing.files.length === 0 && !wasEmpty)
+      log.warn({ directory: root }, 'the manifests directory holds no manifest files');
+    wasEmpty = listing.files.length === 0;
+    return changed;
+  };
+
+  const drain = async (): Promise<void> => {
+    while ((pendingFull || pendingPaths.size > 0) && !stopped) {
+      const full = pendingFull;
+      const paths = [...pendingPaths];
+      pendingFull = undefined;
+      pendingPaths.clear();
       try {
-        do {
-          rescanRequested = false;
-          await scan();
-        } while (rescanRequested && !stopped);
+        if (!full) await readPaths(paths, paths.length <= 2 ? inline : threaded);
+        else {
+          const changed = await readTree();
+          if (full === 'resync' && changed)
+            log.warn({ files: changed }, 'resync found changes the watcher had not reported');
+        }
       } catch (error) {
-        log.error({ error: (error as Error).message }, 'scanning the manifests directory failed');
-      } finally {
-        scanning = undefined;
+        // Never expected (each file's failure is its own); logged so the next event starts afresh.
+        log.error({ error: (error as Error).message }, 'reading the manifests directory failed');
       }
-    })();
-    return scanning;
+      reportProblems();
+    }
   };
 
-  const schedule = (): void => {
+  /** Runs pending work now, unless a pass is already running (it will pick the work up). */
+  const kick = (): Promise<void> => {
+    if (draining) return working;
+    draining = true;
+    working = drain().finally(() => (draining = false));
+    return working;
+  };
+
+  const onChange = (change: TreeChange): void => {
     if (stopped) return;
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = undefined;
-      void rescan();
+    if (change.kind === 'file') pendingPaths.add(change.path);
+    else pendingFull ??= 'watch';
+    // A window from the first event, not a quiet period: the events a write makes trickle in over a few
+    // milliseconds (chokidar's own arrive after its stat), and continuous churn must not postpone reads.
+    if (debounce) return;
+    debounce = setTimeout(() => {
+      debounce = undefined;
+      void kick();
     }, debounceMs);
+  };
+
+  const openWatcher = (inode: number): TreeWatcher => {
+    watchedInode = inode;
+    const opened = watchTree(root, onChange, (error) => {
+      log.warn({ error: error.message }, 'watching the manifests directory failed; reading it again');
+      onChange({ kind: 'tree' });
+    });
+    watcher = opened;
+    return opened;
+  };
+
+  // The directory removed (the watcher is then blind: stale until it is back), or replaced by a new
+  // one (the watcher follows the old one: watch the new one and read it all).
+  let checking = false;
+  const checkDirectory = async (): Promise<void> => {
+    if (stopped || checking) return;
+    checking = true;
+    try {
+      await followDirectory();
+    } finally {
+      checking = false;
+    }
+  };
+  const followDirectory = async (): Promise<void> => {
+    const info = await stat(root).catch(() => undefined);
+    if (stopped) return;
+    if (!info?.isDirectory()) {
+      if (blind) return;
+      blind = true;
+      log.warn({ directory: root }, 'the manifests directory is gone; serving what it last held');
+      const closing = watcher;
+      watcher = undefined;
+      watchedInode = undefined;
+      await closing?.close();
+      if (synced) sink?.stale(true);
+      reportProblems();
+      return;
+    }
+    if (!blind && info.ino === watchedInode) return;
+    const wasBlind = blind;
+    const closing = watcher;
+    watcher = undefined;
+    await closing?.close();
+    log.info({ directory: root }, 'watching the manifests directory again');
+    const opened = openWatcher(info.ino);
+    await opened.ready;
+    if (stopped) {
+      await opened.close(); // stopped while it opened: stop() closed the one before
+      return;
+    }
+    blind = false;
+    pendingFull ??= 'watch';
+    await kick();
+    if (wasBlind && synced) sink?.stale(false);
   };
 
   return {
     name: 'files',
     async start(target: SourceSink): Promise<void> {
       sink = target;
-      const info = await stat(options.directory).catch(() => undefined);
-      if (!info?.isDirectory()) throw new Error(`--manifests ${options.directory}: not a directory`);
-      // Watch before the first scan so nothing changed during it is missed.
-      watcher = watch(options.directory, { recursive: true }, schedule);
-      watcher.on('error', (error) =>
-        log.error({ error: error.message }, 'watching the manifests directory failed'),
-      );
-      await scan();
+      const info = await stat(root).catch(() => undefined);
+      if (!info?.isDirectory()) throw new Error(`--manifests ${root}: not a directory`);
+      // Watch before the first read so nothing changed during it is missed.
+      const watching = openWatcher(info.ino);
+      pendingFull = 'watch';
+      await kick();
+      await watching.ready;
       await endEarlyParse();
-      log.info(
-        { directory: options.directory, files: files.size, objects: delivered.size },
-        'manifests loaded',
-      );
+      log.info({ directory: root, files: files.size, objects: index.size() }, 'manifests loaded');
+      synced = true;
       target.synced();
+      if (resyncPeriodMs > 0)
+        timers.push(
+          setInterval(() => {
+            pendingFull ??= 'resync';
+            void kick();
+          }, resyncPeriodMs),
+        );
+      timers.push(setInterval(() => void checkDirectory(), directoryCheckMs));
+      for (const timer of timers) timer.unref();
     },
     async stop(): Promise<void> {
       stopped = true;
-      if (timer) clearTimeout(timer);
-      watcher?.close();
-      await scanning;
+      for (const timer of timers) clearInterval(timer);
+      if (debounce) clearTimeout(debounce);
+      await watcher?.close();
+      await working;
       await parser.close();
     },
-    errors(): ManifestError[] {
-      return [...files.values()]
-        .flatMap((state) => state.errors)
-        .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.document - b.document));
+    errors: () => problems(),
+    async rescan(): Promise<void> {
+      pendingFull ??= 'watch';
+      await kick(); // a pass already running picks the request up before it ends
     },
-    rescan,
   };
 };
