@@ -8,6 +8,7 @@
 //   envoy     src/envoy                                 (translate)
 //   xds       src/xds            status   src/status    side by side: neither imports the other
 //   assemble  src/assemble                              DAG → checked, encoded Envoy resources (uses envoy and xds/cache)
+//   config    src/config                                Contour's config file and ContourConfiguration → settings
 //   lifecycle src/lifecycle
 //   cli       src/cli                                   the only place stages are wired together
 //
@@ -22,6 +23,7 @@ const layers = [
   { folders: ['envoy'] },
   { folders: ['xds', 'status'], apart: true },
   { folders: ['assemble'] },
+  { folders: ['config'] },
   { folders: ['lifecycle'] },
   { folders: ['cli'] },
 ];

@@ -52,6 +52,7 @@ const namesByKind: Record<string, CrdNames> = {
     ],
   },
   TLSCertificateDelegation: { singular: 'tlscertificatedelegation', shortNames: ['tlscerts'] },
+  ContourConfiguration: { singular: 'contourconfiguration', shortNames: ['contourconfig'] },
   ExtensionService: { singular: 'extensionservice', shortNames: ['extensionservice', 'extensionservices'] },
 };
 

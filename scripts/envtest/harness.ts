@@ -189,6 +189,7 @@ const restInfo: Record<string, { plural: string; namespaced: boolean }> = {
   HTTPProxy: { plural: 'httpproxies', namespaced: true },
   TLSCertificateDelegation: { plural: 'tlscertificatedelegations', namespaced: true },
   ExtensionService: { plural: 'extensionservices', namespaced: true },
+  ContourConfiguration: { plural: 'contourconfigurations', namespaced: true },
   CustomResourceDefinition: { plural: 'customresourcedefinitions', namespaced: false },
   Lease: { plural: 'leases', namespaced: true },
   ConfigMap: { plural: 'configmaps', namespaced: true },

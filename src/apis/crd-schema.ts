@@ -1,5 +1,6 @@
 // Turns the zod definitions of the projectcontour.io kinds into CRD openAPIV3Schemas.
 import { z } from 'zod';
+import { contourConfigurationSpecSchema, contourConfigurationStatusSchema } from './contourconfiguration.js';
 import { extensionServiceSpecSchema, extensionServiceStatusSchema } from './extensionservice.js';
 import { httpProxySpecSchema, httpProxyStatusSchema } from './httpproxy.js';
 import {
@@ -31,8 +32,8 @@ export const openApiSchemaOf = (schema: z.ZodType): OpenApiSchema =>
     override: (context) => tidy(context.jsonSchema),
   });
 
-/** A CRD root schema: apiVersion, kind, metadata, spec and status. */
-const crdRootSchema = (spec: z.ZodType, status: z.ZodType, specRequired: boolean): OpenApiSchema => {
+/** A CRD root schema: apiVersion, kind, metadata, spec and status; `required` as in Contour's CRD. */
+const crdRootSchema = (spec: z.ZodType, status: z.ZodType, required: string[]): OpenApiSchema => {
   const { $schema: _ignored, ...statusSchema } = openApiSchemaOf(status);
   const { $schema: _alsoIgnored, ...specSchema } = openApiSchemaOf(spec);
   return {
@@ -44,7 +45,7 @@ const crdRootSchema = (spec: z.ZodType, status: z.ZodType, specRequired: boolean
       spec: specSchema,
       status: statusSchema,
     },
-    ...(specRequired ? { required: ['metadata', 'spec'] } : {}),
+    ...(required.length > 0 ? { required } : {}),
   };
 };
 
@@ -57,18 +58,27 @@ export const contourCrdSchemas = (): Record<
     group: 'projectcontour.io',
     version: 'v1',
     plural: 'httpproxies',
-    schema: crdRootSchema(httpProxySpecSchema, httpProxyStatusSchema, true),
+    schema: crdRootSchema(httpProxySpecSchema, httpProxyStatusSchema, ['metadata', 'spec']),
   },
   TLSCertificateDelegation: {
     group: 'projectcontour.io',
     version: 'v1',
     plural: 'tlscertificatedelegations',
-    schema: crdRootSchema(tlsCertificateDelegationSpecSchema, tlsCertificateDelegationStatusSchema, true),
+    schema: crdRootSchema(tlsCertificateDelegationSpecSchema, tlsCertificateDelegationStatusSchema, [
+      'metadata',
+      'spec',
+    ]),
+  },
+  ContourConfiguration: {
+    group: 'projectcontour.io',
+    version: 'v1alpha1',
+    plural: 'contourconfigurations',
+    schema: crdRootSchema(contourConfigurationSpecSchema, contourConfigurationStatusSchema, ['spec']),
   },
   ExtensionService: {
     group: 'projectcontour.io',
     version: 'v1alpha1',
     plural: 'extensionservices',
-    schema: crdRootSchema(extensionServiceSpecSchema, extensionServiceStatusSchema, false),
+    schema: crdRootSchema(extensionServiceSpecSchema, extensionServiceStatusSchema, []),
   },
 });

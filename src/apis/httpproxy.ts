@@ -142,7 +142,7 @@ const authorizationPolicySchema = z.object({
 
 const ipFilterPolicySchema = z.object({ source: z.enum(['Peer', 'Remote']), cidr: z.string() });
 
-const rateLimitPolicySchema = z.object({
+export const rateLimitPolicySchema = z.object({
   local: z
     .object({
       requests: int32().min(1),
@@ -285,7 +285,7 @@ const allowedHeaderSchema = z
     ],
   });
 
-const authorizationServerSchema = z
+export const authorizationServerSchema = z
   .object({
     extensionRef: z
       .object({

@@ -132,6 +132,7 @@ export const createAssembler = (store: StoreView, translateOptions: TranslateOpt
   const clusterSettings = {
     connectTimeoutMs: resolved.connectTimeoutMs,
     cipherSuites: resolved.cipherSuites,
+    dnsLookupFamily: resolved.dnsLookupFamily,
   };
   const context = { routeSourceMetadata: resolved.routeSourceMetadata };
   const endpointAssignments = createEndpointAssignments(store, checker);

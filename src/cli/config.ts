@@ -2,12 +2,13 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { parseDuration } from '../util/duration.js';
+import { parseContourFlags, type ContourFlagSettings } from './contour-flags.js';
 import { defaultInputLimits, type InputLimits } from '../dag/limits.js';
 import { defaultHttpListenerLimits, type HttpListenerLimits } from '../lifecycle/http-server.js';
 import { defaultXdsLimits, type XdsLimits } from '../xds/server/limits.js';
 
 /** Everything `contour serve` needs, validated. */
-export interface ServeConfig {
+export interface ServeConfig extends ContourFlagSettings {
   /** Standalone mode: a directory of manifests. Absent = Kubernetes mode. */
   manifests?: string;
   kubeconfig?: string;
@@ -38,6 +39,8 @@ export interface ServeConfig {
   ingressClassNames: string[];
   ingressStatusAddress?: string;
   enableExternalNameService: boolean;
+  /** Ignore HTTPProxy `permitInsecure` (config file `disablePermitInsecure`). */
+  disablePermitInsecure: boolean;
   envoyServiceName: string;
   envoyServiceNamespace: string;
   leaderElection: {
@@ -169,6 +172,7 @@ export const parseServeConfig = (raw: RawServeOptions, env: NodeJS.ProcessEnv = 
   if (logFormat !== 'json' && logFormat !== 'text')
     throw new Error(`--log-format: must be json or text, not "${logFormat}"`);
   const config: ServeConfig = {
+    ...parseContourFlags(raw),
     manifests: text(raw.manifests),
     kubeconfig: text(raw.kubeconfig),
     inCluster: raw.incluster === true,
@@ -196,6 +200,7 @@ export const parseServeConfig = (raw: RawServeOptions, env: NodeJS.ProcessEnv = 
     ingressClassNames: list(raw.ingressClassName),
     ingressStatusAddress: text(raw.ingressStatusAddress),
     enableExternalNameService: raw.enableExternalNameService === true,
+    disablePermitInsecure: false,
     envoyServiceName: String(raw.envoyServiceName ?? 'envoy'),
     envoyServiceNamespace: text(raw.envoyServiceNamespace) ?? namespace,
     leaderElection: {

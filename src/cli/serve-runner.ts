@@ -17,6 +17,8 @@ import { createSecretChecks, type PrimedSecretCheck, type SecretChecks } from '.
 import type { Source } from '../sources/source.js';
 import type { ServeConfig } from './config.js';
 import type { KubeClient } from '../sources/kubernetes/client.js';
+import type { LoadedContourConfiguration } from '../config/contour-configuration-source.js';
+import { applySpecSettings, finishServeConfig, translateOptionsOf } from './serve-settings.js';
 import type { StatusController } from '../lifecycle/status-controller.js';
 import { checkXdsTransportSecurity } from '../certs/transport-security.js';
 import { createXdsServerCredentials } from '../certs/server-credentials.js';
@@ -36,12 +38,17 @@ export interface RunningServe {
 // The Kubernetes client, source and status controller, loaded only in Kubernetes mode: serving a
 // manifests directory should not pay for @kubernetes/client-node and undici at every start.
 const loadKubernetesMode = async () => {
-  const [client, source, status] = await Promise.all([
+  const [client, source, status, resources, contourConfiguration] = await Promise.all([
     import('../sources/kubernetes/client.js'),
     import('../sources/kubernetes/source.js'),
     import('../lifecycle/status-controller.js'),
+    import('../sources/kubernetes/resources.js'),
+    import('../config/contour-configuration-source.js'),
   ]);
   return {
+    loadContourConfiguration: contourConfiguration.loadContourConfiguration,
+    writeContourConfigurationStatus: contourConfiguration.writeContourConfigurationStatus,
+    resourceTypes: resources.resourceTypes,
     createKubeClient: client.createKubeClient,
     loadKubeConfig: client.loadKubeConfig,
     createKubernetesSource: source.createKubernetesSource,
@@ -62,9 +69,13 @@ const sourcesFor = (
     return [createFilesSource({ directory: config.manifests, primeSecretChecks }, logger)];
   }
   if (!kube) throw new Error('Kubernetes mode needs a kubeconfig or an in-cluster configuration');
+  // --disable-feature: of Contour's list, only ExtensionService is a kind contour-ts watches.
+  const resources = config.disabledFeatures.includes('extensionservices')
+    ? kube.mode.resourceTypes.filter((resource) => resource.kind !== 'ExtensionService')
+    : undefined;
   return [
     kube.mode.createKubernetesSource(
-      { client: kube.client, watchNamespaces: config.watchNamespaces, onKindProblem },
+      { client: kube.client, watchNamespaces: config.watchNamespaces, onKindProblem, resources },
       logger,
     ),
   ];
@@ -89,21 +100,45 @@ const xdsCredentials = (config: ServeConfig, logger: Logger): grpc.ServerCredent
   return result.credentials;
 };
 
+/**
+ * `--contour-config-name`: the ContourConfiguration in the controller's namespace replaces the settings it
+ * covers (read once at start-up, as Contour). An invalid one is reported in its status and refused.
+ */
+const withContourConfiguration = async (
+  config: ServeConfig,
+  kube: { mode: KubernetesMode; client: KubeClient } | undefined,
+): Promise<{ config: ServeConfig; contourConfiguration?: LoadedContourConfiguration }> => {
+  const name = config.contourConfigName;
+  if (!name) return { config };
+  if (!kube) throw new Error('--contour-config-name needs Kubernetes mode (not --manifests)');
+  const namespace = process.env.CONTOUR_NAMESPACE || 'projectcontour';
+  const loaded = await kube.mode.loadContourConfiguration(kube.client, namespace, name);
+  if (!loaded.result.ok) {
+    await kube.mode.writeContourConfigurationStatus(kube.client, loaded).catch(() => undefined);
+    throw new Error(`ContourConfiguration ${namespace}/${name} is invalid: ${loaded.result.error}`);
+  }
+  return {
+    config: finishServeConfig(applySpecSettings(config, loaded.result.spec, 'crd', new Set())),
+    contourConfiguration: loaded,
+  };
+};
+
 /** Starts every stage of `contour serve`; resolves once the HTTP endpoints listen. */
-export const startServe = async (config: ServeConfig, logger: Logger): Promise<RunningServe> => {
+export const startServe = async (flagsConfig: ServeConfig, logger: Logger): Promise<RunningServe> => {
+  // Kubernetes mode: one client for the source, leader election and status writes.
+  const mode = flagsConfig.manifests ? undefined : await loadKubernetesMode();
+  const kube = mode && {
+    mode,
+    client: mode.createKubeClient(
+      mode.loadKubeConfig({ kubeconfig: flagsConfig.kubeconfig, inCluster: flagsConfig.inCluster }),
+    ),
+  };
+  const { config, contourConfiguration } = await withContourConfiguration(flagsConfig, kube);
   // Refuse an unsafe or broken xDS transport before anything starts.
   const credentials = xdsCredentials(config, logger);
   collectProcessMetrics();
   const store = createStore();
   const cache = createSnapshotCache();
-  // Kubernetes mode: one client for the source, leader election and status writes.
-  const mode = config.manifests ? undefined : await loadKubernetesMode();
-  const kube = mode && {
-    mode,
-    client: mode.createKubeClient(
-      mode.loadKubeConfig({ kubeconfig: config.kubeconfig, inCluster: config.inCluster }),
-    ),
-  };
   // Kinds that cannot be read (CRD missing, list forbidden) are found after start-up: they show up
   // as problems in /readyz (config degraded) and in the errors the build gives objects needing them.
   const unreadableKinds = new Map<string, string>();
@@ -139,17 +174,11 @@ export const startServe = async (config: ServeConfig, logger: Logger): Promise<R
       rootNamespaces: config.rootNamespaces,
       ingressClassNames: config.ingressClassNames,
       enableExternalNameService: config.enableExternalNameService,
+      disablePermitInsecure: config.disablePermitInsecure,
       limits: config.inputLimits,
       unreadableKinds,
     },
-    translateOptions: {
-      httpAddress: config.envoyHttpAddress,
-      httpPort: config.envoyHttpPort,
-      httpsAddress: config.envoyHttpsAddress,
-      httpsPort: config.envoyHttpsPort,
-      statsAddress: config.statsAddress,
-      statsPort: config.statsPort,
-    },
+    translateOptions: translateOptionsOf(config),
     // Incremental builds and EDS outside the build (DESIGN.md §2); full builds remain the reference path.
     incremental: true,
     secretChecks,
@@ -226,6 +255,13 @@ export const startServe = async (config: ServeConfig, logger: Logger): Promise<R
       onLeaderChange: (leader) => {
         readiness.setLeader(leader);
         proxyMetrics.setEnabled(leader);
+        // The leader reports the ContourConfiguration it runs with as Valid.
+        if (leader && contourConfiguration)
+          kube.mode
+            .writeContourConfigurationStatus(kube.client, contourConfiguration)
+            .catch((error: Error) =>
+              logger.warn({ error: error.message }, 'ContourConfiguration status not written'),
+            );
       },
     });
   }

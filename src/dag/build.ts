@@ -46,7 +46,13 @@ export const buildDag = (
     options,
     dag: createDagAccumulator(),
     status: createStatusRecorder(),
-    secrets: createSecretResolver(store, options.unreadableKinds, limitsOf(options), memo.secretChecks),
+    secrets: createSecretResolver(
+      store,
+      options.unreadableKinds,
+      limitsOf(options),
+      memo.secretChecks,
+      options.rootNamespaces,
+    ),
     memo,
   };
   for (const processor of processors) processor(context);

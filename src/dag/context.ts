@@ -13,6 +13,8 @@ export interface BuildOptions {
   /** Ingress classes this instance serves; empty = Contour's default ("contour"). */
   ingressClassNames: string[];
   enableExternalNameService: boolean;
+  /** Ignore HTTPProxy `permitInsecure` (Contour's disablePermitInsecure). Default false. */
+  disablePermitInsecure?: boolean;
   /** Kinds the source cannot read (e.g. Secrets forbidden), with why: named in the errors they cause. */
   unreadableKinds?: ReadonlyMap<string, string>;
   /** Bounds on what one object may cost (`src/dag/limits.ts`); the defaults when absent. */

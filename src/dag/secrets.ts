@@ -32,12 +32,17 @@ export const splitSecretName = (
     : { namespace: reference.slice(0, slash), name: reference.slice(slash + 1) };
 };
 
-/** Creates a resolver over the store's Secrets and TLSCertificateDelegations; validation is memoized. */
+/**
+ * Creates a resolver over the store's Secrets and TLSCertificateDelegations; validation is memoized.
+ * With `secretNamespaces` (Contour's root namespaces), a Secret elsewhere is not found: Contour reads Secrets
+ * only there, a tenancy boundary a delegation cannot cross.
+ */
 export const createSecretResolver = (
   store: StoreView,
   unreadableKinds?: ReadonlyMap<string, string>,
   limits: PemLimits = defaultPemLimits,
   checks: SecretChecks = createSecretChecks(),
+  secretNamespaces: string[] = [],
 ): SecretResolver => {
   // Secret validations are the caller's (an engine keeps them across builds): a Secret is checked
   // once, not once per build that uses it.
@@ -74,7 +79,8 @@ export const createSecretResolver = (
     const key = `${namespace}/${name}`;
     let result = cache.get(key);
     if (!result) {
-      const secret = store.get<Secret>('Secret', namespace, name);
+      const readable = secretNamespaces.length === 0 || secretNamespaces.includes(namespace);
+      const secret = readable ? store.get<Secret>('Secret', namespace, name) : undefined;
       // When Secrets cannot be read at all, say why rather than "not found".
       const unreadable = unreadableKinds?.get('Secret');
       result = secret

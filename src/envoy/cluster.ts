@@ -2,6 +2,7 @@
 import { create } from '@bufbuild/protobuf';
 import {
   Cluster_DiscoveryType,
+  Cluster_DnsLookupFamily,
   Cluster_LbPolicy,
   ClusterSchema,
   type Cluster as EnvoyCluster,
@@ -18,7 +19,16 @@ export interface ClusterSettings {
   connectTimeoutMs: number;
   /** TLS 1.2 cipher suites offered to TLS backends. */
   cipherSuites: string[];
+  /** DNS lookup family of ExternalName (STRICT_DNS) clusters. */
+  dnsLookupFamily?: 'auto' | 'v4' | 'v6' | 'all';
 }
+
+const dnsLookupFamilies = {
+  auto: Cluster_DnsLookupFamily.AUTO,
+  v4: Cluster_DnsLookupFamily.V4_ONLY,
+  v6: Cluster_DnsLookupFamily.V6_ONLY,
+  all: Cluster_DnsLookupFamily.ALL,
+} as const;
 
 const lbPolicies: Record<NonNullable<Cluster['loadBalancerPolicy']>, Cluster_LbPolicy> = {
   RoundRobin: Cluster_LbPolicy.ROUND_ROBIN,
@@ -60,6 +70,7 @@ export const envoyCluster = (cluster: Cluster, settings: ClusterSettings): Envoy
           lbEndpoint(socketAddress(cluster.externalName ?? '', uint32(cluster.service.port))),
         ])
       : undefined,
+    dnsLookupFamily: isDns ? dnsLookupFamilies[settings.dnsLookupFamily ?? 'auto'] : undefined,
     connectTimeout: durationFromMs(settings.connectTimeoutMs),
     lbPolicy: lbPolicies[cluster.loadBalancerPolicy ?? 'RoundRobin'],
     // Panic routing (ignoring health when most hosts are unhealthy) is disabled, as in Contour.

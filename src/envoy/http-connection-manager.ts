@@ -2,6 +2,7 @@
 import { create } from '@bufbuild/protobuf';
 import { FilterSchema, type Filter } from '../gen/envoy/config/listener/v3/listener_components_pb.js';
 import {
+  HttpConnectionManager_ServerHeaderTransformation,
   HttpConnectionManagerSchema,
   type HttpFilter,
 } from '../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js';
@@ -25,9 +26,25 @@ export interface HttpConnectionManagerSettings {
   connectionIdleTimeoutMs?: number;
   /** ms; absent = Envoy's default; 0 = disabled. */
   streamIdleTimeoutMs?: number;
+  /** ms; absent = Envoy's default; 0 = disabled. */
+  maxConnectionDurationMs?: number;
+  /** ms; absent = Envoy's default; 0 = disabled. */
+  delayedCloseTimeoutMs?: number;
+  /** drain_timeout in ms; absent = Envoy's default. */
+  drainTimeoutMs?: number;
   /** Number of trusted proxies in front of Envoy for X-Forwarded-For. */
   xffNumTrustedHops: number;
+  serverHeaderTransformation: 'overwrite' | 'append_if_absent' | 'pass_through';
+  stripTrailingHostDot: boolean;
+  maxRequestsPerConnection?: number;
+  http2MaxConcurrentStreams?: number;
 }
+
+const serverHeaderTransformations = {
+  overwrite: HttpConnectionManager_ServerHeaderTransformation.OVERWRITE,
+  append_if_absent: HttpConnectionManager_ServerHeaderTransformation.APPEND_IF_ABSENT,
+  pass_through: HttpConnectionManager_ServerHeaderTransformation.PASS_THROUGH,
+} as const;
 
 const optionalDuration = (ms: number | undefined) => (ms === undefined ? undefined : durationFromMs(ms));
 
@@ -44,7 +61,15 @@ export const httpConnectionManagerFilter = (settings: HttpConnectionManagerSetti
           value: { configSource: adsConfigSource(), routeConfigName: settings.routeConfigName },
         },
         httpFilters: settings.httpFilters,
-        commonHttpProtocolOptions: { idleTimeout: optionalDuration(settings.connectionIdleTimeoutMs) },
+        commonHttpProtocolOptions: {
+          idleTimeout: optionalDuration(settings.connectionIdleTimeoutMs),
+          maxConnectionDuration: optionalDuration(settings.maxConnectionDurationMs),
+          maxRequestsPerConnection: settings.maxRequestsPerConnection,
+        },
+        http2ProtocolOptions:
+          settings.http2MaxConcurrentStreams === undefined
+            ? undefined
+            : { maxConcurrentStreams: settings.http2MaxConcurrentStreams },
         // HTTP/1.0 clients that send a Host header are served (Contour issue #537).
         httpProtocolOptions: { acceptHttp10: true, allowChunkedLength: settings.allowChunkedLength },
         accessLog: settings.accessLogs,
@@ -56,6 +81,10 @@ export const httpConnectionManagerFilter = (settings: HttpConnectionManagerSetti
         preserveExternalRequestId: true,
         requestTimeout: optionalDuration(settings.requestTimeoutMs),
         streamIdleTimeout: optionalDuration(settings.streamIdleTimeoutMs),
+        delayedCloseTimeout: optionalDuration(settings.delayedCloseTimeoutMs),
+        drainTimeout: optionalDuration(settings.drainTimeoutMs),
+        serverHeaderTransformation: serverHeaderTransformations[settings.serverHeaderTransformation],
+        stripTrailingHostDot: settings.stripTrailingHostDot,
       }),
     },
   });

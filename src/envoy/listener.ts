@@ -5,6 +5,7 @@ import {
   FilterChainSchema,
   type FilterChain,
 } from '../gen/envoy/config/listener/v3/listener_components_pb.js';
+import { ProxyProtocolSchema } from '../gen/envoy/extensions/filters/listener/proxy_protocol/v3/proxy_protocol_pb.js';
 import { TlsInspectorSchema } from '../gen/envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector_pb.js';
 import type { HttpFilter } from '../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js';
 import type { SecureVirtualHost, TlsVersion, VirtualHost } from '../dag/types.js';
@@ -35,14 +36,40 @@ const connectionManager = (
     routeConfigName,
     statPrefix,
     httpFilters,
-    accessLogs: fileAccessLogs(accessLogPath),
+    accessLogs: fileAccessLogs(accessLogPath, options.accessLogFormat),
     mergeSlashes: options.mergeSlashes,
     allowChunkedLength: options.allowChunkedLength,
     xffNumTrustedHops: options.xffNumTrustedHops,
     requestTimeoutMs: options.requestTimeoutMs,
     connectionIdleTimeoutMs: options.connectionIdleTimeoutMs,
     streamIdleTimeoutMs: options.streamIdleTimeoutMs,
+    maxConnectionDurationMs: options.maxConnectionDurationMs,
+    delayedCloseTimeoutMs: options.delayedCloseTimeoutMs,
+    drainTimeoutMs: options.connectionShutdownGracePeriodMs,
+    serverHeaderTransformation: options.serverHeaderTransformation,
+    stripTrailingHostDot: options.stripTrailingHostDot,
+    maxRequestsPerConnection: options.listenerLimits.maxRequestsPerConnection,
+    http2MaxConcurrentStreams: options.listenerLimits.http2MaxConcurrentStreams,
   });
+
+// Contour's listener.connection-balancer and per-connection-buffer-limit-bytes, on both ingress listeners.
+const listenerLimitFields = (options: ResolvedTranslateOptions) => ({
+  perConnectionBufferLimitBytes: options.listenerLimits.perConnectionBufferLimitBytes,
+  connectionBalanceConfig: options.listenerLimits.exactBalance
+    ? { balanceType: { case: 'exactBalance' as const, value: {} } }
+    : undefined,
+});
+
+// PROXY protocol (--use-proxy-protocol) is read before anything else on the connection.
+const proxyProtocolFilters = (options: ResolvedTranslateOptions) =>
+  options.useProxyProtocol
+    ? [
+        {
+          name: wellKnown.proxyProtocol,
+          configType: { case: 'typedConfig' as const, value: packAny(ProxyProtocolSchema, {}) },
+        },
+      ]
+    : [];
 
 /** The plaintext listener, or none when no virtual host is served over HTTP. */
 export const httpListener = (virtualHosts: VirtualHost[], options: ResolvedTranslateOptions): Listener[] => {
@@ -52,6 +79,8 @@ export const httpListener = (virtualHosts: VirtualHost[], options: ResolvedTrans
       name: httpListenerName,
       address: socketAddress(options.httpAddress, options.httpPort),
       socketOptions: tcpKeepaliveOptions(),
+      ...listenerLimitFields(options),
+      listenerFilters: proxyProtocolFilters(options),
       filterChains: [
         {
           filters: [
@@ -104,7 +133,13 @@ export const secureFilterChain = (
 ): FilterChain => {
   const tcpProxy = virtualHost.tcpProxy;
   const filters = tcpProxy
-    ? [tcpProxyFilter(httpsListenerName, tcpProxy.clusters, fileAccessLogs(options.httpsAccessLog))]
+    ? [
+        tcpProxyFilter(
+          httpsListenerName,
+          tcpProxy.clusters,
+          fileAccessLogs(options.httpsAccessLog, options.accessLogFormat),
+        ),
+      ]
     : [
         connectionManager(
           options,
@@ -157,7 +192,9 @@ export const httpsListener = (
       name: httpsListenerName,
       address: socketAddress(options.httpsAddress, options.httpsPort),
       socketOptions: tcpKeepaliveOptions(),
+      ...listenerLimitFields(options),
       listenerFilters: [
+        ...proxyProtocolFilters(options),
         {
           name: wellKnown.tlsInspector,
           configType: { case: 'typedConfig' as const, value: packAny(TlsInspectorSchema, {}) },

@@ -19,6 +19,7 @@ export const wellKnown = {
   httpConnectionManager: 'envoy.filters.network.http_connection_manager',
   tcpProxy: 'envoy.filters.network.tcp_proxy',
   tlsInspector: 'envoy.filters.listener.tls_inspector',
+  proxyProtocol: 'envoy.filters.listener.proxy_protocol',
   tlsTransportSocket: 'envoy.transport_sockets.tls',
   fileAccessLog: 'envoy.access_loggers.file',
   compressor: 'envoy.filters.http.compressor',

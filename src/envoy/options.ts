@@ -1,6 +1,7 @@
 // Knobs of the Envoy side of translation (from `contour serve` flags and the Contour config file).
 import type { TlsVersion } from '../dag/types.js';
 import { defaultCipherSuites } from './tls-context.js';
+import { defaultAccessLogFormat, type AccessLogFormat } from './access-log.js';
 
 /** Listener addresses and the optional Envoy-wide settings; unset optional fields take Contour's defaults. */
 export interface TranslateOptions {
@@ -18,6 +19,8 @@ export interface TranslateOptions {
   httpAccessLog?: string;
   /** Access log file of the TLS listener; '' disables it. Default /dev/stdout. */
   httpsAccessLog?: string;
+  /** Access log format and level. Default: Envoy's text format, every request. */
+  accessLogFormat?: AccessLogFormat;
   /** Lowest TLS version any virtual host may accept. Default 1.2. */
   minTlsVersion?: TlsVersion;
   /** Highest TLS version any virtual host may accept. Default 1.3. */
@@ -40,13 +43,43 @@ export interface TranslateOptions {
   requestTimeoutMs?: number;
   connectionIdleTimeoutMs?: number;
   streamIdleTimeoutMs?: number;
+  maxConnectionDurationMs?: number;
+  delayedCloseTimeoutMs?: number;
+  /** The connection manager's drain_timeout (Contour's connection-shutdown-grace-period). */
+  connectionShutdownGracePeriodMs?: number;
+  /** How Envoy treats the Server response header. Default overwrite (Envoy's default). */
+  serverHeaderTransformation?: 'overwrite' | 'append_if_absent' | 'pass_through';
+  /** PROXY protocol on the ingress listeners. Default false. */
+  useProxyProtocol?: boolean;
+  /** Strip a trailing dot from the Host header before matching. Default false. */
+  stripTrailingHostDot?: boolean;
+  /** Ingress listener limits (Contour's `listener.*`); absent = Envoy's defaults. */
+  listenerLimits?: ListenerLimits;
+  /** DNS lookup family of ExternalName (STRICT_DNS) clusters. Default auto. */
+  dnsLookupFamily?: 'auto' | 'v4' | 'v6' | 'all';
 }
 
+/** Contour's `listener.*` settings that contour-ts applies to the ingress listeners. */
+export interface ListenerLimits {
+  /** Balance connections exactly across Envoy's worker threads. */
+  exactBalance?: boolean;
+  perConnectionBufferLimitBytes?: number;
+  maxRequestsPerConnection?: number;
+  http2MaxConcurrentStreams?: number;
+}
+
+// Envoy's default applies when these are absent; 0 disables them.
+type OptionalTimeouts =
+  | 'requestTimeoutMs'
+  | 'connectionIdleTimeoutMs'
+  | 'streamIdleTimeoutMs'
+  | 'maxConnectionDurationMs'
+  | 'delayedCloseTimeoutMs'
+  | 'connectionShutdownGracePeriodMs';
+
 /** TranslateOptions with every optional field resolved. */
-export type ResolvedTranslateOptions = Required<
-  Omit<TranslateOptions, 'requestTimeoutMs' | 'connectionIdleTimeoutMs' | 'streamIdleTimeoutMs'>
-> &
-  Pick<TranslateOptions, 'requestTimeoutMs' | 'connectionIdleTimeoutMs' | 'streamIdleTimeoutMs'>;
+export type ResolvedTranslateOptions = Required<Omit<TranslateOptions, OptionalTimeouts>> &
+  Pick<TranslateOptions, OptionalTimeouts>;
 
 export const defaultTranslateOptions: TranslateOptions = {
   httpAddress: '0.0.0.0',
@@ -61,6 +94,7 @@ export const defaultTranslateOptions: TranslateOptions = {
 export const resolveTranslateOptions = (options: TranslateOptions): ResolvedTranslateOptions => ({
   httpAccessLog: '/dev/stdout',
   httpsAccessLog: '/dev/stdout',
+  accessLogFormat: defaultAccessLogFormat,
   minTlsVersion: '1.2',
   maxTlsVersion: '1.3',
   cipherSuites: defaultCipherSuites,
@@ -70,6 +104,11 @@ export const resolveTranslateOptions = (options: TranslateOptions): ResolvedTran
   adminPort: 9001,
   routeSourceMetadata: false,
   connectTimeoutMs: 2000,
+  serverHeaderTransformation: 'overwrite',
+  useProxyProtocol: false,
+  stripTrailingHostDot: false,
+  dnsLookupFamily: 'auto',
+  listenerLimits: {},
   healthAddress: options.statsAddress,
   healthPort: options.statsPort,
   ...withoutUndefined(options),

@@ -10,6 +10,7 @@ import { file_envoy_extensions_transport_sockets_tls_v3_tls } from '../gen/envoy
 import { file_envoy_extensions_filters_network_http_connection_manager_v3_http_connection_manager } from '../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js';
 import { file_envoy_extensions_filters_network_tcp_proxy_v3_tcp_proxy } from '../gen/envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy_pb.js';
 import { file_envoy_extensions_filters_listener_tls_inspector_v3_tls_inspector } from '../gen/envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector_pb.js';
+import { file_envoy_extensions_filters_listener_proxy_protocol_v3_proxy_protocol } from '../gen/envoy/extensions/filters/listener/proxy_protocol/v3/proxy_protocol_pb.js';
 import { file_envoy_extensions_filters_http_compressor_v3_compressor } from '../gen/envoy/extensions/filters/http/compressor/v3/compressor_pb.js';
 import { file_envoy_extensions_compression_gzip_compressor_v3_gzip } from '../gen/envoy/extensions/compression/gzip/compressor/v3/gzip_pb.js';
 import { file_envoy_extensions_filters_http_grpc_web_v3_grpc_web } from '../gen/envoy/extensions/filters/http/grpc_web/v3/grpc_web_pb.js';
@@ -33,6 +34,7 @@ export const envoyResourceFiles: DescFile[] = [
   file_envoy_extensions_filters_network_http_connection_manager_v3_http_connection_manager,
   file_envoy_extensions_filters_network_tcp_proxy_v3_tcp_proxy,
   file_envoy_extensions_filters_listener_tls_inspector_v3_tls_inspector,
+  file_envoy_extensions_filters_listener_proxy_protocol_v3_proxy_protocol,
   file_envoy_extensions_filters_http_compressor_v3_compressor,
   file_envoy_extensions_compression_gzip_compressor_v3_gzip,
   file_envoy_extensions_filters_http_grpc_web_v3_grpc_web,

@@ -5,16 +5,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRegistry, fromJsonString } from '@bufbuild/protobuf';
+import { fromJsonString } from '@bufbuild/protobuf';
 import { anyUnpack } from '@bufbuild/protobuf/wkt';
-import { BootstrapSchema, type Bootstrap } from '../../src/gen/envoy/config/bootstrap/v3/bootstrap_pb.js';
+import type { Bootstrap } from '../../src/gen/envoy/config/bootstrap/v3/bootstrap_pb.js';
 import {
   Cluster_DiscoveryType,
   Cluster_DnsLookupFamily,
 } from '../../src/gen/envoy/config/cluster/v3/cluster_pb.js';
 import { ApiConfigSource_ApiType, ApiVersion } from '../../src/gen/envoy/config/core/v3/config_source_pb.js';
-import { FileAccessLogSchema } from '../../src/gen/envoy/extensions/access_loggers/file/v3/file_pb.js';
-import { GoogleRE2Schema } from '../../src/gen/envoy/extensions/regex_engines/v3/google_re2_pb.js';
 import { FixedHeapConfigSchema } from '../../src/gen/envoy/extensions/resource_monitors/fixed_heap/v3/fixed_heap_pb.js';
 import { DownstreamConnectionsConfigSchema } from '../../src/gen/envoy/extensions/resource_monitors/downstream_connections/v3/downstream_connections_pb.js';
 import { HttpProtocolOptionsSchema } from '../../src/gen/envoy/extensions/upstreams/http/v3/http_protocol_options_pb.js';
@@ -23,19 +21,10 @@ import { SecretSchema } from '../../src/gen/envoy/extensions/transport_sockets/t
 import { SubjectAltNameMatcher_SanType } from '../../src/gen/envoy/extensions/transport_sockets/tls/v3/common_pb.js';
 import { DiscoveryResponseSchema } from '../../src/gen/envoy/service/discovery/v3/discovery_pb.js';
 import { runContour } from './run.js';
+import { bootstrapRegistry, decodeBootstrap } from '../helpers/envoy-bootstrap.js';
 import { bootstrapOptionsFromFlags, writeBootstrap } from '../../src/cli/commands/bootstrap.js';
 
-const registry = createRegistry(
-  FileAccessLogSchema,
-  GoogleRE2Schema,
-  FixedHeapConfigSchema,
-  DownstreamConnectionsConfigSchema,
-  HttpProtocolOptionsSchema,
-  UpstreamTlsContextSchema,
-  SecretSchema,
-);
-
-const decodeBootstrap = (json: string): Bootstrap => fromJsonString(BootstrapSchema, json, { registry });
+const registry = bootstrapRegistry;
 
 const xdsCluster = (bootstrap: Bootstrap) => {
   const cluster = bootstrap.staticResources?.clusters.find((c) => c.name === 'contour');

@@ -603,6 +603,23 @@ const checks: Record<string, (result: BuildResult, scenario: Scenario) => void> 
     const basic = loadScenario('httpproxy-basic');
     assert.deepEqual(r, buildDag(basic.store, basic.options));
   },
+  'translate-contour-config': (r) => {
+    // Only translation changes (Contour's config file settings): the build is the basic proxy's.
+    const basic = loadScenario('httpproxy-basic');
+    assert.deepEqual(r, buildDag(basic.store, basic.options));
+  },
+  'vhost-root-namespaces-secret': (r) => {
+    // Secrets are read only in root namespaces: the * delegation from `certs` does not help.
+    assert.deepEqual(errorsOf(r, 'admin', 'app'), ['TLSError/SecretNotValid']);
+    assert.deepEqual(r.dag.httpsVirtualHosts, []);
+  },
+  'include-missing-below-first-level': (r) => {
+    assert.deepEqual(errorsOf(r, 'default', 'team'), ['IncludeError/IncludeNotFound']);
+    const host = http(r, 'root.example.com');
+    // The 502 stays inside /team; the root's own /sub route still forwards.
+    assert.deepEqual(routeAt(host, '/team/sub').action, { kind: 'directResponse', statusCode: 502 });
+    assert.equal(routeAt(host, '/sub').action.kind, 'cluster');
+  },
   'ingress-basic': (r) => {
     assert.deepEqual(paths(http(r, 'ingress.example.com')), ['exact:/healthz', 'prefix:/api', 'prefix:/']);
     assert.equal(statusOf(r, 'default', 'site').conditions[0].status, 'True');

@@ -1,13 +1,15 @@
 // `contour serve`: watch objects, build, and serve Envoy configuration over xDS.
 import { Command, Option } from 'commander';
-import { inputLimitFlags, parseServeConfig, type RawServeOptions } from '../config.js';
+import { inputLimitFlags, parseServeConfig, type RawServeOptions, type ServeConfig } from '../config.js';
 import { defaultInputLimits } from '../../dag/limits.js';
-import { logFormatOf } from '../global-options.js';
+import { registerContourFlags } from '../contour-flags.js';
+import { applyConfigFile } from '../serve-settings.js';
+import { addGlobalOptions, logFormatOf } from '../global-options.js';
 import { defaultHttpListenerLimits as http } from '../../lifecycle/http-server.js';
 import { defaultXdsLimits as xds } from '../../xds/server/limits.js';
 
-/** Registers `contour serve` with Contour's flag names (plus --manifests for standalone mode). */
-export const registerServe = (program: Command): void => {
+/** Defines `contour serve` and its flags, with Contour's flag names (plus --manifests for standalone mode). */
+const defineServe = (program: Command): Command => {
   const serve = program
     .command('serve')
     .description('Serve xDS for Envoy from Kubernetes objects (or, with --manifests, from a directory)')
@@ -19,9 +21,13 @@ export const registerServe = (program: Command): void => {
     .option('--incluster', 'use the in-cluster configuration', false)
     .option('--xds-address <address>', 'xDS gRPC API address', '127.0.0.1')
     .option('--xds-port <port>', 'xDS gRPC API port', '8001')
-    .option('--contour-cafile <path>', 'CA bundle to verify Envoy client certificates (mTLS)')
-    .option('--contour-cert-file <path>', 'xDS server certificate')
-    .option('--contour-key-file <path>', 'xDS server private key')
+    .addOption(
+      new Option('--contour-cafile <path>', 'CA bundle to verify Envoy client certificates (mTLS)').env(
+        'CONTOUR_CAFILE',
+      ),
+    )
+    .addOption(new Option('--contour-cert-file <path>', 'xDS server certificate').env('CONTOUR_CERT_FILE'))
+    .addOption(new Option('--contour-key-file <path>', 'xDS server private key').env('CONTOUR_KEY_FILE'))
     .option('--insecure', 'allow serving xDS in plaintext on a non-loopback address', false)
     .option(
       '--enable-proxyless-grpc',
@@ -104,40 +110,70 @@ export const registerServe = (program: Command): void => {
       String(xds.maxReceiveMessageBytes),
     )
     // ---- end of exposure limits ----
-    .option('-d, --debug', 'debug logging', false)
-    .action(async (raw: RawServeOptions, command: Command) => {
-      const merged: RawServeOptions = {
-        ...raw,
-        // Global (`contour --log-format`), accepted before or after `serve` as in Contour.
-        logFormat: logFormatOf(command),
-        healthAddress: raw.httpAddress ?? raw.healthAddress,
-        healthPort: raw.httpPort ?? raw.healthPort,
-      };
-      let config;
-      try {
-        config = parseServeConfig(merged);
-      } catch (error) {
-        process.stderr.write(`contour serve: ${(error as Error).message}\n`);
-        process.exit(2);
-      }
-      // Standalone mode: big manifest files start parsing on the parser threads (with the flags'
-      // logger) while the rest of `serve` loads: the xDS server, Envoy's descriptors and the DAG take
-      // most of a second (src/sources/files/early-parse.ts). The files source takes the results.
-      if (config.manifests) {
-        const [{ startEarlyParse }, { createLogger }] = await Promise.all([
-          import('../../sources/files/early-parse.js'),
-          import('../../util/logger.js'),
-        ]);
-        await startEarlyParse(
-          config.manifests,
-          createLogger({ format: config.logFormat, debug: config.debug }),
-        );
-      }
-      const { runServe } = await import('../serve-runner.js');
-      await runServe(config);
-    });
+    .option('-d, --debug', 'debug logging', false);
   // Input limits (issue 13): registered from one table so flags, parsing and defaults agree.
   for (const { flag, field, description } of inputLimitFlags) {
     serve.option(`--${flag} <n>`, `${description} (default ${defaultInputLimits[field]})`);
   }
+  return registerContourFlags(serve);
+};
+
+/** The validated ServeConfig of parsed flags: flags, then Contour's config file under the explicit flags. */
+const resolveServeConfig = (raw: RawServeOptions, command: Command, env: NodeJS.ProcessEnv): ServeConfig => {
+  const merged: RawServeOptions = {
+    ...raw,
+    // Global (`contour --log-format`), accepted before or after `serve` as in Contour.
+    logFormat: logFormatOf(command),
+    healthAddress: raw.httpAddress ?? raw.healthAddress,
+    healthPort: raw.httpPort ?? raw.healthPort,
+  };
+  // Flags given on the command line (or by environment) win over the config file, as in Contour.
+  const explicitFlags = new Set(
+    Object.keys(raw).filter((key) => ['cli', 'env'].includes(command.getOptionValueSource(key) ?? '')),
+  );
+  return applyConfigFile(parseServeConfig(merged, env), explicitFlags);
+};
+
+/** The ServeConfig `contour serve <args>` would run with; throws an Error naming a bad flag or field. */
+export const serveConfigFromArgs = (args: string[], env: NodeJS.ProcessEnv = process.env): ServeConfig => {
+  const program = addGlobalOptions(new Command())
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined });
+  let config: ServeConfig | undefined;
+  defineServe(program)
+    .exitOverride()
+    .action((raw: RawServeOptions, command: Command) => {
+      config = resolveServeConfig(raw, command, env);
+    });
+  program.parse(['serve', ...args], { from: 'user' });
+  if (!config) throw new Error('contour serve: no configuration');
+  return config;
+};
+
+/** Registers `contour serve`. */
+export const registerServe = (program: Command): void => {
+  defineServe(program).action(async (raw: RawServeOptions, command: Command) => {
+    let config;
+    try {
+      config = resolveServeConfig(raw, command, process.env);
+    } catch (error) {
+      process.stderr.write(`contour serve: ${(error as Error).message}\n`);
+      process.exit(2);
+    }
+    // Standalone mode: big manifest files start parsing on the parser threads (with the flags'
+    // logger) while the rest of `serve` loads: the xDS server, Envoy's descriptors and the DAG take
+    // most of a second (src/sources/files/early-parse.ts). The files source takes the results.
+    if (config.manifests) {
+      const [{ startEarlyParse }, { createLogger }] = await Promise.all([
+        import('../../sources/files/early-parse.js'),
+        import('../../util/logger.js'),
+      ]);
+      await startEarlyParse(
+        config.manifests,
+        createLogger({ format: config.logFormat, debug: config.debug }),
+      );
+    }
+    const { runServe } = await import('../serve-runner.js');
+    await runServe(config);
+  });
 };

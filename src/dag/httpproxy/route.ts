@@ -357,7 +357,9 @@ export const buildRoute = (scope: RouteScope, route: HttpProxyRoute): Route | un
   return {
     match: { path, headers, queryParams: mergeQueryConditions(conditions) },
     action,
-    httpsRedirect: scope.enforceTls && !route.permitInsecure,
+    // Contour's disablePermitInsecure makes every route of a TLS host redirect.
+    httpsRedirect:
+      scope.enforceTls && !(route.permitInsecure === true && !scope.context.options.disablePermitInsecure),
     websocket: route.enableWebsockets ?? false,
     ...(timeout.policy ? { timeout: timeout.policy } : {}),
     ...(retry ? { retry } : {}),

@@ -1,0 +1,110 @@
+// Merges Contour's configuration (config file or ContourConfiguration) into the flags' ServeConfig, with
+// Contour's precedence: defaults < config file < flags given on the command line; a ContourConfiguration
+// replaces both (Contour ignores the flags it covers).
+import type { ContourConfigurationSpec } from '../apis/contourconfiguration.js';
+import { configFileToSpec, readContourConfigFile } from '../config/config-file.js';
+import {
+  checkMetricsEndpoint,
+  settingsFromSpec,
+  type FieldNaming,
+  type SpecSettings,
+} from '../config/settings.js';
+import type { TranslateOptions } from '../envoy/options.js';
+import type { ServeConfig } from './config.js';
+import { refuseUnsupportedClientSettings } from './contour-flags.js';
+
+// SpecSettings keys whose flag, when given, wins over the config file (Contour binds these flags to the
+// same Parameters fields the file fills). Keyed by commander's option key.
+const flagOfSetting: Partial<Record<keyof SpecSettings, string>> = {
+  ingressStatusAddress: 'ingressStatusAddress',
+  envoyServiceName: 'envoyServiceName',
+  envoyServiceNamespace: 'envoyServiceNamespace',
+  accessLogFormat: 'accesslogFormat',
+};
+
+const definedOnly = <T extends object>(value: T): Partial<T> =>
+  Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>;
+
+/** Applies a spec's settings over `config`, except the settings whose flag is in `explicitFlags`. */
+export const applySpecSettings = (
+  config: ServeConfig,
+  spec: ContourConfigurationSpec,
+  naming: FieldNaming,
+  explicitFlags: ReadonlySet<string>,
+): ServeConfig => {
+  const settings = settingsFromSpec(spec, naming);
+  const { envoy, ...rest } = settings;
+  const applied = Object.fromEntries(
+    Object.entries(definedOnly(rest)).filter(([key]) => {
+      const flag = flagOfSetting[key as keyof SpecSettings];
+      return flag === undefined || !explicitFlags.has(flag);
+    }),
+  ) as Partial<ServeConfig>;
+  const merged: ServeConfig = {
+    ...config,
+    ...applied,
+    // Envoy's /ready listener stays where --stats-address/--stats-port say; metrics.envoy moves /stats only
+    // (Contour's separate `stats` and `health` listeners when they differ).
+    envoy: {
+      healthAddress: config.statsAddress,
+      healthPort: config.statsPort,
+      ...definedOnly(config.envoy),
+      ...definedOnly(envoy),
+    },
+  };
+  // --accesslog-format (or the spec's format) picks the format; the fields and level come from the spec.
+  if (merged.envoy.accessLogFormat)
+    merged.envoy.accessLogFormat = { ...merged.envoy.accessLogFormat, format: merged.accessLogFormat };
+  checkMetricsEndpoint(spec, { address: merged.healthAddress, port: merged.healthPort }, naming);
+  return merged;
+};
+
+/** Applies Contour's config file (`--config-path`, or Contour's defaults without one) over the flags. */
+export const applyConfigFile = (config: ServeConfig, explicitFlags: ReadonlySet<string>): ServeConfig => {
+  const file = config.configPath ? readContourConfigFile(config.configPath) : {};
+  const keep = (flag: string) => explicitFlags.has(flag);
+  const withFileFields: ServeConfig = {
+    ...config,
+    inCluster: keep('incluster') ? config.inCluster : (file.incluster ?? config.inCluster),
+    kubeconfig: keep('kubeconfig') ? config.kubeconfig : (file.kubeconfig ?? config.kubeconfig),
+    debug: keep('debug') ? config.debug : (file.debug ?? config.debug),
+    kubeClientQps: keep('kubernetesClientQps') ? config.kubeClientQps : (file.kubernetesClientQPS ?? 0),
+    kubeClientBurst: keep('kubernetesClientBurst')
+      ? config.kubeClientBurst
+      : (file.kubernetesClientBurst ?? 0),
+  };
+  const spec = configFileToSpec(file);
+  // Contour's file defaults (pkg/config Defaults) that differ from Envoy's.
+  const timeouts = spec.envoy?.timeouts;
+  if (timeouts) {
+    timeouts.connectionIdleTimeout ??= '60s';
+    timeouts.connectTimeout ??= '2s';
+  }
+  return finishServeConfig(applySpecSettings(withFileFields, spec, 'file', explicitFlags));
+};
+
+/** The Envoy translation options of a ServeConfig: listener addresses and every Envoy setting. */
+export const translateOptionsOf = (config: ServeConfig): TranslateOptions => ({
+  ...config.envoy,
+  httpAddress: config.envoyHttpAddress,
+  httpPort: config.envoyHttpPort,
+  httpsAddress: config.envoyHttpsAddress,
+  httpsPort: config.envoyHttpsPort,
+  statsAddress: config.statsAddress,
+  statsPort: config.statsPort,
+});
+
+/** The checks Contour makes on the merged configuration; refusals of what contour-ts cannot do yet. */
+export const finishServeConfig = (config: ServeConfig): ServeConfig => {
+  refuseUnsupportedClientSettings(config);
+  if (config.watchNamespaces.length > 0) {
+    const unwatched = config.rootNamespaces.filter(
+      (namespace) => !config.watchNamespaces.includes(namespace),
+    );
+    if (unwatched.length > 0)
+      throw new Error(
+        `not all root namespaces are being watched (--watch-namespaces lacks ${unwatched.join(', ')})`,
+      );
+  }
+  return config;
+};

@@ -1,0 +1,404 @@
+// A ContourConfiguration spec (from the config file or the API server) → the settings `contour serve` runs
+// with. Every field is either applied or, when contour-ts cannot do what it asks yet, refused by name.
+import type { ContourConfigurationSpec } from '../apis/contourconfiguration.js';
+import { httpTokenPattern } from '../apis/common.js';
+import type { TlsVersion } from '../dag/types.js';
+import type { TranslateOptions } from '../envoy/options.js';
+import { defaultCipherSuites } from '../envoy/tls-context.js';
+import { parseDuration } from '../util/duration.js';
+import type { AccessLogFormat } from '../envoy/access-log.js';
+import {
+  defaultJsonFields,
+  extensionOperatorIn,
+  formatStringError,
+  jsonFieldMap,
+} from './access-log-format.js';
+
+/** The Envoy-side settings beyond the listener addresses (TranslateOptions minus addresses). */
+export type EnvoySettings = Omit<
+  TranslateOptions,
+  'httpAddress' | 'httpPort' | 'httpsAddress' | 'httpsPort' | 'statsAddress' | 'statsPort'
+>;
+
+/** What a spec sets; fields absent here keep the value the flags gave. */
+export interface SpecSettings {
+  xdsAddress?: string;
+  xdsPort?: number;
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  insecure?: boolean;
+  ingressClassNames?: string[];
+  ingressStatusAddress?: string;
+  debugAddress?: string;
+  debugPort?: number;
+  healthAddress?: string;
+  healthPort?: number;
+  envoyHttpAddress?: string;
+  envoyHttpPort?: number;
+  envoyHttpsAddress?: string;
+  envoyHttpsPort?: number;
+  statsAddress?: string;
+  statsPort?: number;
+  envoyServiceName?: string;
+  envoyServiceNamespace?: string;
+  rootNamespaces?: string[];
+  disablePermitInsecure?: boolean;
+  enableExternalNameService?: boolean;
+  accessLogFormat?: 'envoy' | 'json';
+  envoy: EnvoySettings;
+}
+
+/** How a refused or invalid field is named to the user: the config file's key or the CRD's path. */
+export type FieldNaming = 'file' | 'crd';
+
+// Spec paths with a different key in Contour's config file, so errors name what the user wrote.
+const fileKeys: Record<string, string> = {
+  'envoy.listener.compression': 'compression',
+  'envoy.listener.connectionBalancer': 'listener.connection-balancer',
+  'envoy.listener.maxRequestsPerConnection': 'listener.max-requests-per-connection',
+  'envoy.listener.per-connection-buffer-limit-bytes': 'listener.per-connection-buffer-limit-bytes',
+  'envoy.listener.maxRequestsPerIOCycle': 'listener.max-requests-per-io-cycle',
+  'envoy.listener.httpMaxConcurrentStreams': 'listener.http2-max-concurrent-streams',
+  'envoy.listener.maxConnectionsPerListener': 'listener.max-connections-per-listener',
+  'envoy.listener.maxConnectionsToAcceptPerSocketEvent':
+    'listener.max-connections-to-accept-per-socket-event',
+  'envoy.listener.socketOptions': 'listener.socket-options',
+  'envoy.listener.tls.minimumProtocolVersion': 'tls.minimum-protocol-version',
+  'envoy.listener.tls.maximumProtocolVersion': 'tls.maximum-protocol-version',
+  'envoy.listener.tls.cipherSuites': 'tls.cipher-suites',
+  'envoy.listener.tls.ecdhCurves': 'tls.ecdh-curves',
+  'envoy.listener.tls.fingerprint': 'tls.fingerprint',
+  'envoy.clientCertificate': 'tls.envoy-client-certificate',
+  'envoy.logging.accessLogFormat': 'accesslog-format',
+  'envoy.logging.accessLogFormatString': 'accesslog-format-string',
+  'envoy.logging.accessLogJSONFields': 'json-fields',
+  'envoy.logging.accessLogLevel': 'accesslog-level',
+  'envoy.defaultHTTPVersions': 'default-http-versions',
+  'envoy.timeouts.requestTimeout': 'timeouts.request-timeout',
+  'envoy.timeouts.connectionIdleTimeout': 'timeouts.connection-idle-timeout',
+  'envoy.timeouts.streamIdleTimeout': 'timeouts.stream-idle-timeout',
+  'envoy.timeouts.maxConnectionDuration': 'timeouts.max-connection-duration',
+  'envoy.timeouts.delayedCloseTimeout': 'timeouts.delayed-close-timeout',
+  'envoy.timeouts.connectionShutdownGracePeriod': 'timeouts.connection-shutdown-grace-period',
+  'envoy.timeouts.connectTimeout': 'timeouts.connect-timeout',
+  'envoy.cluster.maxRequestsPerConnection': 'cluster.max-requests-per-connection',
+  'envoy.cluster.per-connection-buffer-limit-bytes': 'cluster.per-connection-buffer-limit-bytes',
+  'envoy.cluster.circuitBreakers': 'cluster.circuit-breakers',
+  'envoy.cluster.upstreamTLS': 'cluster.upstream-tls',
+  'envoy.omEnforcedHealth': 'omEnforcedHealthListener',
+  'envoy.runtimeSettings': 'runtime-settings',
+  'envoy.metrics.tls': 'metrics.envoy.server-certificate-path',
+  'metrics.tls': 'metrics.contour.server-certificate-path',
+  'metrics.address': 'metrics.contour.address',
+  'metrics.port': 'metrics.contour.port',
+  'httpproxy.fallbackCertificate': 'tls.fallback-certificate',
+  'policy.requestHeaders': 'policy.request-headers',
+  'policy.responseHeaders': 'policy.response-headers',
+};
+
+const notSupported = 'is not supported by contour-ts yet';
+
+const versionOf = (field: string, value: string | undefined, fallback: TlsVersion): TlsVersion => {
+  if (value === undefined || value === '') return fallback;
+  if (value === '1.2' || value === '1.3') return value;
+  throw new Error(`${field}: invalid TLS protocol version "${value}" (1.2 or 1.3)`);
+};
+
+const validCiphers = new Set([
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES128-SHA',
+  'ECDHE-RSA-AES128-SHA',
+  'AES128-GCM-SHA256',
+  'AES128-SHA',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-AES256-SHA',
+  'ECDHE-RSA-AES256-SHA',
+  'AES256-GCM-SHA384',
+  'AES256-SHA',
+]);
+const validEcdhCurves = new Set(['X25519', 'P-256', 'P-384', 'P-521', 'X25519MLKEM768', 'MLKEM1024']);
+
+// A cipher, or an equal-preference group "[A|B]"; duplicates dropped, as Contour sanitizes them.
+const cipherSuitesOf = (field: string, suites: string[] | undefined): string[] | undefined => {
+  if (!suites || suites.length === 0) return undefined;
+  const invalid = suites.filter((suite) => {
+    const members = suite.startsWith('[') && suite.endsWith(']') ? suite.slice(1, -1).split('|') : [suite];
+    return members.some((member) => !validCiphers.has(member));
+  });
+  if (invalid.length > 0) throw new Error(`${field}: invalid cipher suites ${JSON.stringify(invalid)}`);
+  return [...new Set(suites)];
+};
+
+/** Contour's timeout syntax: absent/"" = Envoy's default, "infinity"/"infinite"/0 = disabled (0), else a duration. */
+const timeoutOf = (field: string, value: string | undefined): number | undefined => {
+  if (value === undefined || value === '') return undefined;
+  if (value === 'infinity' || value === 'infinite') return 0;
+  try {
+    return parseDuration(value);
+  } catch (error) {
+    throw new Error(`${field}: ${(error as Error).message}`);
+  }
+};
+
+/** `value` when it is one of `allowed` (or absent); throws naming the field otherwise. */
+const oneOf = <T extends string>(
+  field: string,
+  value: string | undefined,
+  allowed: readonly T[],
+): T | undefined => {
+  if (value === undefined || value === '') return undefined;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new Error(`${field}: invalid value "${value}" (one of ${allowed.join(', ')})`);
+};
+
+const isSet = (value: unknown): boolean => {
+  if (value === undefined || value === null || value === false || value === '') return false;
+  if (Array.isArray(value)) return value.length > 0;
+  if (typeof value === 'object') return Object.values(value).some(isSet);
+  return true;
+};
+
+type Logging = NonNullable<NonNullable<ContourConfigurationSpec['envoy']>['logging']>;
+
+/** The access log settings, checked as Contour checks them; formats needing Envoy formatter extensions are refused. */
+const accessLogFormatOf = (
+  logging: Logging,
+  format: 'envoy' | 'json' | undefined,
+  level: string | undefined,
+  name: (path: string) => string,
+): AccessLogFormat => {
+  const formatString = logging.accessLogFormatString || undefined;
+  const stringField = name('envoy.logging.accessLogFormatString');
+  if (formatString !== undefined) {
+    const error =
+      formatStringError(formatString) ?? (formatString.endsWith('\n') ? undefined : 'must end in newline');
+    if (error) throw new Error(`${stringField}: invalid access log format: ${error}`);
+    const operator = extensionOperatorIn(formatString);
+    if (operator) throw new Error(`${stringField} using %${operator}% ${notSupported}`);
+  }
+  const fieldsField = name('envoy.logging.accessLogJSONFields');
+  let jsonFields: Record<string, string>;
+  try {
+    jsonFields = jsonFieldMap(
+      logging.accessLogJSONFields?.length ? logging.accessLogJSONFields : defaultJsonFields,
+    );
+  } catch (error) {
+    throw new Error(`${fieldsField}: ${(error as Error).message}`);
+  }
+  for (const [field, value] of Object.entries(jsonFields)) {
+    const operator = extensionOperatorIn(value);
+    if (operator) throw new Error(`${fieldsField}: field ${field} using %${operator}% ${notSupported}`);
+  }
+  return {
+    format: format ?? 'envoy',
+    formatString,
+    jsonFields,
+    level: level === 'error' || level === 'critical' ? level : 'info',
+  };
+};
+
+/** Converts a validated spec; throws an Error naming the first field that is invalid or not supported. */
+export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNaming): SpecSettings => {
+  const name = (path: string): string => (naming === 'file' ? (fileKeys[path] ?? path) : `spec.${path}`);
+  const refuse = (path: string, value: unknown, why = notSupported): void => {
+    if (isSet(value)) throw new Error(`${name(path)} ${why}`);
+  };
+  const envoy = spec.envoy ?? {};
+  const listener = envoy.listener ?? {};
+  const logging = envoy.logging ?? {};
+  const timeouts = envoy.timeouts ?? {};
+  const cluster = envoy.cluster ?? {};
+  const network = envoy.network ?? {};
+  const listenerTls = listener.tls ?? {};
+
+  // Validation first (Contour refuses these at start-up too), then what contour-ts cannot do yet.
+  const minTlsVersion = versionOf(
+    name('envoy.listener.tls.minimumProtocolVersion'),
+    listenerTls.minimumProtocolVersion,
+    '1.2',
+  );
+  const maxTlsVersion = versionOf(
+    name('envoy.listener.tls.maximumProtocolVersion'),
+    listenerTls.maximumProtocolVersion,
+    '1.3',
+  );
+  if (maxTlsVersion < minTlsVersion)
+    throw new Error(
+      `${name('envoy.listener.tls.minimumProtocolVersion')}: the minimum TLS protocol version is greater than the maximum`,
+    );
+  const cipherSuites = cipherSuitesOf(name('envoy.listener.tls.cipherSuites'), listenerTls.cipherSuites);
+  const invalidCurves = (listenerTls.ecdhCurves ?? []).filter((curve) => !validEcdhCurves.has(curve));
+  if (invalidCurves.length > 0)
+    throw new Error(
+      `${name('envoy.listener.tls.ecdhCurves')}: invalid ECDH curves ${JSON.stringify(invalidCurves)}`,
+    );
+  const upstreamTls = cluster.upstreamTLS ?? {};
+  versionOf(name('envoy.cluster.upstreamTLS'), upstreamTls.minimumProtocolVersion, '1.2');
+  versionOf(name('envoy.cluster.upstreamTLS'), upstreamTls.maximumProtocolVersion, '1.3');
+  cipherSuitesOf(name('envoy.cluster.upstreamTLS'), upstreamTls.cipherSuites);
+  if (listener.connectionBalancer && listener.connectionBalancer !== 'exact')
+    throw new Error(
+      `${name('envoy.listener.connectionBalancer')}: invalid value "${listener.connectionBalancer}", only 'exact' is supported`,
+    );
+  for (const [path, policy] of [
+    ['policy.requestHeaders', spec.policy?.requestHeaders],
+    ['policy.responseHeaders', spec.policy?.responseHeaders],
+  ] as const) {
+    const names = [...Object.keys(policy?.set ?? {}), ...(policy?.remove ?? [])];
+    const invalid = names.find((header) => !httpTokenPattern.test(header));
+    if (invalid !== undefined) throw new Error(`${name(path)}: invalid header name "${invalid}"`);
+  }
+  for (const flag of spec.featureFlags ?? [])
+    throw new Error(`${name('featureFlags')}: unknown feature flag: ${flag}`);
+  const accessLogFormat = oneOf(name('envoy.logging.accessLogFormat'), logging.accessLogFormat, [
+    'envoy',
+    'json',
+  ]);
+  const accessLogLevel = oneOf(name('envoy.logging.accessLogLevel'), logging.accessLogLevel, [
+    'info',
+    'error',
+    'critical',
+    'disabled',
+  ]);
+  const serverHeaderTransformation = oneOf(
+    name('envoy.listener.serverHeaderTransformation'),
+    listener.serverHeaderTransformation,
+    ['overwrite', 'append_if_absent', 'pass_through'],
+  );
+  const dnsLookupFamily = oneOf(name('envoy.cluster.dnsLookupFamily'), cluster.dnsLookupFamily, [
+    'auto',
+    'v4',
+    'v6',
+    'all',
+  ]);
+  for (const version of envoy.defaultHTTPVersions ?? [])
+    oneOf(name('envoy.defaultHTTPVersions'), version, ['HTTP/1.1', 'HTTP/2']);
+  const timeoutMs = Object.fromEntries(
+    Object.entries(timeouts).map(([key, value]) => [key, timeoutOf(name(`envoy.timeouts.${key}`), value)]),
+  ) as Partial<Record<keyof typeof timeouts, number>>;
+  if (timeouts.connectTimeout === 'infinity' || timeouts.connectTimeout === 'infinite')
+    throw new Error(`${name('envoy.timeouts.connectTimeout')}: must be a duration`);
+
+  // Features contour-ts does not have yet: a value other than the default is refused, never ignored.
+  refuse('gateway', spec.gateway, 'is not supported by contour-ts (no Gateway API support yet)');
+  refuse('globalExtAuth', spec.globalExtAuth);
+  refuse('rateLimitService', spec.rateLimitService);
+  refuse('tracing', spec.tracing);
+  refuse('policy.requestHeaders', spec.policy?.requestHeaders);
+  refuse('policy.responseHeaders', spec.policy?.responseHeaders);
+  refuse('policy.applyToIngress', spec.policy?.applyToIngress);
+  refuse('httpproxy.fallbackCertificate', spec.httpproxy?.fallbackCertificate);
+  refuse('envoy.clientCertificate', envoy.clientCertificate);
+  refuse('envoy.omEnforcedHealth', envoy.omEnforcedHealth);
+  refuse('envoy.runtimeSettings', envoy.runtimeSettings);
+  refuse('envoy.metrics.tls', envoy.metrics?.tls);
+  refuse('metrics.tls', spec.metrics?.tls);
+  if (listener.compression?.algorithm && listener.compression.algorithm !== 'gzip')
+    refuse('envoy.listener.compression', listener.compression.algorithm);
+  refuse('envoy.listener.maxRequestsPerIOCycle', listener.maxRequestsPerIOCycle);
+  refuse('envoy.listener.maxConnectionsPerListener', listener.maxConnectionsPerListener);
+  refuse(
+    'envoy.listener.maxConnectionsToAcceptPerSocketEvent',
+    listener.maxConnectionsToAcceptPerSocketEvent,
+  );
+  // tos/trafficClass 0 is Contour's "unset".
+  refuse('envoy.listener.socketOptions', listener.socketOptions);
+  refuse('envoy.listener.tls.ecdhCurves', listenerTls.ecdhCurves);
+  refuse('envoy.listener.tls.fingerprint', listenerTls.fingerprint);
+  refuse('envoy.cluster.maxRequestsPerConnection', cluster.maxRequestsPerConnection);
+  refuse('envoy.cluster.per-connection-buffer-limit-bytes', cluster['per-connection-buffer-limit-bytes']);
+  refuse('envoy.cluster.circuitBreakers', cluster.circuitBreakers);
+  // Upstream TLS: only Contour's defaults (contour-ts uses the listener's cipher list upstream too).
+  refuse('envoy.cluster.upstreamTLS', {
+    min: upstreamTls.minimumProtocolVersion === '1.2' ? undefined : upstreamTls.minimumProtocolVersion,
+    max: upstreamTls.maximumProtocolVersion === '1.3' ? undefined : upstreamTls.maximumProtocolVersion,
+    cipherSuites: upstreamTls.cipherSuites,
+    ecdhCurves: upstreamTls.ecdhCurves,
+  });
+  const accessLog = accessLogFormatOf(logging, accessLogFormat, accessLogLevel, name);
+  // Contour's default is both versions; one alone would change the listeners' ALPN and codecs.
+  if (new Set(envoy.defaultHTTPVersions ?? ['HTTP/1.1', 'HTTP/2']).size !== 2)
+    refuse('envoy.defaultHTTPVersions', envoy.defaultHTTPVersions, `with one version ${notSupported}`);
+
+  const accessLogsOff = accessLogLevel === 'disabled';
+  const settings: SpecSettings = {
+    xdsAddress: spec.xdsServer?.address || undefined,
+    xdsPort: spec.xdsServer?.port || undefined,
+    caFile: spec.xdsServer?.tls?.caFile || undefined,
+    certFile: spec.xdsServer?.tls?.certFile || undefined,
+    keyFile: spec.xdsServer?.tls?.keyFile || undefined,
+    insecure: spec.xdsServer?.tls?.insecure,
+    ingressClassNames: spec.ingress?.classNames,
+    ingressStatusAddress: spec.ingress?.statusAddress || undefined,
+    debugAddress: spec.debug?.address || undefined,
+    debugPort: spec.debug?.port || undefined,
+    healthAddress: spec.health?.address || undefined,
+    healthPort: spec.health?.port || undefined,
+    envoyHttpAddress: envoy.http?.address || undefined,
+    envoyHttpPort: envoy.http?.port || undefined,
+    envoyHttpsAddress: envoy.https?.address || undefined,
+    envoyHttpsPort: envoy.https?.port || undefined,
+    statsAddress: envoy.metrics?.address || undefined,
+    statsPort: envoy.metrics?.port || undefined,
+    envoyServiceName: envoy.service?.name || undefined,
+    envoyServiceNamespace: envoy.service?.namespace || undefined,
+    rootNamespaces: spec.httpproxy?.rootNamespaces,
+    disablePermitInsecure: spec.httpproxy?.disablePermitInsecure,
+    enableExternalNameService: spec.enableExternalNameService,
+    accessLogFormat,
+    envoy: {
+      healthAddress: envoy.health?.address || undefined,
+      healthPort: envoy.health?.port || undefined,
+      httpAccessLog: accessLogsOff ? '' : envoy.http?.accessLog || undefined,
+      httpsAccessLog: accessLogsOff ? '' : envoy.https?.accessLog || undefined,
+      accessLogFormat: accessLog,
+      minTlsVersion,
+      maxTlsVersion,
+      cipherSuites: cipherSuites ?? defaultCipherSuites,
+      mergeSlashes: listener.disableMergeSlashes === undefined ? undefined : !listener.disableMergeSlashes,
+      allowChunkedLength:
+        listener.disableAllowChunkedLength === undefined ? undefined : !listener.disableAllowChunkedLength,
+      serverHeaderTransformation,
+      useProxyProtocol: listener.useProxyProtocol,
+      xffNumTrustedHops: network.numTrustedHops,
+      adminPort: network.adminPort,
+      stripTrailingHostDot: network.stripTrailingHostDot,
+      dnsLookupFamily,
+      listenerLimits: {
+        exactBalance: listener.connectionBalancer === 'exact' || undefined,
+        perConnectionBufferLimitBytes: listener['per-connection-buffer-limit-bytes'],
+        maxRequestsPerConnection: listener.maxRequestsPerConnection,
+        http2MaxConcurrentStreams: listener.httpMaxConcurrentStreams,
+      },
+      connectTimeoutMs: timeoutMs.connectTimeout,
+      requestTimeoutMs: timeoutMs.requestTimeout,
+      connectionIdleTimeoutMs: timeoutMs.connectionIdleTimeout,
+      streamIdleTimeoutMs: timeoutMs.streamIdleTimeout,
+      maxConnectionDurationMs: timeoutMs.maxConnectionDuration,
+      delayedCloseTimeoutMs: timeoutMs.delayedCloseTimeout,
+      connectionShutdownGracePeriodMs: timeoutMs.connectionShutdownGracePeriod,
+    },
+  };
+  return settings;
+};
+
+/** Checks the contour metrics endpoint against the health endpoint: contour-ts serves both on one server. */
+export const checkMetricsEndpoint = (
+  spec: ContourConfigurationSpec,
+  health: { address: string; port: number },
+  naming: FieldNaming,
+): void => {
+  const address = spec.metrics?.address || undefined;
+  const port = spec.metrics?.port || undefined;
+  if ((address !== undefined && address !== health.address) || (port !== undefined && port !== health.port)) {
+    const field = naming === 'file' ? 'metrics.contour' : 'spec.metrics';
+    throw new Error(
+      `${field}: a metrics address or port other than the health endpoint's (${health.address}:${health.port}) ${notSupported}`,
+    );
+  }
+};

@@ -1,0 +1,405 @@
+// Contour's config file (`contour serve --config-path`): Contour's example file loads, every field is either
+// applied (its effect on Envoy's configuration checked) or refused by name, and bad input names the field.
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { serveConfigFromArgs } from '../../src/cli/commands/serve.js';
+import type { ServeConfig } from '../../src/cli/config.js';
+import { translateOptionsOf } from '../../src/cli/serve-settings.js';
+import { translate } from '../../src/assemble/translate.js';
+import { createStore } from '../../src/store/store.js';
+import { at, cluster, forward, json, prefixMatch, route, virtualHost } from '../envoy/fixtures.js';
+import type { Dag } from '../../src/dag/types.js';
+
+const directory = mkdtempSync(join(tmpdir(), 'contour-config-'));
+after(() => rmSync(directory, { recursive: true, force: true }));
+let files = 0;
+
+/** The ServeConfig of `contour serve --config-path <file with text> ...args`. */
+const withFile = (text: string, ...args: string[]): ServeConfig => {
+  const path = join(directory, `contour-${files++}.yaml`);
+  writeFileSync(path, text);
+  return serveConfigFromArgs(['--config-path', path, ...args], { CONTOUR_NAMESPACE: 'projectcontour' });
+};
+
+const exampleConfig = (): string => {
+  const manifest = readFileSync(
+    new URL('../fixtures/contour/01-contour-config.yaml', import.meta.url),
+    'utf8',
+  );
+  const configMap = parse(manifest) as { data: Record<string, string> };
+  return configMap.data['contour.yaml'];
+};
+
+const externalName = cluster('ext', 80, { externalName: 'example.org' });
+const dag: Dag = {
+  httpVirtualHosts: [virtualHost('www.example.com', [route(prefixMatch('/'), forward(externalName))])],
+  httpsVirtualHosts: [],
+  clusters: [externalName],
+  secrets: [],
+};
+
+/** Envoy's resources (canonical JSON) for a small DAG under the config's Envoy settings. */
+const envoyOf = (config: ServeConfig) => {
+  const resources = translate(dag, createStore(), translateOptionsOf(config));
+  const listener = json(resources.listeners.find((item) => item.name === 'ingress_http')!);
+  const manager = at(listener, 'filter_chains', 0, 'filters', 0, 'typed_config') as Record<string, unknown>;
+  return { listener, manager, cluster: json(resources.clusters[0]), resources };
+};
+
+describe('contour serve --config-path', () => {
+  it("loads Contour's example ConfigMap file and keeps Contour's defaults", () => {
+    const config = withFile(exampleConfig());
+    assert.equal(config.accessLogFormat, 'envoy');
+    assert.equal(config.disablePermitInsecure, false);
+    const { manager, cluster: envoyCluster } = envoyOf(config);
+    // Contour's file defaults: connection-idle-timeout 60s, connect-timeout 2s.
+    assert.deepEqual(manager.common_http_protocol_options, { idle_timeout: '60s' });
+    assert.equal(envoyCluster.connect_timeout, '2s');
+    assert.equal(manager.merge_slashes, true);
+  });
+
+  it('applies the timeouts to the connection manager and the clusters', () => {
+    const config = withFile(`
+timeouts:
+  request-timeout: 30s
+  connection-idle-timeout: infinity
+  stream-idle-timeout: 5m
+  max-connection-duration: 1h
+  delayed-close-timeout: 1s
+  connection-shutdown-grace-period: 5s
+  connect-timeout: 3s
+`);
+    const { manager, cluster: envoyCluster } = envoyOf(config);
+    assert.equal(manager.request_timeout, '30s');
+    assert.deepEqual(manager.common_http_protocol_options, {
+      idle_timeout: '0s',
+      max_connection_duration: '3600s',
+    });
+    assert.equal(manager.stream_idle_timeout, '300s');
+    assert.equal(manager.delayed_close_timeout, '1s');
+    assert.equal(manager.drain_timeout, '5s');
+    assert.equal(envoyCluster.connect_timeout, '3s');
+  });
+
+  it('applies listener, network, cluster and TLS settings', () => {
+    const config = withFile(`
+disableAllowChunkedLength: true
+disableMergeSlashes: true
+serverHeaderTransformation: pass_through
+network:
+  num-trusted-hops: 2
+  admin-port: 9100
+  strip-trailing-host-dot: true
+cluster:
+  dns-lookup-family: v4
+tls:
+  minimum-protocol-version: "1.3"
+  cipher-suites: [ECDHE-RSA-AES256-GCM-SHA384, ECDHE-RSA-AES256-GCM-SHA384]
+accesslog-level: disabled
+`);
+    const { manager, cluster: envoyCluster, resources, listener } = envoyOf(config);
+    assert.equal(manager.merge_slashes, undefined, 'merge_slashes off');
+    assert.deepEqual(manager.http_protocol_options, { accept_http_10: true });
+    assert.equal(manager.server_header_transformation, 'PASS_THROUGH');
+    assert.equal(manager.xff_num_trusted_hops, 2);
+    assert.equal(manager.strip_trailing_host_dot, true);
+    assert.equal(manager.access_log, undefined, 'accesslog-level disabled: no access log');
+    assert.equal(envoyCluster.dns_lookup_family, 'V4_ONLY');
+    const admin = resources.listeners.map(json).find((item) => item.name === 'envoy-admin');
+    assert.equal(at(admin, 'address', 'socket_address', 'port_value'), 9100);
+    assert.equal(config.envoy.minTlsVersion, '1.3');
+    assert.deepEqual(config.envoy.cipherSuites, ['ECDHE-RSA-AES256-GCM-SHA384']);
+    assert.equal(listener.listener_filters, undefined);
+  });
+
+  it('writes JSON access logs with the chosen fields, and filters by level', () => {
+    const config = withFile(
+      'accesslog-format: json\njson-fields: ["@timestamp", method, "custom=%REQ(X-CUSTOM)%", protocol]\naccesslog-level: critical\n',
+    );
+    const log = at(envoyOf(config).manager as never, 'access_log', 0) as Record<string, unknown>;
+    assert.deepEqual(at(log as never, 'typed_config', 'log_format'), {
+      json_format: {
+        '@timestamp': '%START_TIME%',
+        custom: '%REQ(X-CUSTOM)%',
+        method: '%REQ(:METHOD)%',
+        protocol: '%PROTOCOL%',
+      },
+      omit_empty_values: true,
+    });
+    const filters = at(log as never, 'filter', 'or_filter', 'filters') as unknown[];
+    assert.equal(at(filters[0] as never, 'status_code_filter', 'comparison', 'value', 'default_value'), 500);
+    assert.deepEqual(filters[1], { response_flag_filter: {} });
+  });
+
+  it('writes a custom Envoy access log format; --accesslog-format json picks the default JSON fields', () => {
+    const text = withFile('accesslog-format-string: "%START_TIME% %PROTOCOL%\\n"\naccesslog-level: error\n');
+    const log = at(envoyOf(text).manager as never, 'access_log', 0);
+    assert.deepEqual(at(log, 'typed_config', 'log_format', 'text_format_source'), {
+      inline_string: '%START_TIME% %PROTOCOL%\n',
+    });
+    assert.equal(
+      at(
+        log,
+        'filter',
+        'or_filter',
+        'filters',
+        0,
+        'status_code_filter',
+        'comparison',
+        'value',
+        'default_value',
+      ),
+      300,
+    );
+    const json = withFile('', '--accesslog-format', 'json');
+    const fields = at(
+      envoyOf(json).manager as never,
+      'access_log',
+      0,
+      'typed_config',
+      'log_format',
+      'json_format',
+    );
+    assert.equal(Object.keys(fields as object).length, 23);
+  });
+
+  it('applies the listener settings to both ingress listeners', () => {
+    const config = withFile(`
+listener:
+  connection-balancer: exact
+  per-connection-buffer-limit-bytes: 32768
+  max-requests-per-connection: 100
+  http2-max-concurrent-streams: 50
+`);
+    const { listener, manager } = envoyOf(config);
+    assert.deepEqual(listener.connection_balance_config, { exact_balance: {} });
+    assert.equal(listener.per_connection_buffer_limit_bytes, 32768);
+    assert.deepEqual(manager.common_http_protocol_options, {
+      idle_timeout: '60s',
+      max_requests_per_connection: 100,
+    });
+    assert.deepEqual(manager.http2_protocol_options, { max_concurrent_streams: 50 });
+  });
+
+  it('disablePermitInsecure, enableExternalNameService and ingress-status-address reach the build and status', () => {
+    const config = withFile(
+      'disablePermitInsecure: true\nenableExternalNameService: true\ningress-status-address: lb.example.com\n',
+    );
+    assert.equal(config.disablePermitInsecure, true);
+    assert.equal(config.enableExternalNameService, true);
+    assert.equal(config.ingressStatusAddress, 'lb.example.com');
+  });
+
+  it('metrics.envoy moves the stats listener; /ready stays on --stats-address/--stats-port', () => {
+    const config = withFile('metrics:\n  envoy:\n    address: 127.0.0.1\n    port: 8003\n');
+    assert.equal(config.statsAddress, '127.0.0.1');
+    assert.equal(config.statsPort, 8003);
+    assert.equal(config.envoy.healthPort, 8002);
+    const names = envoyOf(config).resources.listeners.map((listener) => listener.name);
+    assert.ok(names.includes('stats') && names.includes('health'), names.join());
+  });
+
+  it('flags given on the command line win over the file', () => {
+    const file = 'envoy-service-name: from-file\ningress-status-address: file.example.com\ndebug: true\n';
+    const config = withFile(file, '--envoy-service-name', 'from-flag', '--debug');
+    assert.equal(config.envoyServiceName, 'from-flag');
+    assert.equal(config.ingressStatusAddress, 'file.example.com');
+    assert.equal(withFile(file).envoyServiceName, 'from-file');
+    assert.equal(withFile(file).debug, true);
+  });
+
+  it('--use-proxy-protocol and the access log flags reach the listeners', () => {
+    const config = withFile('', '--use-proxy-protocol', '--envoy-http-access-log', '/tmp/http.log');
+    const { listener, manager } = envoyOf(config);
+    assert.equal(at(listener, 'listener_filters', 0, 'name'), 'envoy.filters.listener.proxy_protocol');
+    assert.equal(at(manager as never, 'access_log', 0, 'typed_config', 'path'), '/tmp/http.log');
+  });
+
+  const invalid: [string, string, RegExp][] = [
+    ['an unknown field', 'timeouts:\n  request-timeout: 1s\n  bogus: 1\n', /timeouts: unknown field bogus/],
+    ['an unknown top-level field', 'xds-server-type: envoy\n', /unknown field xds-server-type/],
+    [
+      'a bad duration',
+      'timeouts:\n  stream-idle-timeout: soon\n',
+      /timeouts\.stream-idle-timeout: invalid duration/,
+    ],
+    ['a bad TLS version', 'tls:\n  minimum-protocol-version: "1.1"\n', /tls\.minimum-protocol-version/],
+    [
+      'inverted TLS versions',
+      'tls:\n  minimum-protocol-version: "1.3"\n  maximum-protocol-version: "1.2"\n',
+      /minimum TLS protocol version is greater/,
+    ],
+    ['a bad cipher', 'tls:\n  cipher-suites: [RC4]\n', /tls\.cipher-suites: invalid cipher suites \["RC4"\]/],
+    ['a bad access log format', 'accesslog-format: xml\n', /accesslog-format/],
+    ['a bad HTTP version', 'default-http-versions: ["HTTP/3"]\n', /default-http-versions\[0\]/],
+    [
+      'a fallback certificate without namespace',
+      'tls:\n  fallback-certificate:\n    name: x\n',
+      /tls\.fallback-certificate: namespace must be defined/,
+    ],
+    [
+      'a zero listener limit',
+      'listener:\n  max-requests-per-connection: 0\n',
+      /listener\.max-requests-per-connection/,
+    ],
+    ['a bad connection balancer', 'listener:\n  connection-balancer: fair\n', /connection-balancer/],
+    ['an out-of-range TOS', 'listener:\n  socket-options:\n    tos: 300\n', /listener\.socket-options\.tos/],
+    [
+      'metrics key without certificate',
+      'metrics:\n  contour:\n    server-key-path: /k\n',
+      /metrics\.contour: server-certificate-path and server-key-path/,
+    ],
+    [
+      'a tracing tag with both sources',
+      'tracing:\n  extensionService: ns/name\n  customTags:\n  - {tagName: a, literal: x, requestHeaderName: y}\n',
+      /exactly one of literal or requestHeaderName/,
+    ],
+    [
+      'a bad header name',
+      'policy:\n  request-headers:\n    set:\n      "bad header": x\n',
+      /policy\.request-headers: invalid header name/,
+    ],
+    [
+      'an unknown feature flag',
+      'featureFlags: [useEndpointSlices]\n',
+      /featureFlags: unknown feature flag: useEndpointSlices/,
+    ],
+    ['not YAML', 'timeouts: [\n', /failed to parse configuration/],
+    [
+      'a bad access log operator',
+      'accesslog-format-string: "%NOPE%\\n"\n',
+      /accesslog-format-string: invalid access log format: .*invalid Envoy operator: NOPE/,
+    ],
+    [
+      'a format string without newline',
+      'accesslog-format-string: "%PROTOCOL%"\n',
+      /accesslog-format-string: .*must end in newline/,
+    ],
+    [
+      'an unknown JSON field',
+      'json-fields: [nonsense]\n',
+      /json-fields: invalid JSON log field name nonsense/,
+    ],
+    ['a bad access log level', 'accesslog-level: verbose\n', /accesslog-level/],
+  ];
+  for (const [what, text, message] of invalid) {
+    it(`rejects ${what}, naming the field`, () => assert.throws(() => withFile(text), message));
+  }
+
+  // Fields whose feature contour-ts does not have: parsed and validated, and refused when not the default.
+  const refused: [string, string][] = [
+    ['gateway', 'gateway:\n  gatewayRef: {namespace: projectcontour, name: contour}\n'],
+    [
+      'rateLimitService',
+      'rateLimitService:\n  extensionService: projectcontour/ratelimit\n  domain: contour\n',
+    ],
+    ['globalExtAuth', 'globalExtAuth:\n  extensionService: projectcontour/auth\n'],
+    ['tracing', 'tracing:\n  extensionService: projectcontour/otel\n'],
+    ['compression', 'compression:\n  algorithm: brotli\n'],
+    ['policy.request-headers', 'policy:\n  request-headers:\n    set: {X-Envoy: a}\n'],
+    ['policy.response-headers', 'policy:\n  response-headers:\n    remove: [Server]\n'],
+    ['policy.applyToIngress', 'policy:\n  applyToIngress: true\n'],
+    ['tls.fallback-certificate', 'tls:\n  fallback-certificate: {name: f, namespace: projectcontour}\n'],
+    [
+      'tls.envoy-client-certificate',
+      'tls:\n  envoy-client-certificate: {name: c, namespace: projectcontour}\n',
+    ],
+    ['tls.ecdh-curves', 'tls:\n  ecdh-curves: [X25519]\n'],
+    ['tls.fingerprint', 'tls:\n  fingerprint: {ja3: true}\n'],
+    ['default-http-versions', 'default-http-versions: ["HTTP/2"]\n'],
+    ['cluster.max-requests-per-connection', 'cluster:\n  max-requests-per-connection: 1\n'],
+    ['cluster.per-connection-buffer-limit-bytes', 'cluster:\n  per-connection-buffer-limit-bytes: 1024\n'],
+    ['cluster.circuit-breakers', 'cluster:\n  circuit-breakers:\n    max-connections: 10\n'],
+    ['cluster.upstream-tls', 'cluster:\n  upstream-tls:\n    minimum-protocol-version: "1.3"\n'],
+    ['listener.max-requests-per-io-cycle', 'listener:\n  max-requests-per-io-cycle: 1\n'],
+    ['listener.max-connections-per-listener', 'listener:\n  max-connections-per-listener: 1\n'],
+    [
+      'listener.max-connections-to-accept-per-socket-event',
+      'listener:\n  max-connections-to-accept-per-socket-event: 1\n',
+    ],
+    ['listener.socket-options', 'listener:\n  socket-options:\n    tos: 64\n'],
+    ['omEnforcedHealthListener', 'omEnforcedHealthListener:\n  address: 0.0.0.0\n  port: 8003\n'],
+    ['runtime-settings', 'runtime-settings:\n  a: b\n'],
+    ['accesslog-format-string', 'accesslog-format-string: "%REQ_WITHOUT_QUERY(:PATH)%\\n"\n'],
+    ['json-fields', 'json-fields: ["@timestamp", contour_config_name]\n'],
+    [
+      'metrics.envoy.server-certificate-path',
+      'metrics:\n  envoy:\n    server-certificate-path: /c\n    server-key-path: /k\n',
+    ],
+    ['metrics.contour', 'metrics:\n  contour:\n    port: 8009\n'],
+    ['kubernetesClientQPS', 'kubernetesClientQPS: 50\n'],
+    ['kubernetesClientBurst', 'kubernetesClientBurst: 100\n'],
+  ];
+  for (const [field, text] of refused) {
+    it(`refuses ${field} by name`, () => {
+      assert.throws(
+        () => withFile(text),
+        (error: Error) => error.message.includes(field) && /not supported by contour-ts/.test(error.message),
+      );
+    });
+  }
+
+  it('accepts the defaults of refused fields (nothing to refuse)', () => {
+    const config = withFile(`
+compression: {algorithm: gzip}
+accesslog-level: info
+default-http-versions: ["HTTP/1.1", "http/2"]
+cluster:
+  upstream-tls: {minimum-protocol-version: "1.2", maximum-protocol-version: "1.3"}
+policy: {applyToIngress: false}
+metrics:
+  contour: {address: 0.0.0.0, port: 8000}
+`);
+    assert.equal(config.healthPort, 8000);
+  });
+});
+
+describe('contour serve flags (Contour names)', () => {
+  const flags = (...args: string[]) => serveConfigFromArgs(args, {});
+
+  it('refuses --config-path with --contour-config-name', () => {
+    assert.throws(
+      () => flags('--config-path', '/dev/null', '--contour-config-name', 'contour'),
+      /cannot specify both --contour-config-name and -c\/--config-path/,
+    );
+  });
+
+  it('-c is --config-path; a missing file is named', () => {
+    assert.throws(
+      () => flags('-c', join(directory, 'absent.yaml')),
+      /--config-path: cannot read .*absent\.yaml/,
+    );
+  });
+
+  it('--disable-feature takes Contour kinds, repeatedly, and refuses others', () => {
+    const config = flags('--disable-feature', 'extensionservices', '--disable-feature=tlsroutes');
+    assert.deepEqual(config.disabledFeatures, ['extensionservices', 'tlsroutes']);
+    assert.throws(() => flags('--disable-feature', 'httpproxies'), /disable-feature/);
+  });
+
+  it('refuses client settings contour-ts cannot honour, by flag name', () => {
+    assert.throws(() => flags('--kubernetes-client-qps', '50'), /--kubernetes-client-qps .*not supported/);
+    assert.throws(() => flags('--kubernetes-client-burst', '9'), /--kubernetes-client-burst .*not supported/);
+    assert.throws(() => flags('--kubernetes-debug', '4'), /--kubernetes-debug is not supported/);
+    assert.throws(() => flags('--kubernetes-client-qps', 'many'), /--kubernetes-client-qps: "many"/);
+    assert.equal(flags('--accesslog-format', 'envoy').accessLogFormat, 'envoy');
+  });
+
+  it('refuses root namespaces that are not watched, as Contour does', () => {
+    assert.throws(
+      () => flags('--watch-namespaces', 'a', '--root-namespaces', 'a,b'),
+      /not all root namespaces are being watched/,
+    );
+  });
+
+  it('keeps Contour defaults for the access logs', () => {
+    const config = flags();
+    assert.equal(config.envoy.httpAccessLog, '/dev/stdout');
+    assert.equal(config.envoy.httpsAccessLog, '/dev/stdout');
+    assert.equal(config.envoy.useProxyProtocol, false);
+  });
+});
