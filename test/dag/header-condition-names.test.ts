@@ -4,32 +4,20 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BuildResult } from '../../src/dag/build.js';
-import { buildFromYaml, serviceYaml } from './fixtures.js';
+import { buildFromYaml, rootProxyYaml } from './fixtures.js';
 
-/** A root proxy with a route whose header condition is named `name` (a YAML double-quoted string), and a good route. */
-const proxyYaml = (name: string): string => `${serviceYaml('default', 'web', '80')}
----
-apiVersion: projectcontour.io/v1
-kind: HTTPProxy
-metadata: {namespace: default, name: root}
-spec:
-  virtualhost: {fqdn: a.example.com}
-  routes:
+/** A route whose header condition is named `name` (a YAML double-quoted string), and a good route. */
+const proxyYaml = (name: string): string =>
+  rootProxyYaml(`  routes:
   - conditions: [{prefix: /bad}, {header: {name: "${name}", present: true}}]
     services: [{name: web, port: 80}]
   - conditions: [{prefix: /good}, {header: {name: x-good, present: true}}]
     services: [{name: web, port: 80}]
-`;
+`);
 
 /** The same header condition on an include instead of a route. */
-const includeYaml = (name: string): string => `${serviceYaml('default', 'web', '80')}
----
-apiVersion: projectcontour.io/v1
-kind: HTTPProxy
-metadata: {namespace: default, name: root}
-spec:
-  virtualhost: {fqdn: a.example.com}
-  includes:
+const includeYaml = (name: string): string =>
+  rootProxyYaml(`  includes:
   - name: child
     conditions: [{prefix: /child}, {header: {name: "${name}", exact: "1"}}]
   routes:
@@ -42,7 +30,7 @@ metadata: {namespace: default, name: child}
 spec:
   routes:
   - services: [{name: web, port: 80}]
-`;
+`);
 
 const errorsOf = (result: BuildResult, name: string) =>
   result.statuses.find((status) => status.name === name)?.conditions.flatMap((c) => c.errors ?? []) ?? [];

@@ -9,10 +9,19 @@ import type {
   DeltaDiscoveryResponse,
   DiscoveryResponse,
 } from '../../src/gen/envoy/service/discovery/v3/discovery_pb.js';
-import { deltaNames, openDelta, openSotw, sotwNames, withServer } from './client.js';
+import { deltaNames, openDelta, openSotw, sotwNames, withServer, type TestStream } from './client.js';
 import { edsCluster, endpoints, httpListener, resourcesOf, routeConfig, secret } from './fixtures.js';
 
 const node = { id: 'envoy-1', cluster: 'contour' };
+
+/** The names of the quickstart-like snapshot, by type. */
+const quickstartNames = new Map<ResourceType, string[]>([
+  ['listener', ['ingress_https']],
+  ['route', ['ingress_http']],
+  ['cluster', ['default/a/80', 'default/b/80']],
+  ['endpoint', ['default/a/80', 'default/b/80']],
+  ['secret', ['default/tls']],
+]);
 
 /** A quickstart-like snapshot: one HTTPS listener, ingress_http, two EDS clusters, their endpoints, a secret. */
 const publishQuickstart = (cache: SnapshotCache): Map<ResourceType, string[]> => {
@@ -25,13 +34,7 @@ const publishQuickstart = (cache: SnapshotCache): Map<ResourceType, string[]> =>
       secrets: [secret('default/tls')],
     }),
   );
-  return new Map<ResourceType, string[]>([
-    ['listener', ['ingress_https']],
-    ['route', ['ingress_http']],
-    ['cluster', ['default/a/80', 'default/b/80']],
-    ['endpoint', ['default/a/80', 'default/b/80']],
-    ['secret', ['default/tls']],
-  ]);
+  return quickstartNames;
 };
 
 /** The per-type service of each type. */
@@ -89,68 +92,71 @@ const readUntilComplete = async <Response>(
   }
 };
 
+/**
+ * Subscribes to every type in the first requests (on one ADS stream, or one stream per type), then
+ * answers each response with `ack` (which also records what the client holds) until it holds everything.
+ */
+const subscribeAllAtOnce = async <Request, Response>(
+  cache: SnapshotCache,
+  open: (service?: string) => TestStream<Request, Response>,
+  perType: boolean,
+  first: (type: ResourceType, names: string[]) => Request,
+  ack: (response: Response, held: Map<ResourceType, Set<string>>) => Request,
+): Promise<void> => {
+  const want = publishQuickstart(cache);
+  const held = new Map<ResourceType, Set<string>>(allTypes.map((type) => [type, new Set()]));
+  const ads = perType ? undefined : open();
+  const streams = new Map(allTypes.map((type) => [type, ads ?? open(services[type])]));
+  for (const type of allTypes) streams.get(type)!.send(first(type, named(type) ? want.get(type)! : []));
+  const handle = (type: ResourceType, response: Response): void =>
+    streams.get(type)!.send(ack(response, held));
+  try {
+    await readUntilComplete(streams, handle, held, want);
+  } finally {
+    for (const stream of new Set(streams.values())) stream.close();
+  }
+  assert.ok(complete(held, want));
+};
+
 for (const perType of [false, true]) {
   test(`SotW ${perType ? 'per-type streams' : 'ADS'}: every type subscribed before any ACK`, async () => {
-    await withServer(async ({ cache, client }) => {
-      const want = publishQuickstart(cache);
-      const held = new Map<ResourceType, Set<string>>(allTypes.map((type) => [type, new Set()]));
-      const ads = perType ? undefined : openSotw(client);
-      const streams = new Map(allTypes.map((type) => [type, ads ?? openSotw(client, services[type])]));
-      for (const type of allTypes) {
-        streams.get(type)!.send({
-          node,
-          typeUrl: typeUrls[type],
-          resourceNames: named(type) ? want.get(type)! : [],
-        });
-      }
-      // Every response is ACKed repeating the subscription, as Envoy does.
-      const handle = (type: ResourceType, response: DiscoveryResponse): void => {
-        const got = resourceTypeOfUrl.get(response.typeUrl)!;
-        const names = held.get(got)!;
-        if (!named(got)) names.clear();
-        for (const name of sotwNames(response)) names.add(name);
-        streams.get(type)!.send({
-          typeUrl: response.typeUrl,
-          versionInfo: response.versionInfo,
-          responseNonce: response.nonce,
-          resourceNames: named(got) ? want.get(got)! : [],
-        });
-      };
-      try {
-        await readUntilComplete(streams, handle, held, want);
-      } finally {
-        for (const stream of new Set(streams.values())) stream.close();
-      }
-      assert.ok(complete(held, want));
-    });
+    await withServer(({ cache, client }) =>
+      subscribeAllAtOnce(
+        cache,
+        (service) => openSotw(client, service),
+        perType,
+        (type, names) => ({ node, typeUrl: typeUrls[type], resourceNames: names }),
+        (response: DiscoveryResponse, held) => {
+          const type = resourceTypeOfUrl.get(response.typeUrl)!;
+          const names = held.get(type)!;
+          if (!named(type)) names.clear();
+          for (const name of sotwNames(response)) names.add(name);
+          // An ACK repeats the subscription, as Envoy's do: resource_names replace it on every request.
+          return {
+            typeUrl: response.typeUrl,
+            versionInfo: response.versionInfo,
+            responseNonce: response.nonce,
+            resourceNames: named(type) ? quickstartNames.get(type)! : [],
+          };
+        },
+      ),
+    );
   });
 
   test(`delta ${perType ? 'per-type streams' : 'ADS'}: every type subscribed before any ACK`, async () => {
-    await withServer(async ({ cache, client }) => {
-      const want = publishQuickstart(cache);
-      const held = new Map<ResourceType, Set<string>>(allTypes.map((type) => [type, new Set()]));
-      const ads = perType ? undefined : openDelta(client);
-      const streams = new Map(allTypes.map((type) => [type, ads ?? openDelta(client, services[type])]));
-      for (const type of allTypes) {
-        streams.get(type)!.send({
-          node,
-          typeUrl: typeUrls[type],
-          resourceNamesSubscribe: named(type) ? want.get(type)! : [],
-        });
-      }
-      const handle = (type: ResourceType, response: DeltaDiscoveryResponse): void => {
-        const got = resourceTypeOfUrl.get(response.typeUrl)!;
-        const names = held.get(got)!;
-        for (const name of response.removedResources) names.delete(name);
-        for (const name of deltaNames(response)) names.add(name);
-        streams.get(type)!.send({ typeUrl: response.typeUrl, responseNonce: response.nonce });
-      };
-      try {
-        await readUntilComplete(streams, handle, held, want);
-      } finally {
-        for (const stream of new Set(streams.values())) stream.close();
-      }
-      assert.ok(complete(held, want));
-    });
+    await withServer(({ cache, client }) =>
+      subscribeAllAtOnce(
+        cache,
+        (service) => openDelta(client, service),
+        perType,
+        (type, names) => ({ node, typeUrl: typeUrls[type], resourceNamesSubscribe: names }),
+        (response: DeltaDiscoveryResponse, held) => {
+          const names = held.get(resourceTypeOfUrl.get(response.typeUrl)!)!;
+          for (const name of response.removedResources) names.delete(name);
+          for (const name of deltaNames(response)) names.add(name);
+          return { typeUrl: response.typeUrl, responseNonce: response.nonce };
+        },
+      ),
+    );
   });
 }
