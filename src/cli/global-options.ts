@@ -16,16 +16,6 @@ export const addGlobalOptions = (program: Command): Command =>
 export const logFormatOf = (command: Command): LogFormat =>
   command.optsWithGlobals<{ logFormat?: LogFormat }>().logFormat === 'json' ? 'json' : 'text';
 
-/** The `--log-format` given in raw arguments (for logging before commander has parsed them). */
-export const logFormatInArgs = (args: readonly string[]): LogFormat => {
-  let format: string | undefined;
-  for (let index = 0; index < args.length && args[index] !== '--'; index++) {
-    if (args[index] === '--log-format') format = args[index + 1];
-    else if (args[index].startsWith('--log-format=')) format = args[index].slice('--log-format='.length);
-  }
-  return format === 'json' ? 'json' : 'text';
-};
-
 /** The subcommand's name in raw arguments, past any global option (`contour --log-format json serve`). */
 export const subcommandIn = (args: readonly string[]): string | undefined => {
   for (let index = 0; index < args.length; index++) {

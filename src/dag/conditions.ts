@@ -48,6 +48,9 @@ export const includeConditionsError = (conditions: MatchCondition[]): string | u
   return undefined;
 };
 
+// Envoy's rule for HeaderMatcher.name (validate.rules HTTP_HEADER_NAME, strict: false): no NUL, CR or LF.
+const refusedHeaderNameCharacter = /[\u0000\n\r]/;
+
 /** Why the header conditions (merged along an include chain) are invalid, or undefined. */
 export const headerConditionsError = (
   conditions: MatchCondition[],
@@ -58,6 +61,9 @@ export const headerConditionsError = (
   const key = (name: string, kind: string, value = ''): string => `${name}\u0000${kind}\u0000${value}`;
   for (const { header } of inCanonicalOrder(conditions)) {
     if (!header) continue;
+    if (refusedHeaderNameCharacter.test(header.name)) {
+      return `header condition ${JSON.stringify(header.name)}: a header name must not contain NUL, CR or LF`;
+    }
     const name = header.name.toLowerCase();
     if (header.present) {
       if (seen.has(key(name, 'notpresent'))) {

@@ -1,5 +1,5 @@
-// ClusterLoadAssignments from EndpointSlices. Kept independent of the DAG build so EDS can be
-// recomputed when only EndpointSlices change.
+// The pieces of ClusterLoadAssignments: ready endpoints of EndpointSlices, and the message itself
+// (assembled per Service outside the DAG build, in src/assemble/endpoint-assignments.ts).
 import { isIP } from 'node:net';
 import { create } from '@bufbuild/protobuf';
 import {
@@ -8,10 +8,7 @@ import {
 } from '../gen/envoy/config/endpoint/v3/endpoint_pb.js';
 import { LbEndpointSchema, type LbEndpoint } from '../gen/envoy/config/endpoint/v3/endpoint_components_pb.js';
 import type { Address } from '../gen/envoy/config/core/v3/address_pb.js';
-import { serviceNameLabel, type EndpointSlice } from '../apis/kubernetes.js';
-import type { Cluster } from '../dag/types.js';
-import type { StoreView } from '../store/store.js';
-import { socketAddress } from './address.js';
+import type { EndpointSlice } from '../apis/kubernetes.js';
 import { compareStrings } from './proto-util.js';
 
 /** One load-balancing endpoint at `address`. */
@@ -63,42 +60,4 @@ export const readyEndpoints = (
     }
   }
   return [...seen.values()].sort((a, b) => compareStrings(a.address, b.address) || a.port - b.port);
-};
-
-/** The EndpointSlices of every Service, keyed by `namespace/name`. */
-export const endpointSlicesByService = (store: StoreView): Map<string, EndpointSlice[]> => {
-  const byService = new Map<string, EndpointSlice[]>();
-  for (const slice of store.list<EndpointSlice>('EndpointSlice')) {
-    const service = slice.metadata.labels?.[serviceNameLabel];
-    if (!service) continue;
-    const key = `${slice.metadata.namespace ?? ''}/${service}`;
-    const slices = byService.get(key);
-    if (slices) slices.push(slice);
-    else byService.set(key, [slice]);
-  }
-  return byService;
-};
-
-/** One ClusterLoadAssignment per distinct EDS name of `clusters` (ExternalName clusters excluded), sorted. */
-export const clusterLoadAssignments = (clusters: Cluster[], store: StoreView): ClusterLoadAssignment[] => {
-  const slices = endpointSlicesByService(store);
-  const targets = new Map<string, EndpointTarget>();
-  for (const cluster of clusters) {
-    if (cluster.externalName !== undefined || targets.has(cluster.edsName)) continue;
-    targets.set(cluster.edsName, {
-      namespace: cluster.service.namespace,
-      name: cluster.service.name,
-      portName: cluster.service.portName,
-    });
-  }
-  return [...targets.entries()]
-    .sort(([a], [b]) => compareStrings(a, b))
-    .map(([edsName, target]) =>
-      clusterLoadAssignment(
-        edsName,
-        readyEndpoints(slices.get(`${target.namespace}/${target.name}`) ?? [], target).map((endpoint) =>
-          lbEndpoint(socketAddress(endpoint.address, endpoint.port)),
-        ),
-      ),
-    );
 };

@@ -93,3 +93,19 @@ ${ports
   })
   .join('\n')}
 `;
+
+/**
+ * A root HTTPProxy default/root for a.example.com with the given spec lines (indented by two), after
+ * `objects` (by default the Service default/web with port 80).
+ */
+export const rootProxyYaml = (
+  specLines: string,
+  objects = serviceYaml('default', 'web', '80'),
+): string => `${objects}
+---
+apiVersion: projectcontour.io/v1
+kind: HTTPProxy
+metadata: {namespace: default, name: root}
+spec:
+  virtualhost: {fqdn: a.example.com}
+${specLines}`;

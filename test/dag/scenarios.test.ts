@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { buildDag, type BuildResult } from '../../src/dag/build.js';
 import type { Route, SecureVirtualHost, VirtualHost } from '../../src/dag/types.js';
 import { toJson } from '@bufbuild/protobuf';
-import { clusterLoadAssignments } from '../../src/envoy/endpoints.js';
+import { createEndpointAssignments } from '../../src/assemble/endpoint-assignments.js';
+import { createResourceChecker } from '../../src/assemble/resource-check.js';
+import type { ClusterLoadAssignment } from '../../src/gen/envoy/config/endpoint/v3/endpoint_pb.js';
 import { LbEndpointSchema } from '../../src/gen/envoy/config/endpoint/v3/endpoint_components_pb.js';
 import { loadScenario, scenarioNames, type Scenario } from './scenario-loader.js';
 
@@ -36,9 +38,16 @@ const clustersOf = (route: Route): string[] =>
   route.action.kind === 'cluster' ? route.action.clusters.map((c) => c.cluster) : [];
 const app = 'app.example.com';
 
-/** The addresses EDS serves for one name (translate's ClusterLoadAssignments of the build's clusters). */
+/** The ClusterLoadAssignments the assembly publishes for the build's clusters. */
+const clusterLoadAssignments = (result: BuildResult, scenario: Scenario): ClusterLoadAssignment[] => {
+  const assignments = createEndpointAssignments(scenario.store, createResourceChecker());
+  assignments.setClusters(result.dag.clusters);
+  return assignments.list().map((assignment) => assignment.message as ClusterLoadAssignment);
+};
+
+/** The addresses EDS serves for one name. */
 const endpointAddresses = (result: BuildResult, scenario: Scenario, edsName: string): string[] =>
-  clusterLoadAssignments(result.dag.clusters, scenario.store)
+  clusterLoadAssignments(result, scenario)
     .filter((assignment) => assignment.clusterName === edsName)
     .flatMap((assignment) => assignment.endpoints.flatMap((locality) => locality.lbEndpoints))
     .map((lbEndpoint) => {

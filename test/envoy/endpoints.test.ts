@@ -1,7 +1,18 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { clusterLoadAssignments } from '../../src/envoy/endpoints.js';
+import type { Message } from '@bufbuild/protobuf';
+import { createEndpointAssignments } from '../../src/assemble/endpoint-assignments.js';
+import { createResourceChecker } from '../../src/assemble/resource-check.js';
+import type { Cluster } from '../../src/dag/types.js';
+import type { StoreView } from '../../src/store/store.js';
 import { cluster, endpointSlice, json, storeWith } from './fixtures.js';
+
+/** The ClusterLoadAssignments the assembly publishes for `clusters` over the store's EndpointSlices. */
+const clusterLoadAssignments = (clusters: Cluster[], store: StoreView): Message[] => {
+  const assignments = createEndpointAssignments(store, createResourceChecker());
+  assignments.setClusters(clusters);
+  return assignments.list().map((assignment) => assignment.message);
+};
 
 const addresses = (cla: ReturnType<typeof json>) =>
   (

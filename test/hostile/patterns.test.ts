@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { callWithDeadline } from '../helpers/deadline.js';
 import { httpProxySpecSchema } from '../../src/apis/httpproxy.js';
-import { buildFromYaml, serviceYaml } from '../dag/fixtures.js';
+import { buildFromYaml, rootProxyYaml } from '../dag/fixtures.js';
 
 const deadlineMs = 10_000;
 const fixtures = new URL('./patterns-fixtures.ts', import.meta.url);
@@ -53,19 +53,13 @@ describe('patterns over user input are linear', () => {
   });
 
   it('refuses a regex longer than --max-regex-length on the route, naming the limit', () => {
-    const yaml = (regex: string): string => `${serviceYaml('default', 'web', '80')}
----
-apiVersion: projectcontour.io/v1
-kind: HTTPProxy
-metadata: {namespace: default, name: root}
-spec:
-  virtualhost: {fqdn: a.example.com}
-  routes:
+    const yaml = (regex: string): string =>
+      rootProxyYaml(`  routes:
   - conditions: [{regex: '/${regex}'}]
     services: [{name: web, port: 80}]
   - conditions: [{header: {name: x-a, regex: '${regex}'}}]
     services: [{name: web, port: 80}]
-`;
+`);
     const refused = buildFromYaml(yaml('a'.repeat(20)), { limits: { maxRegexLength: 16 } });
     const errors = JSON.stringify(refused.statuses.find((status) => status.name === 'root')?.conditions);
     assert.match(

@@ -8,7 +8,7 @@ import { toJson } from '@bufbuild/protobuf';
 import { fitWeights } from '../../src/envoy/weights.js';
 import { translate, defaultTranslateOptions } from '../../src/assemble/translate.js';
 import { RouteConfigurationSchema } from '../../src/gen/envoy/config/route/v3/route_pb.js';
-import { storeFromYaml, serviceYaml, tlsSecretYaml } from '../dag/fixtures.js';
+import { rootProxyYaml, storeFromYaml, serviceYaml, tlsSecretYaml } from '../dag/fixtures.js';
 import { buildDag, defaultBuildOptions } from '../../src/dag/build.js';
 
 const maxUint32 = 4294967295;
@@ -43,20 +43,18 @@ describe('weights that sum past uint32', () => {
   });
 
   it('serves a route weighted [4294967295, 4294967295] with a sum Envoy accepts, split evenly', () => {
-    const store = storeFromYaml(`${serviceYaml('default', 'a', '80')}
+    const store = storeFromYaml(
+      rootProxyYaml(
+        `  routes:
+  - services: [{name: a, port: 80, weight: 4294967295}, {name: b, port: 80, weight: 4294967295}]
+`,
+        `${serviceYaml('default', 'a', '80')}
 ---
 ${serviceYaml('default', 'b', '80')}
 ---
-${tlsSecretYaml('default', 'cert')}
----
-apiVersion: projectcontour.io/v1
-kind: HTTPProxy
-metadata: {namespace: default, name: root}
-spec:
-  virtualhost: {fqdn: a.example.com}
-  routes:
-  - services: [{name: a, port: 80, weight: 4294967295}, {name: b, port: 80, weight: 4294967295}]
-`);
+${tlsSecretYaml('default', 'cert')}`,
+      ),
+    );
     const { dag } = buildDag(store, defaultBuildOptions);
     const resources = translate(dag, store, defaultTranslateOptions);
     const config = resources.routes.find((route) => route.name === 'ingress_http')!;

@@ -92,45 +92,43 @@ describe(`contour serve sends what ${scenario}/envoy.json holds`, () => {
           JSON.stringify(sorted([...got.values()])) === JSON.stringify(wanted.get(typeUrl))
         );
       };
-      // Subscribed one type at a time, as a client learns names (make-before-break releases a resource
-      // once what it uses is held); every response is ACKed.
+      // Every type subscribed in the first requests, before anything is ACKed, as Envoy does once it
+      // knows the names (LDS and CDS wildcard; RDS, EDS and SDS by name). Make-before-break holds routes
+      // and listeners back until what they use is ACKed, so this needs the server to send them then.
+      const namesOf = (type: (typeof types)[number]): string[] =>
+        type === 'cluster' || type === 'listener' ? [] : golden[listOfType[type]].map((entry) => entry.name);
       for (const type of types) {
-        const named = type !== 'cluster' && type !== 'listener';
-        stream.send({
-          node: { id: 'golden' },
-          typeUrl: typeUrls[type],
-          resourceNames: named ? golden[listOfType[type]].map((entry) => entry.name) : [],
-        });
-        while (!isComplete(typeUrls[type])) {
-          // A type that never completes fails here, naming what did arrive, not at the runner's timeout.
-          const response = await Promise.race([
-            stream.next(),
-            new Promise<never>((_, reject) =>
-              setTimeout(
-                () =>
-                  reject(
-                    new Error(
-                      `${type}: held ${JSON.stringify([...(held.get(typeUrls[type])?.keys() ?? [])])}`,
-                    ),
-                  ),
-                30_000,
-              ).unref(),
-            ),
-          ]);
-          const got = held.get(response.typeUrl) ?? new Map<string, JsonObject>();
-          const wildcard = response.typeUrl === typeUrls.cluster || response.typeUrl === typeUrls.listener;
-          if (wildcard) got.clear();
-          for (const message of sotwResources(response)) {
-            const fields = message as unknown as { name?: string; clusterName?: string };
-            got.set(fields.clusterName ?? fields.name ?? '', jsonOf(message));
-          }
-          held.set(response.typeUrl, got);
-          stream.send({
-            typeUrl: response.typeUrl,
-            versionInfo: response.versionInfo,
-            responseNonce: response.nonce,
-          });
+        stream.send({ node: { id: 'golden' }, typeUrl: typeUrls[type], resourceNames: namesOf(type) });
+      }
+      while (![...wanted.keys()].every(isComplete)) {
+        // A type that never completes fails here, naming what did arrive, not at the runner's timeout.
+        const response = await Promise.race([
+          stream.next(),
+          new Promise<never>((_, reject) =>
+            setTimeout(() => {
+              const summary = [...held].map(
+                ([typeUrl, got]) => `${typeUrl}: ${JSON.stringify([...got.keys()])}`,
+              );
+              reject(new Error(`never complete; held ${summary.join('; ')}`));
+            }, 30_000).unref(),
+          ),
+        ]);
+        const got = held.get(response.typeUrl) ?? new Map<string, JsonObject>();
+        const wildcard = response.typeUrl === typeUrls.cluster || response.typeUrl === typeUrls.listener;
+        if (wildcard) got.clear();
+        for (const message of sotwResources(response)) {
+          const fields = message as unknown as { name?: string; clusterName?: string };
+          got.set(fields.clusterName ?? fields.name ?? '', jsonOf(message));
         }
+        held.set(response.typeUrl, got);
+        // An ACK repeats the subscription: a state-of-the-world request's resource_names replace it.
+        const type = types.find((candidate) => typeUrls[candidate] === response.typeUrl)!;
+        stream.send({
+          typeUrl: response.typeUrl,
+          versionInfo: response.versionInfo,
+          responseNonce: response.nonce,
+          resourceNames: namesOf(type),
+        });
       }
       for (const [typeUrl, resources] of wanted) {
         assert.deepEqual(sorted([...held.get(typeUrl)!.values()]), resources, typeUrl);

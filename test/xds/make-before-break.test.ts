@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { createSnapshotCache } from '../../src/xds/cache/snapshot-cache.js';
+import { createSnapshotCache, type SnapshotCache } from '../../src/xds/cache/snapshot-cache.js';
 import { startXdsServer } from '../../src/xds/server/xds-server.js';
 import type { PlanCounts, PlanHooks } from '../../src/xds/server/planner.js';
 import { silentLogger } from '../../src/util/logger.js';
@@ -11,7 +11,7 @@ import type { EnvoyResources } from '../../src/envoy/resources.js';
 import type { Cluster } from '../../src/gen/envoy/config/cluster/v3/cluster_pb.js';
 import type { ClusterLoadAssignment } from '../../src/gen/envoy/config/endpoint/v3/endpoint_pb.js';
 import { connect } from './client.js';
-import { startModelClient } from './model-client.js';
+import { startModelClient, type InitialNames, type ModelClient } from './model-client.js';
 import {
   edsCluster,
   endpoints,
@@ -113,10 +113,28 @@ const pause = async (turns: number): Promise<void> => {
   for (let i = 0; i < turns; i += 1) await new Promise<void>((resolve) => setImmediate(resolve));
 };
 
+/** The RDS, EDS and SDS names of a snapshot: what an Envoy that held it subscribes to on reconnecting. */
+const namesOf = (snapshot: EnvoyResources): InitialNames =>
+  new Map([
+    ['route', snapshot.routes.map((r) => r.name)],
+    ['endpoint', snapshot.endpoints.map((e) => e.clusterName)],
+    ['secret', snapshot.secrets.map((s) => s.name)],
+  ] as const);
+
+/** Resolves when the model converged; rejects, saying so, if it has not after `ms` (stuck resources). */
+const convergence = (model: ModelClient, cache: SnapshotCache, ms: number): Promise<void> =>
+  Promise.race([
+    model.converged(cache),
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`the client did not converge within ${ms} ms`)), ms).unref(),
+    ),
+  ]);
+
 const runVariant = async (variant: 'sotw' | 'delta', seed: number, planHooks: PlanHooks) => {
-  const totals = { responses: 0, nacks: 0, steps: 0 };
+  const totals = { responses: 0, nacks: 0, steps: 0, knowingStarts: 0 };
+  const runArbitrary = fc.tuple(fc.boolean(), fc.array(stepArbitrary, { minLength: 250, maxLength: 250 }));
   const result = await fc.check(
-    fc.asyncProperty(fc.array(stepArbitrary, { minLength: 250, maxLength: 250 }), async (steps) => {
+    fc.asyncProperty(runArbitrary, async ([startsKnowing, steps]) => {
       const cache = createSnapshotCache();
       const server = await startXdsServer({
         cache,
@@ -126,9 +144,20 @@ const runVariant = async (variant: 'sotw' | 'delta', seed: number, planHooks: Pl
         planHooks,
       });
       const client = connect(server.port);
-      const model = startModelClient(client, variant, `model-${variant}`);
+      // Half the runs start like an Envoy that knows the names: the first snapshot is there, and the
+      // client subscribes to every type (RDS, EDS, SDS by name) before it ACKs anything.
+      let initialNames: InitialNames | undefined;
+      let initialClusters: Cluster[] = [];
+      if (startsKnowing) {
+        const first = snapshotOf(steps[0], true);
+        cache.publish(first);
+        initialClusters = first.clusters;
+        initialNames = namesOf(first);
+        totals.knowingStarts += 1;
+      }
+      const model = startModelClient(client, variant, `model-${variant}`, initialNames);
       try {
-        let clusters: Cluster[] = [];
+        let clusters: Cluster[] = initialClusters;
         for (const step of steps) {
           if (step.endpointsOnly) {
             cache.publishEndpoints(endpointsFor(clusters, step.ports));
@@ -143,7 +172,7 @@ const runVariant = async (variant: 'sotw' | 'delta', seed: number, planHooks: Pl
         }
         // The last snapshot is valid, so the client must end up holding exactly it.
         cache.publish(snapshotOf({ ...steps[steps.length - 1], endpointsOnly: false }, false));
-        await model.converged(cache);
+        await convergence(model, cache, 30_000);
         assert.deepEqual(model.violations, []);
         assert.ok(model.stats.responses > 0);
         totals.responses += model.stats.responses;
@@ -172,6 +201,7 @@ const runCrossChecked = async (variant: 'sotw' | 'delta', seed: number): Promise
   const planCounts: PlanCounts = { incremental: 0, full: 0, crossChecked: 0, settledSkips: 0 };
   const totals = await runVariant(variant, seed, { crossCheck: true, counts: planCounts });
   assert.ok(totals.steps >= 1500);
+  assert.ok(totals.knowingStarts > 0, 'some runs subscribed to every type before any ACK');
   assert.ok(totals.nacks > 0, 'the sequences exercised NACKs');
   assert.ok(planCounts.crossChecked > 1000, 'incremental plans were checked');
   assert.ok(planCounts.full > 0, 'full plans were made too');

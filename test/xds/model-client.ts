@@ -2,6 +2,8 @@
 // names its clusters and listeners refer to (before ACKing the response that made it want them, as Envoy
 // does), NACKs responses holding a resource marked bad, and checks after every message that what it holds
 // never refers to what it lacks. Its reference reading is written here, independently of the server's.
+// It may also start as an Envoy that already knows names (a restart, a reconnect): subscribing to every
+// type in its first requests, before anything is ACKed.
 import { toBinary, type Message } from '@bufbuild/protobuf';
 import { anyUnpack } from '@bufbuild/protobuf/wkt';
 import type * as grpc from '@grpc/grpc-js';
@@ -79,11 +81,15 @@ export interface ModelClient {
   close(): void;
 }
 
-/** Opens an ADS stream and behaves like Envoy on it. */
+/** The RDS, EDS and SDS names a client subscribes to in its first requests, before it holds anything. */
+export type InitialNames = ReadonlyMap<'route' | 'endpoint' | 'secret', readonly string[]>;
+
+/** Opens an ADS stream and behaves like Envoy on it (subscribing to `initialNames` at once, if given). */
 export const startModelClient = (
   client: grpc.Client,
   variant: 'sotw' | 'delta',
   nodeId: string,
+  initialNames?: InitialNames,
 ): ModelClient => {
   const held = new Map<ResourceType, Held>(
     (['listener', 'route', 'cluster', 'endpoint', 'secret'] as ResourceType[]).map((t) => [t, new Map()]),
@@ -93,6 +99,8 @@ export const startModelClient = (
     ['route', new Set()],
     ['secret', new Set()],
   ]);
+  // Types the client accepted a response of: until then, it wants the names it started with.
+  const accepted = new Set<ResourceType>();
   const lastNonce = new Map<ResourceType, string>();
   const acceptedVersion = new Map<ResourceType, string>();
   const violations: string[] = [];
@@ -114,7 +122,8 @@ export const startModelClient = (
   const sotw: SotwStream | undefined = variant === 'sotw' ? openSotw(client) : undefined;
   const delta: DeltaStream | undefined = variant === 'delta' ? openDelta(client) : undefined;
 
-  const desiredNames = (): Map<ResourceType, Set<string>> => {
+  /** Names the client's resources refer to (and, if `withInitial`, names it started with and still wants). */
+  const desiredNames = (withInitial = true): Map<ResourceType, Set<string>> => {
     const endpoints = new Set<string>();
     const routes = new Set<string>();
     const secrets = new Set<string>();
@@ -127,6 +136,14 @@ export const startModelClient = (
       refs.routes.forEach((r) => routes.add(r));
       refs.secrets.forEach((s) => secrets.add(s));
     }
+    // Names known from the start stay wanted until the client holds what refers to them.
+    const initially = (type: 'route' | 'endpoint' | 'secret', into: Set<string>, referrer: ResourceType) => {
+      if (withInitial && !accepted.has(referrer))
+        for (const name of initialNames?.get(type) ?? []) into.add(name);
+    };
+    initially('endpoint', endpoints, 'cluster');
+    initially('route', routes, 'listener');
+    initially('secret', secrets, 'listener');
     return new Map([
       ['endpoint', endpoints],
       ['route', routes],
@@ -166,7 +183,9 @@ export const startModelClient = (
   };
 
   const checkRemovals = (type: ResourceType, removed: readonly string[], context: string): void => {
-    const desired = desiredNames();
+    // A name subscribed only because the client started with it is referred to by nothing it holds:
+    // the server may report it removed (it is gone from the snapshot) before the referrers arrive.
+    const desired = desiredNames(false);
     for (const name of removed) {
       if (desired.get(type)?.has(name))
         violations.push(`${context}: removed ${type} ${name} still referred to`);
@@ -239,13 +258,14 @@ export const startModelClient = (
       map.clear();
     }
     // Like Envoy, keep only resources of named types that are still wanted.
-    const accepted = resources.filter((r) => wanted.get(type)?.has(nameOf(type, r)) ?? true);
-    for (const resource of accepted) map.set(nameOf(type, resource), resource);
+    const kept = resources.filter((r) => wanted.get(type)?.has(nameOf(type, r)) ?? true);
+    for (const resource of kept) map.set(nameOf(type, resource), resource);
     check(
       context,
       type,
-      changed.filter((r) => accepted.includes(r)),
+      changed.filter((r) => kept.includes(r)),
     );
+    accepted.add(type);
     resubscribe();
     acceptedVersion.set(type, response.versionInfo);
     sotw!.send({
@@ -276,9 +296,10 @@ export const startModelClient = (
     const context = `delta ${type} nonce ${response.nonce}`;
     for (const name of response.removedResources) map.delete(name);
     checkRemovals(type, response.removedResources, context);
-    const accepted = resources.filter((r) => wanted.get(type)?.has(nameOf(type, r)) ?? true);
-    for (const resource of accepted) map.set(nameOf(type, resource), resource);
-    check(context, type, accepted);
+    const kept = resources.filter((r) => wanted.get(type)?.has(nameOf(type, r)) ?? true);
+    for (const resource of kept) map.set(nameOf(type, resource), resource);
+    check(context, type, kept);
+    accepted.add(type);
     resubscribe();
     delta!.send({ typeUrl: response.typeUrl, responseNonce: response.nonce });
   };
@@ -299,6 +320,14 @@ export const startModelClient = (
   } else {
     delta!.send({ ...first, typeUrl: typeUrls.cluster });
     delta!.send({ typeUrl: typeUrls.listener });
+  }
+  // Every named type too, before any response arrives (so before any ACK).
+  for (const [type, names] of initialNames ?? []) {
+    const sorted = [...new Set(names)].sort();
+    wanted.set(type, new Set(sorted));
+    note(`-> ${type} +[${sorted.join(' ')}] (first request)`);
+    if (sotw) sotw.send({ typeUrl: typeUrls[type], resourceNames: sorted });
+    else delta!.send({ typeUrl: typeUrls[type], resourceNamesSubscribe: sorted });
   }
   void pump();
   // The server ends a stream it cannot serve (a failed plan cross-check, say): that is a violation,

@@ -171,8 +171,9 @@ const referenceReady = ({ state, current, target }: ReferencedType, name: string
   if (!entry) return true;
   // Accepted, not merely sent: had the response carrying it been NACKed, the referrer would dangle.
   // In its current version: a changed cluster (say, a new EDS name) must be in place before new referrers.
-  // And still there in what is sent next: a response in flight (or planned) may be removing it.
-  return state.acked.get(name)?.version === entry.version && (target?.has(name) ?? false);
+  // And still that version in what is sent next: a response in flight (or planned) may be removing it,
+  // or changing it (a static cluster the client accepted, now on its way as an EDS one, comes back).
+  return state.acked.get(name)?.version === entry.version && target?.get(name)?.version === entry.version;
 };
 
 /** Whether a cluster may be referred to: sent, and its endpoints sent or not expected. */
