@@ -164,6 +164,7 @@ describe('manifest file limits', () => {
     assert.equal(countDocuments('a: 1\n---\nb: 2\n---\n'), 3);
     assert.equal(countDocuments('%YAML 1.2\n---\na: 1\n'), 1);
     assert.equal(countDocuments('a: 1\n...\nb: 2\n...\n'), 2, 'documents ended by `...`');
+    assert.equal(countDocuments('...\n...\n'), 2, 'a `...` outside a document is an empty one');
     assert.equal(countDocuments('a: |\n  ---x\n  ---\n---- not a marker\n'), 1);
     assert.equal(countDocuments('---\r\na: 1\r\n--- # c\r\nb: 2\r\n'), 2);
     assert.equal(countDocuments(services('s', 500)), 500);

@@ -54,8 +54,8 @@ const isContent = (text: string, at: number, end: number): boolean => {
 
 /**
  * How many YAML documents `text` holds, in one linear pass over its lines: each `---` line starts one,
- * and so does the first content line outside a document (at the start, or after a `...` line). Stops
- * counting past `stopAfter`.
+ * and so does the first content line outside a document (at the start, or after a `...` line); a `...`
+ * line outside a document is an empty one. Stops counting past `stopAfter`.
  */
 export const countDocuments = (text: string, stopAfter = Number.POSITIVE_INFINITY): number => {
   let count = 0;
@@ -66,8 +66,10 @@ export const countDocuments = (text: string, stopAfter = Number.POSITIVE_INFINIT
     if (isMarker(text, at, '---')) {
       count++;
       inDocument = true;
-    } else if (isMarker(text, at, '...')) inDocument = false;
-    else if (!inDocument && isContent(text, at, end)) {
+    } else if (isMarker(text, at, '...')) {
+      if (!inDocument) count++; // a `...` outside a document ends an empty one
+      inDocument = false;
+    } else if (!inDocument && isContent(text, at, end)) {
       count++;
       inDocument = true;
     }
