@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { endEarlyParse, startEarlyParse, takeEarlyParse } from '../../src/sources/files/early-parse.js';
 import { createFilesSource, type FilesSourceOptions } from '../../src/sources/files/files-source.js';
 import { countDocuments, defaultManifestFileLimits } from '../../src/sources/files/file-limits.js';
+import { loadManifestDirectory } from '../../src/sources/files/load.js';
 import type { SourceProblem } from '../../src/sources/source.js';
 import { createStore } from '../../src/store/store.js';
 import { silentLogger } from '../../src/util/logger.js';
@@ -128,6 +129,25 @@ describe('manifest file limits', () => {
     assert.match(problem.message, new RegExp(`${3 * 1024 ** 3} bytes`));
     assert.match(problem.message, new RegExp(`${defaultManifestFileLimits.maxFileBytes}`));
     assert.match(problem.message, /--max-manifest-file-bytes/);
+  });
+
+  it('refuses files over a limit in one-shot loads (contour translate) too, and loads the others', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'contour-limits-load-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const handle = await open(join(dir, 'huge.yaml'), 'w');
+    await handle.truncate(3 * 1024 ** 3);
+    await handle.close();
+    await writeFile(join(dir, 'many.yaml'), services('m', 4));
+    await writeFile(join(dir, 'ok.yaml'), service('ok', 7));
+    const { store, errors } = await loadManifestDirectory(dir, { maxDocumentsPerFile: 3 });
+    assert.deepEqual(
+      store.list('Service').map((object) => object.metadata.name),
+      ['ok'],
+    );
+    assert.deepEqual(
+      errors.map((error) => `${error.file}: ${/--max-[a-z-]+/.exec(error.message)?.[0]}`),
+      ['huge.yaml: --max-manifest-file-bytes', 'many.yaml: --max-documents-per-file'],
+    );
   });
 
   it('starts no early parse of a file over a limit', async () => {
