@@ -13,12 +13,20 @@ import { loadManifestDirectory } from '../../src/sources/files/load.js';
 import type { SourceProblem } from '../../src/sources/source.js';
 import { createStore } from '../../src/store/store.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { servedServicePorts } from '../helpers/served-services.js';
 import { waitFor } from '../helpers/wait.js';
 
 const service = (name: string, port: number): string =>
   `apiVersion: v1\nkind: Service\nmetadata: { name: ${name}, namespace: default }\nspec: { ports: [{ name: http, port: ${port} }] }\n`;
 const services = (prefix: string, count: number, port = 1000): string =>
   Array.from({ length: count }, (_, index) => service(`${prefix}-${index}`, port + index)).join('---\n');
+
+/** A sparse 3 GiB file: reading it whole would fail (or exhaust memory); its size is enough to refuse it. */
+const writeHugeFile = async (path: string): Promise<void> => {
+  const handle = await open(path, 'w');
+  await handle.truncate(3 * 1024 ** 3);
+  await handle.close();
+};
 
 describe('manifest file limits', () => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -44,16 +52,7 @@ describe('manifest file limits', () => {
       problems: (current) => (problems = current),
     });
     /** Service name → port, as served. */
-    const served = (): Record<string, number> =>
-      Object.fromEntries(
-        store
-          .list('Service')
-          .map((object): [string, number] => [
-            object.metadata.name,
-            (object.spec as { ports: { port: number }[] }).ports[0].port,
-          ])
-          .sort(([a], [b]) => (a < b ? -1 : 1)),
-      );
+    const served = (): Record<string, number> => servedServicePorts(store);
     const servedEquals = (expected: Record<string, number>) => async () => {
       await waitFor(`served ${JSON.stringify(expected)}`, () => {
         try {
@@ -107,10 +106,7 @@ describe('manifest file limits', () => {
   it('refuses a huge file at start-up by its size alone, without reading it, and loads the others', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'contour-limits-sparse-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    // A sparse 3 GiB file: reading it whole would fail (or exhaust memory); its size is enough.
-    const handle = await open(join(dir, 'huge.yaml'), 'w');
-    await handle.truncate(3 * 1024 ** 3);
-    await handle.close();
+    await writeHugeFile(join(dir, 'huge.yaml'));
     await writeFile(join(dir, 'ok.yaml'), service('ok', 7));
     const store = createStore();
     const source = createFilesSource({ directory: dir, debounceMs: 20, resyncPeriodMs: 0 }, silentLogger());
@@ -134,9 +130,7 @@ describe('manifest file limits', () => {
   it('refuses files over a limit in one-shot loads (contour translate) too, and loads the others', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'contour-limits-load-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const handle = await open(join(dir, 'huge.yaml'), 'w');
-    await handle.truncate(3 * 1024 ** 3);
-    await handle.close();
+    await writeHugeFile(join(dir, 'huge.yaml'));
     await writeFile(join(dir, 'many.yaml'), services('m', 4));
     await writeFile(join(dir, 'ok.yaml'), service('ok', 7));
     const { store, errors } = await loadManifestDirectory(dir, { maxDocumentsPerFile: 3 });
