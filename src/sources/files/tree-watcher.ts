@@ -81,9 +81,12 @@ export const watchTree = (
   });
   return {
     ready,
-    close: () => {
+    // chokidar adds the watches of its first walk asynchronously; closed before that walk ends, it can
+    // leave an fs watcher open behind it (a process that never exits). Close once the walk is over.
+    close: async () => {
       stopped = true;
-      return watcher.close();
+      await ready;
+      await watcher.close();
     },
   };
 };
