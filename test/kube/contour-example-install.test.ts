@@ -14,7 +14,7 @@ import { generateCertificates } from '../../src/certs/generate.js';
 import { validateResource } from '../../src/envoy/validation/validate.js';
 import { startStandInEnvoyAdmin } from '../cli/envoy-admin-stand-in.js';
 import { runContourAsync } from '../cli/run.js';
-import { freePort, startContour } from '../helpers/process.js';
+import { freePort, getJson, startContour } from '../helpers/process.js';
 import { waitFor } from '../helpers/wait.js';
 import { bootstrapValidationRegistry, decodeBootstrap } from '../helpers/envoy-bootstrap.js';
 import {
@@ -41,6 +41,7 @@ interface Container {
   command?: string[];
   args?: string[];
   volumeMounts?: { name: string; mountPath: string }[];
+  readinessProbe?: { httpGet?: { path: string; port: number } };
   lifecycle?: {
     preStop?: {
       exec?: { command: string[] };
@@ -133,32 +134,57 @@ describe("Contour's example install", () => {
     assert.ok(args.includes(`--config-path=${join(directory, 'contour-config', 'contour.yaml')}`));
     // The pod's own ports (8000 health/metrics, 6060 debug) may be taken on a shared machine.
     const healthPort = await freePort();
+    const debugPort = await freePort();
     const replica = spawnContour(
-      [...args, '--health-address=127.0.0.1', `--health-port=${healthPort}`, '--debug-http-port=0'],
+      [
+        ...args,
+        '--health-address=127.0.0.1',
+        `--health-port=${healthPort}`,
+        `--debug-http-port=${debugPort}`,
+      ],
       { ...process.env, CONTOUR_NAMESPACE: 'projectcontour', POD_NAME: 'contour-example-0' },
     );
-    const ready = await waitReady({
-      identity: 'contour-example-0',
-      handle: replica,
-      readyz: async () => {
-        const response = await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined);
-        return response
-          ? { status: response.status, body: (await response.json()) as { phase?: string } }
-          : { status: 0, body: {} };
-      },
-    });
-    assert.equal(ready.body.phase, 'SERVING');
-    // The Deployment's readinessProbe: a TCP connection to the xDS port.
-    await new Promise<void>((resolve, reject) => {
-      const socket = connect(xdsPort, '127.0.0.1', () => {
-        socket.end();
-        resolve();
+    try {
+      const ready = await waitReady({
+        identity: 'contour-example-0',
+        handle: replica,
+        readyz: async () => {
+          const response = await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined);
+          return response
+            ? { status: response.status, body: (await response.json()) as { phase?: string } }
+            : { status: 0, body: {} };
+        },
       });
-      socket.on('error', reject);
-    });
-    // Release the Lease for the replicas of the next tests.
-    replica.child.kill('SIGTERM');
-    await replica.exited;
+      assert.equal(ready.body.phase, 'SERVING');
+      // The Deployment's readinessProbe: a TCP connection to the xDS port.
+      await new Promise<void>((resolve, reject) => {
+        const socket = connect(xdsPort, '127.0.0.1', () => {
+          socket.end();
+          resolve();
+        });
+        socket.on('error', reject);
+      });
+      // The Deployment's livenessProbe.
+      assert.equal((await fetch(`http://127.0.0.1:${healthPort}/healthz`)).status, 200);
+      // The Envoy DaemonSet's readinessProbe is answered by the stats listener this serve sends Envoy.
+      const probe = containerNamed(
+        workload('03-envoy.yaml', 'DaemonSet').spec.template.spec.containers,
+        'envoy',
+      ).readinessProbe?.httpGet;
+      assert.deepEqual(probe, { path: '/ready', port: 8002 });
+      const xds = (await getJson(`http://127.0.0.1:${debugPort}/debug/xds`))?.body as {
+        listeners?: { name: string }[];
+      };
+      const statsListener = JSON.stringify(
+        xds.listeners?.find((listener) => listener.name === 'stats-health'),
+      );
+      assert.match(statsListener, new RegExp(`"port_?value"\\s*:\\s*${probe.port}\\b`, 'i'));
+      assert.ok(statsListener.includes(`"${probe.path}"`), `${probe.path} in ${statsListener}`);
+    } finally {
+      // Release the Lease for the replicas of the next tests.
+      replica.child.kill('SIGTERM');
+      await replica.exited;
+    }
   });
 
   it("the Envoy DaemonSet's init container writes a valid Envoy bootstrap", async () => {
