@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { parseDuration } from '../util/duration.js';
 import { parseContourFlags, type ContourFlagSettings } from './contour-flags.js';
 import { defaultInputLimits, type InputLimits } from '../dag/limits.js';
+import { defaultManifestFileLimits, type ManifestFileLimits } from '../sources/files/file-limits.js';
 import { defaultHttpListenerLimits, type HttpListenerLimits } from '../lifecycle/http-server.js';
 import { defaultXdsLimits, type XdsLimits } from '../xds/server/limits.js';
 
@@ -58,6 +59,8 @@ export interface ServeConfig extends ContourFlagSettings {
   debug: boolean;
   /** Bounds on what one object may cost (issue 13): --max-include-depth and friends. */
   inputLimits: InputLimits;
+  /** Standalone mode: bounds on one manifest file, --max-manifest-file-bytes and --max-documents-per-file. */
+  manifestFileLimits: ManifestFileLimits;
   // ---- Exposure limits (issue 13, items 10-11): flags `--http-*` and `--xds-max-*` ----
   /** Bounds of the health and debug listeners (each listener on its own). */
   httpLimits: HttpListenerLimits;
@@ -219,6 +222,7 @@ export const parseServeConfig = (raw: RawServeOptions, env: NodeJS.ProcessEnv = 
     logFormat,
     debug: raw.debug === true,
     inputLimits: parseInputLimits(raw),
+    manifestFileLimits: parseManifestFileLimits(raw),
     httpLimits: httpLimitsOf(raw),
     xdsLimits: xdsLimitsOf(raw),
   };
@@ -276,6 +280,33 @@ export const parseInputLimits = (raw: RawServeOptions): InputLimits => {
   const limits = { ...defaultInputLimits };
   for (const { flag, field } of inputLimitFlags) {
     limits[field] = positiveInteger(flag, raw[camelCase(flag)], defaultInputLimits[field]);
+  }
+  return limits;
+};
+
+/** The manifest file limit flags of `contour serve` (standalone mode): flag, ManifestFileLimits field, what it bounds. */
+export const manifestFileLimitFlags: {
+  flag: string;
+  field: keyof ManifestFileLimits;
+  description: string;
+}[] = [
+  {
+    flag: 'max-manifest-file-bytes',
+    field: 'maxFileBytes',
+    description: 'standalone mode: largest manifest file (bytes)',
+  },
+  {
+    flag: 'max-documents-per-file',
+    field: 'maxDocumentsPerFile',
+    description: 'standalone mode: most YAML documents in one manifest file',
+  },
+];
+
+/** The manifest file limits from their flags (absent flags keep the defaults); throws naming a bad flag. */
+export const parseManifestFileLimits = (raw: RawServeOptions): ManifestFileLimits => {
+  const limits = { ...defaultManifestFileLimits };
+  for (const { flag, field } of manifestFileLimitFlags) {
+    limits[field] = positiveInteger(flag, raw[camelCase(flag)], defaultManifestFileLimits[field]);
   }
   return limits;
 };

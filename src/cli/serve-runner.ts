@@ -68,7 +68,12 @@ const sourcesFor = (
     const primeSecretChecks = (checks: PrimedSecretCheck[]): void => secretChecks.prime(checks);
     return [
       createFilesSource(
-        { directory: config.manifests, resyncPeriodMs: config.manifestsResyncPeriodMs, primeSecretChecks },
+        {
+          directory: config.manifests,
+          resyncPeriodMs: config.manifestsResyncPeriodMs,
+          primeSecretChecks,
+          limits: config.manifestFileLimits,
+        },
         logger,
       ),
     ];

@@ -211,3 +211,34 @@ export const hostileBatch: fc.Arbitrary<KubeObject[]> = fc.oneof(
     { minLength: 1, maxLength: 4 },
   ),
 );
+
+/** Lines a manifest file is made of: document markers (real and look-alike), content, comments, block scalars. */
+const manifestLine = fc.constantFrom(
+  '---',
+  '--- # start',
+  '--- x',
+  '...',
+  '... # end',
+  '---x',
+  'k: v',
+  'k: ---',
+  '# comment',
+  '',
+  '  ',
+  'b: |',
+  '  ---',
+  '  ...',
+  '  text',
+  '- item',
+  '\t',
+);
+
+/** The text of a hostile manifest file: many documents (empty ones too), look-alike markers, CRLF. */
+export const hostileManifestText: fc.Arbitrary<string> = fc.oneof(
+  fc
+    .tuple(fc.array(manifestLine, { maxLength: 40 }), fc.boolean())
+    .map(([lines, crlf]) => lines.join(crlf ? '\r\n' : '\n')),
+  fc
+    .tuple(fc.constantFrom('---\n', '...\n', 'a: 1\n---\n', 'a: 1\n...\n'), fc.integer({ min: 1, max: 2000 }))
+    .map(([unit, count]) => unit.repeat(count)),
+);

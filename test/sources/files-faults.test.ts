@@ -15,6 +15,7 @@ import { parseManifest } from '../../src/sources/files/parse.js';
 import type { SourceProblem } from '../../src/sources/source.js';
 import { createStore, type StoreEvent } from '../../src/store/store.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { servedServicePorts } from '../helpers/served-services.js';
 import { waitFor } from '../helpers/wait.js';
 
 const service = (name: string, port: number): string =>
@@ -40,16 +41,7 @@ const startSource = async (dir: string, directoryCheckMs = 1000) => {
     problems: (current) => (problems = current),
   });
   /** Service name → port, as served. */
-  const served = (): Record<string, number> =>
-    Object.fromEntries(
-      store
-        .list('Service')
-        .map((object): [string, number] => [
-          object.metadata.name,
-          (object.spec as { ports: { port: number }[] }).ports[0].port,
-        ])
-        .sort(([a], [b]) => (a < b ? -1 : 1)),
-    );
+  const served = (): Record<string, number> => servedServicePorts(store);
   return { source, store, batches, stale, served, problems: () => problems };
 };
 type Started = Awaited<ReturnType<typeof startSource>>;

@@ -1,7 +1,14 @@
 // `contour serve`: watch objects, build, and serve Envoy configuration over xDS.
 import { Command, Option } from 'commander';
-import { inputLimitFlags, parseServeConfig, type RawServeOptions, type ServeConfig } from '../config.js';
+import {
+  inputLimitFlags,
+  manifestFileLimitFlags,
+  parseServeConfig,
+  type RawServeOptions,
+  type ServeConfig,
+} from '../config.js';
 import { defaultInputLimits } from '../../dag/limits.js';
+import { defaultManifestFileLimits } from '../../sources/files/file-limits.js';
 import { registerContourFlags } from '../contour-flags.js';
 import { applyConfigFile } from '../serve-settings.js';
 import { addGlobalOptions, logFormatOf } from '../global-options.js';
@@ -120,6 +127,9 @@ const defineServe = (program: Command): Command => {
   for (const { flag, field, description } of inputLimitFlags) {
     serve.option(`--${flag} <n>`, `${description} (default ${defaultInputLimits[field]})`);
   }
+  for (const { flag, field, description } of manifestFileLimitFlags) {
+    serve.option(`--${flag} <n>`, `${description} (default ${defaultManifestFileLimits[field]})`);
+  }
   return registerContourFlags(serve);
 };
 
@@ -176,6 +186,7 @@ export const registerServe = (program: Command): void => {
       await startEarlyParse(
         config.manifests,
         createLogger({ format: config.logFormat, debug: config.debug }),
+        config.manifestFileLimits,
       );
     }
     const { runServe } = await import('../serve-runner.js');

@@ -4,9 +4,14 @@
 // way the two overlap instead of following each other.
 // The files source takes an early result only for the same path with the same text, so a file edited
 // in between is simply parsed again; anything not started early is parsed as usual.
-import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import type { Logger } from '../../util/logger.js';
+import {
+  documentCountProblem,
+  manifestFileLimitsOf,
+  readBounded,
+  type ManifestFileLimits,
+} from './file-limits.js';
 import { listManifestFiles } from './list-files.js';
 import { createParsePool, inlineBelowBytes, type ParsedFile, type ParsePool } from './parse-pool.js';
 
@@ -21,13 +26,23 @@ let pool: ParsePool | undefined;
 /** The name a file's errors carry: its path relative to the directory (as the files source names it). */
 export const displayName = (directory: string, path: string): string => relative(directory, path) || path;
 
-/** Reads DIR's manifest files and posts the big ones to parser threads; resolves once all are posted. */
-export const startEarlyParse = async (directory: string, logger: Logger): Promise<void> => {
+/**
+ * Reads DIR's manifest files and posts the big ones to parser threads; resolves once all are posted.
+ * A file past a limit is left to the files source, which refuses and reports it.
+ */
+export const startEarlyParse = async (
+  directory: string,
+  logger: Logger,
+  fileLimits?: Partial<ManifestFileLimits>,
+): Promise<void> => {
+  const limits = manifestFileLimitsOf(fileLimits);
   try {
     const paths = await listManifestFiles(directory);
     for (const path of paths) {
-      const text = await readFile(path, 'utf8');
-      if (Buffer.byteLength(text) < inlineBelowBytes) continue;
+      const read = await readBounded(path, limits.maxFileBytes).catch(() => undefined);
+      if (!read || 'tooBig' in read || read.content.length < inlineBelowBytes) continue;
+      const text = read.content.toString('utf8');
+      if (documentCountProblem(text, limits)) continue;
       pool ??= createParsePool(logger);
       const parsed = pool.parse(displayName(directory, path), text);
       // Taken or not, a failure here must not surface as an unhandled rejection.

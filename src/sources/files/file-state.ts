@@ -2,9 +2,14 @@
 // hash of its content, never by its timestamps (they are coarse, and a rename keeps them); a version
 // that fails to read or parse keeps serving the objects of the file's last valid version.
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { isWatchedKind, objectKey, refOf, type KubeObject } from '../../apis/meta.js';
 import type { Logger } from '../../util/logger.js';
+import {
+  documentCountProblem,
+  fileSizeProblem,
+  readBounded,
+  type ManifestFileLimits,
+} from './file-limits.js';
 import { describeManifestError, type ManifestError, type ParsedManifest } from './parse.js';
 
 /** What one file contributes at its last read. */
@@ -42,6 +47,27 @@ const servedObjects = (objects: KubeObject[], name: string, logger: Logger): Map
   return served;
 };
 
+/**
+ * The state of a file that cannot be taken as it is (unreadable, or past a limit): the problem, reported
+ * for this file alone, and what it served before. `hash` is set when the content was read.
+ */
+const refused = (
+  name: string,
+  message: string,
+  previous: FileState | undefined,
+  logger: Logger,
+  hash?: string,
+): FileState => {
+  if (previous && previous.hash === hash && previous.errors[0]?.message === message) return previous;
+  logger.warn({ file: name, error: message }, 'manifest file refused; it keeps serving its last objects');
+  return {
+    ...(hash === undefined ? {} : { hash }),
+    served: previous?.lastGood ?? previous?.served ?? new Map(),
+    lastGood: previous?.lastGood,
+    errors: [{ file: name, message }],
+  };
+};
+
 /** Reads `path` (shown as `name`) again and returns its new state given the previous one. */
 export const readManifestFile = async (
   path: string,
@@ -49,33 +75,30 @@ export const readManifestFile = async (
   previous: FileState | undefined,
   parse: ParseText,
   logger: Logger,
+  limits: ManifestFileLimits,
 ): Promise<FileRead> => {
   let content: Buffer;
   try {
-    content = await readFile(path);
+    const read = await readBounded(path, limits.maxFileBytes);
+    // Past the size limit: not read (a stat, or a read stopped one byte past the limit).
+    if ('tooBig' in read)
+      return { state: refused(name, fileSizeProblem(read.tooBig, limits), previous, logger) };
+    content = read.content;
   } catch (error) {
     const code = codeOf(error);
     if (code === 'ENOENT' || code === 'ENOTDIR') return { gone: true };
     if (code === 'EISDIR') return { notAFile: true };
     // Unreadable (permissions, a link loop): reported for this file alone, which keeps what it served.
-    const message = `cannot read file: ${code ?? (error as Error).message}`;
-    if (previous && previous.hash === undefined && previous.errors[0]?.message === message)
-      return { state: previous };
-    logger.warn(
-      { file: name, error: message },
-      'manifest file unreadable; it keeps serving its last objects',
-    );
     return {
-      state: {
-        served: previous?.lastGood ?? previous?.served ?? new Map(),
-        lastGood: previous?.lastGood,
-        errors: [{ file: name, message }],
-      },
+      state: refused(name, `cannot read file: ${code ?? (error as Error).message}`, previous, logger),
     };
   }
   const hash = createHash('sha256').update(content).digest('base64');
   if (previous?.hash === hash) return { state: previous };
-  const { objects, errors } = await parse(name, path, content.toString('utf8'));
+  const text = content.toString('utf8');
+  const tooMany = documentCountProblem(text, limits);
+  if (tooMany) return { state: refused(name, tooMany, previous, logger, hash) };
+  const { objects, errors } = await parse(name, path, text);
   const current = servedObjects(objects, name, logger);
   if (errors.length === 0) {
     if (previous && previous.errors.length > 0) logger.info({ file: name }, 'manifest file is valid again');

@@ -8,6 +8,7 @@ import type { KubeObject } from '../../apis/meta.js';
 import type { Logger } from '../../util/logger.js';
 import type { Source, SourceProblem, SourceSink } from '../source.js';
 import { displayName, endEarlyParse, takeEarlyParse } from './early-parse.js';
+import { manifestFileLimitsOf, type ManifestFileLimits } from './file-limits.js';
 import { readManifestFile, type FileState, type ParseText } from './file-state.js';
 import { listManifestTree, type ListingProblem } from './list-files.js';
 import { createObjectIndex } from './object-index.js';
@@ -27,6 +28,8 @@ export interface FilesSourceOptions {
   directoryCheckMs?: number;
   /** Receives the TLS Secret checks the parser threads did, for the build to reuse (SecretChecks.prime). */
   primeSecretChecks?: (checks: PrimedSecretCheck[]) => void;
+  /** Bounds on one file (size, documents); a file past one is refused like a file that does not parse. */
+  limits?: Partial<ManifestFileLimits>;
 }
 
 /** The files source, with its current manifest errors for diagnostics. */
@@ -50,6 +53,7 @@ export const createFilesSource = (options: FilesSourceOptions, logger: Logger): 
   const debounceMs = options.debounceMs ?? 50;
   const resyncPeriodMs = options.resyncPeriodMs ?? 60_000;
   const directoryCheckMs = options.directoryCheckMs ?? 1000;
+  const limits = manifestFileLimitsOf(options.limits);
   const files = new Map<string, FileState>();
   const index = createObjectIndex();
   const parser = createParsePool(log);
@@ -127,7 +131,7 @@ export const createFilesSource = (options: FilesSourceOptions, logger: Logger): 
       while (next < paths.length) {
         const path = paths[next++];
         const previous = files.get(path);
-        const read = await readManifestFile(path, nameOf(path), previous, parse, log);
+        const read = await readManifestFile(path, nameOf(path), previous, parse, log, limits);
         if ('gone' in read) {
           documentCaches.delete(path);
           if (previous) gone.push(path);
