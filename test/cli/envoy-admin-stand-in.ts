@@ -6,6 +6,8 @@ import { createServer, type Server } from 'node:http';
 export interface AdminRequestRecord {
   method: string;
   url: string;
+  /** When it was answered (Date.now()). */
+  at: number;
 }
 
 export interface StandInEnvoyAdmin {
@@ -40,7 +42,7 @@ export const startStandInEnvoyAdmin = async (options: StandInOptions): Promise<S
   let failing = false;
   let polls = 0;
   const server: Server = createServer((request, response) => {
-    requests.push({ method: request.method ?? '', url: request.url ?? '' });
+    requests.push({ method: request.method ?? '', url: request.url ?? '', at: Date.now() });
     const path = (request.url ?? '').split('?')[0];
     if (request.method === 'POST' && path === '/healthcheck/fail') {
       if (failuresLeft > 0) {
