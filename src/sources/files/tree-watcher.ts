@@ -38,6 +38,11 @@ export const watchTree = (
   const watcher: FSWatcher = watch(root, {
     ignoreInitial: true,
     followSymlinks: true,
+    // Persistent watches share one fs.watch per path across every chokidar watcher of the process (a
+    // module-level table) and keep the process alive; a watch on a directory removed mid-walk could stay
+    // there after close(), so a stopped source kept its process from exiting. Non-persistent watches are
+    // this watcher's own and unreferenced; the servers keep `contour serve` alive.
+    persistent: false,
     // Editors' swap files and `.git` churn a lot and hold no manifests; `..data` and its kin do.
     ignored: (path: string) => {
       const name = basename(path);
