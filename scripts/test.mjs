@@ -36,9 +36,11 @@ const built = spawnSync(process.execPath, [new URL('./build.mjs', import.meta.ur
   stdio: 'inherit',
 });
 if (built.status !== 0) process.exit(built.status ?? 1);
+// --test-force-exit: a test file whose tests have all ended exits even if something it started left a
+// handle open (a leaked watcher once kept a file's process, and so CI, waiting until its time limit).
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', ...passthrough, ...files],
+  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-force-exit', ...passthrough, ...files],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);
