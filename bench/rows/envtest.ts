@@ -1,4 +1,4 @@
-// A fresh envtest API server (../shared/envtest, via the Kubernetes tests' harness) loaded with
+// A fresh envtest API server (scripts/envtest, through its harness) loaded with
 // objects of the scale set, for the cold-kube and status rows.
 import type { KubeObject } from '../../src/apis/meta.js';
 import type { KubeClient } from '../../src/sources/kubernetes/client.js';
