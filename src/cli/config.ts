@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { parseDuration } from '../util/duration.js';
 import { parseContourFlags, type ContourFlagSettings } from './contour-flags.js';
 import { defaultInputLimits, type InputLimits } from '../dag/limits.js';
+import type { GlobalHeadersPolicy } from '../dag/global-headers.js';
 import { defaultManifestFileLimits, type ManifestFileLimits } from '../sources/files/file-limits.js';
 import { defaultHttpListenerLimits, type HttpListenerLimits } from '../lifecycle/http-server.js';
 import { defaultXdsLimits, type XdsLimits } from '../xds/server/limits.js';
@@ -44,6 +45,8 @@ export interface ServeConfig extends ContourFlagSettings {
   enableExternalNameService: boolean;
   /** Ignore HTTPProxy `permitInsecure` (config file `disablePermitInsecure`). */
   disablePermitInsecure: boolean;
+  /** Contour's global header policy (config file `policy`). */
+  globalHeadersPolicy?: GlobalHeadersPolicy;
   envoyServiceName: string;
   envoyServiceNamespace: string;
   leaderElection: {

@@ -10,6 +10,7 @@ import {
   type SpecSettings,
 } from '../config/settings.js';
 import type { TranslateOptions } from '../envoy/options.js';
+import type { BuildOptions } from '../dag/build.js';
 import type { ServeConfig } from './config.js';
 import { refuseUnsupportedClientSettings } from './contour-flags.js';
 
@@ -82,6 +83,20 @@ export const applyConfigFile = (config: ServeConfig, explicitFlags: ReadonlySet<
   }
   return finishServeConfig(applySpecSettings(withFileFields, spec, 'file', explicitFlags));
 };
+
+/** The build options of a ServeConfig; `unreadableKinds` is the live map the sources keep up to date. */
+export const buildOptionsOf = (
+  config: ServeConfig,
+  unreadableKinds?: ReadonlyMap<string, string>,
+): BuildOptions => ({
+  rootNamespaces: config.rootNamespaces,
+  ingressClassNames: config.ingressClassNames,
+  enableExternalNameService: config.enableExternalNameService,
+  disablePermitInsecure: config.disablePermitInsecure,
+  globalHeadersPolicy: config.globalHeadersPolicy,
+  limits: config.inputLimits,
+  unreadableKinds,
+});
 
 /** The Envoy translation options of a ServeConfig: listener addresses and every Envoy setting. */
 export const translateOptionsOf = (config: ServeConfig): TranslateOptions => ({

@@ -1,8 +1,8 @@
 // A ContourConfiguration spec (from the config file or the API server) → the settings `contour serve` runs
 // with. Every field is either applied or, when contour-ts cannot do what it asks yet, refused by name.
 import type { ContourConfigurationSpec } from '../apis/contourconfiguration.js';
-import { httpTokenPattern } from '../apis/common.js';
 import type { TlsVersion } from '../dag/types.js';
+import type { GlobalHeadersPolicy } from '../dag/global-headers.js';
 import type { TranslateOptions } from '../envoy/options.js';
 import { defaultCipherSuites } from '../envoy/tls-context.js';
 import { parseDuration } from '../util/duration.js';
@@ -46,6 +46,7 @@ export interface SpecSettings {
   disablePermitInsecure?: boolean;
   enableExternalNameService?: boolean;
   accessLogFormat?: 'envoy' | 'json';
+  globalHeadersPolicy?: GlobalHeadersPolicy;
   envoy: EnvoySettings;
 }
 
@@ -202,6 +203,26 @@ const accessLogFormatOf = (
   };
 };
 
+type Policy = ContourConfigurationSpec['policy'];
+
+// Contour's global header policy; only what is set, so equal configurations compare equal.
+const globalHeadersPolicyOf = (policy: Policy): GlobalHeadersPolicy | undefined => {
+  // A header set to "" is set (to an empty value), as in Contour.
+  const headers = (side: NonNullable<Policy>['requestHeaders']) => {
+    const set = Object.keys(side?.set ?? {}).length > 0 ? { set: side?.set } : {};
+    const remove = (side?.remove ?? []).length > 0 ? { remove: side?.remove } : {};
+    return set.set || remove.remove ? { ...set, ...remove } : undefined;
+  };
+  const request = headers(policy?.requestHeaders);
+  const response = headers(policy?.responseHeaders);
+  if (!request && !response && !policy?.applyToIngress) return undefined;
+  return {
+    ...(request ? { request } : {}),
+    ...(response ? { response } : {}),
+    ...(policy?.applyToIngress ? { applyToIngress: true } : {}),
+  };
+};
+
 /** Converts a validated spec; throws an Error naming the first field that is invalid or not supported. */
 export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNaming): SpecSettings => {
   const name = (path: string): string => (naming === 'file' ? (fileKeys[path] ?? path) : `spec.${path}`);
@@ -250,7 +271,8 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
     ['policy.responseHeaders', spec.policy?.responseHeaders],
   ] as const) {
     const names = [...Object.keys(policy?.set ?? {}), ...(policy?.remove ?? [])];
-    const invalid = names.find((header) => !httpTokenPattern.test(header));
+    // Kubernetes' IsHTTPHeaderName, as Contour checks them.
+    const invalid = names.find((header) => !/^[-A-Za-z0-9]+$/.test(header));
     if (invalid !== undefined) throw new Error(`${name(path)}: invalid header name "${invalid}"`);
   }
   for (const flag of spec.featureFlags ?? [])
@@ -289,9 +311,6 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
   refuse('globalExtAuth', spec.globalExtAuth);
   refuse('rateLimitService', spec.rateLimitService);
   refuse('tracing', spec.tracing);
-  refuse('policy.requestHeaders', spec.policy?.requestHeaders);
-  refuse('policy.responseHeaders', spec.policy?.responseHeaders);
-  refuse('policy.applyToIngress', spec.policy?.applyToIngress);
   refuse('httpproxy.fallbackCertificate', spec.httpproxy?.fallbackCertificate);
   refuse('envoy.clientCertificate', envoy.clientCertificate);
   refuse('envoy.omEnforcedHealth', envoy.omEnforcedHealth);
@@ -351,6 +370,7 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
     disablePermitInsecure: spec.httpproxy?.disablePermitInsecure,
     enableExternalNameService: spec.enableExternalNameService,
     accessLogFormat,
+    globalHeadersPolicy: globalHeadersPolicyOf(spec.policy),
     envoy: {
       healthAddress: envoy.health?.address || undefined,
       healthPort: envoy.health?.port || undefined,

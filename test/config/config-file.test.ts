@@ -300,9 +300,6 @@ listener:
     ['globalExtAuth', 'globalExtAuth:\n  extensionService: projectcontour/auth\n'],
     ['tracing', 'tracing:\n  extensionService: projectcontour/otel\n'],
     ['compression', 'compression:\n  algorithm: brotli\n'],
-    ['policy.request-headers', 'policy:\n  request-headers:\n    set: {X-Envoy: a}\n'],
-    ['policy.response-headers', 'policy:\n  response-headers:\n    remove: [Server]\n'],
-    ['policy.applyToIngress', 'policy:\n  applyToIngress: true\n'],
     ['tls.fallback-certificate', 'tls:\n  fallback-certificate: {name: f, namespace: projectcontour}\n'],
     [
       'tls.envoy-client-certificate',

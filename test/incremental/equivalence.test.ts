@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { KubeObject, ObjectRef } from '../../src/apis/meta.js';
 import { buildDag, defaultBuildOptions, type BuildOptions } from '../../src/dag/build.js';
+import type { GlobalHeadersPolicy } from '../../src/dag/global-headers.js';
 import { createIncrementalBuilder } from '../../src/dag/incremental.js';
 import { createStore, type StoreEvent } from '../../src/store/store.js';
 import { wildcardKeyPair } from '../../bench/tls-fixture.js';
@@ -301,11 +302,22 @@ const published = (
 };
 
 /** Build options as `contour serve` flags can set them. */
-const buildOptionsArb: fc.Arbitrary<BuildOptions> = fc.record({
-  rootNamespaces: fc.constantFrom([], [], ['a'], ['a', 'b']),
-  ingressClassNames: fc.constantFrom([], [], ['other'], ['contour', 'other']),
-  enableExternalNameService: fc.boolean(),
-});
+const buildOptionsArb: fc.Arbitrary<BuildOptions> = fc.record(
+  {
+    rootNamespaces: fc.constantFrom([], [], ['a'], ['a', 'b']),
+    ingressClassNames: fc.constantFrom([], [], ['other'], ['contour', 'other']),
+    enableExternalNameService: fc.boolean(),
+    // Contour's global header policy (config `policy`), with and without applyToIngress.
+    globalHeadersPolicy: fc.constantFrom<GlobalHeadersPolicy>(
+      { request: { set: { 'x-env': 'prod', Host: 'upstream.internal' } }, response: { remove: ['server'] } },
+      {
+        request: { set: { 'x-svc': '%CONTOUR_SERVICE_NAME%' }, remove: ['x-debug'] },
+        applyToIngress: true,
+      },
+    ),
+  },
+  { requiredKeys: ['rootNamespaces', 'ingressClassNames', 'enableExternalNameService'] },
+);
 
 /** Translate options, each optional knob set or left to its default. */
 const translateOptionsArb: fc.Arbitrary<TranslateOptions> = fc
