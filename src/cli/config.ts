@@ -47,6 +47,8 @@ export interface ServeConfig extends ContourFlagSettings {
   disablePermitInsecure: boolean;
   /** Contour's global header policy (config file `policy`). */
   globalHeadersPolicy?: GlobalHeadersPolicy;
+  /** Contour's fallback certificate (config file `tls.fallback-certificate`). */
+  fallbackCertificate?: { namespace: string; name: string };
   envoyServiceName: string;
   envoyServiceNamespace: string;
   leaderElection: {

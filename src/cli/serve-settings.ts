@@ -94,6 +94,7 @@ export const buildOptionsOf = (
   enableExternalNameService: config.enableExternalNameService,
   disablePermitInsecure: config.disablePermitInsecure,
   globalHeadersPolicy: config.globalHeadersPolicy,
+  fallbackCertificate: config.fallbackCertificate,
   limits: config.inputLimits,
   unreadableKinds,
 });
@@ -120,6 +121,9 @@ export const finishServeConfig = (config: ServeConfig): ServeConfig => {
       throw new Error(
         `not all root namespaces are being watched (--watch-namespaces lacks ${unwatched.join(', ')})`,
       );
+    const fallback = config.fallbackCertificate;
+    if (fallback && !config.watchNamespaces.includes(fallback.namespace))
+      throw new Error(`the fallbackCertificate namespace (${fallback.namespace}) must be watched`);
   }
   return config;
 };

@@ -47,6 +47,8 @@ export interface SpecSettings {
   enableExternalNameService?: boolean;
   accessLogFormat?: 'envoy' | 'json';
   globalHeadersPolicy?: GlobalHeadersPolicy;
+  /** Contour's fallback certificate (`tls.fallback-certificate`): the Secret served to clients without SNI. */
+  fallbackCertificate?: { namespace: string; name: string };
   envoy: EnvoySettings;
 }
 
@@ -205,6 +207,20 @@ const accessLogFormatOf = (
 
 type Policy = ContourConfigurationSpec['policy'];
 
+// Contour's fallback certificate: unset when both parts are blank; a namespace is required (pkg/config).
+const fallbackCertificateOf = (
+  reference: { namespace: string; name: string } | undefined,
+  name: (path: string) => string,
+): { namespace: string; name: string } | undefined => {
+  const namespace = reference?.namespace.trim() ?? '';
+  const secret = reference?.name.trim() ?? '';
+  if (namespace === '' && secret === '') return undefined;
+  const field = name('httpproxy.fallbackCertificate');
+  if (namespace === '') throw new Error(`${field}: namespace must be defined`);
+  if (secret === '') throw new Error(`${field}: name must be defined`);
+  return { namespace, name: secret };
+};
+
 // Contour's global header policy; only what is set, so equal configurations compare equal.
 const globalHeadersPolicyOf = (policy: Policy): GlobalHeadersPolicy | undefined => {
   // A header set to "" is set (to an empty value), as in Contour.
@@ -311,7 +327,6 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
   refuse('globalExtAuth', spec.globalExtAuth);
   refuse('rateLimitService', spec.rateLimitService);
   refuse('tracing', spec.tracing);
-  refuse('httpproxy.fallbackCertificate', spec.httpproxy?.fallbackCertificate);
   refuse('envoy.clientCertificate', envoy.clientCertificate);
   refuse('envoy.omEnforcedHealth', envoy.omEnforcedHealth);
   refuse('envoy.runtimeSettings', envoy.runtimeSettings);
@@ -371,6 +386,7 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
     enableExternalNameService: spec.enableExternalNameService,
     accessLogFormat,
     globalHeadersPolicy: globalHeadersPolicyOf(spec.policy),
+    fallbackCertificate: fallbackCertificateOf(spec.httpproxy?.fallbackCertificate, name),
     envoy: {
       healthAddress: envoy.health?.address || undefined,
       healthPort: envoy.health?.port || undefined,

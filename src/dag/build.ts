@@ -19,6 +19,15 @@ export const defaultBuildOptions: BuildOptions = {
   enableExternalNameService: false,
 };
 
+/**
+ * The namespaces whose Secrets a build reads (all when empty): with root namespaces, those and the fallback
+ * certificate's, as Contour's Secret informer watches.
+ */
+export const secretNamespacesOf = (options: BuildOptions): string[] =>
+  options.rootNamespaces.length > 0 && options.fallbackCertificate
+    ? [...options.rootNamespaces, options.fallbackCertificate.namespace]
+    : options.rootNamespaces;
+
 /** The result of one build. */
 export interface BuildResult {
   dag: Dag;
@@ -51,7 +60,7 @@ export const buildDag = (
       options.unreadableKinds,
       limitsOf(options),
       memo.secretChecks,
-      options.rootNamespaces,
+      secretNamespacesOf(options),
     ),
     memo,
   };

@@ -18,6 +18,11 @@ export interface BuildOptions {
   disablePermitInsecure?: boolean;
   /** Contour's global header policy (config `policy`): set/removed on every HTTPProxy (and maybe Ingress) upstream. */
   globalHeadersPolicy?: GlobalHeadersPolicy;
+  /**
+   * Contour's fallback certificate (`tls.fallback-certificate`): the Secret served on the TLS listener to
+   * clients without (or with an unknown) SNI, for hosts that set `tls.enableFallbackCertificate`.
+   */
+  fallbackCertificate?: { namespace: string; name: string };
   /** Kinds the source cannot read (e.g. Secrets forbidden), with why: named in the errors they cause. */
   unreadableKinds?: ReadonlyMap<string, string>;
   /** Bounds on what one object may cost (`src/dag/limits.ts`); the defaults when absent. */

@@ -300,7 +300,6 @@ listener:
     ['globalExtAuth', 'globalExtAuth:\n  extensionService: projectcontour/auth\n'],
     ['tracing', 'tracing:\n  extensionService: projectcontour/otel\n'],
     ['compression', 'compression:\n  algorithm: brotli\n'],
-    ['tls.fallback-certificate', 'tls:\n  fallback-certificate: {name: f, namespace: projectcontour}\n'],
     [
       'tls.envoy-client-certificate',
       'tls:\n  envoy-client-certificate: {name: c, namespace: projectcontour}\n',

@@ -48,9 +48,10 @@ const proxy = fc
     namespace,
     name: fc.constantFrom(...proxyNames),
     fqdn: fc.option(fc.constantFrom(...hosts), { nil: undefined }),
-    tls: fc.option(fc.record({ secret: fc.constantFrom(...secretNames, 'b/t0', 'a/t1') }), {
-      nil: undefined,
-    }),
+    tls: fc.option(
+      fc.record({ secret: fc.constantFrom(...secretNames, 'b/t0', 'a/t1'), fallback: fc.boolean() }),
+      { nil: undefined },
+    ),
     routes: fc.array(route, { maxLength: 3 }),
     // TLS passthrough or terminated TCP proxying instead of routes.
     tcpProxy: fc.option(
@@ -85,7 +86,12 @@ const proxy = fc
               ...(p.tcpProxy?.passthrough
                 ? { tls: { passthrough: true } }
                 : p.tls
-                  ? { tls: { secretName: p.tls.secret } }
+                  ? {
+                      tls: {
+                        secretName: p.tls.secret,
+                        ...(p.tls.fallback ? { enableFallbackCertificate: true } : {}),
+                      },
+                    }
                   : {}),
             },
           }
@@ -304,7 +310,7 @@ const published = (
 /** Build options as `contour serve` flags can set them. */
 const buildOptionsArb: fc.Arbitrary<BuildOptions> = fc.record(
   {
-    rootNamespaces: fc.constantFrom([], [], ['a'], ['a', 'b']),
+    rootNamespaces: fc.constantFrom([], [], ['a'], ['b'], ['a', 'b']),
     ingressClassNames: fc.constantFrom([], [], ['other'], ['contour', 'other']),
     enableExternalNameService: fc.boolean(),
     // Contour's global header policy (config `policy`), with and without applyToIngress.
@@ -315,6 +321,8 @@ const buildOptionsArb: fc.Arbitrary<BuildOptions> = fc.record(
         applyToIngress: true,
       },
     ),
+    // Contour's fallback certificate: a/t1, which TLSCertificateDelegation a/d0 may delegate.
+    fallbackCertificate: fc.constant({ namespace: 'a', name: 't1' }),
   },
   { requiredKeys: ['rootNamespaces', 'ingressClassNames', 'enableExternalNameService'] },
 );
