@@ -217,14 +217,14 @@ const filterChainOrder = (a: FilterChain, b: FilterChain): number => {
 };
 
 /**
- * The TLS listener, or none when there is no TLS virtual host. The fallback certificate's chain comes last
- * (chains without server names sort after the others in Contour), made for `fallbackHost` (by default the
- * first served host that enabled it; the assembler passes undefined when the fallback cannot be served).
+ * The TLS listener, or none when there is no TLS virtual host. With `fallbackHost` (the host whose settings
+ * it takes, `fallbackHostOf`; undefined when the fallback cannot be served), the fallback certificate's chain
+ * comes last, as chains without server names sort after the others in Contour.
  */
 export const httpsListener = (
   virtualHosts: SecureVirtualHost[],
   options: ResolvedTranslateOptions,
-  fallbackHost: SecureVirtualHost | undefined = fallbackHostOf(virtualHosts.filter(servesSecureVirtualHost)),
+  fallbackHost: SecureVirtualHost | undefined,
 ): Listener[] => {
   const chains = virtualHosts
     .filter(servesSecureVirtualHost)
