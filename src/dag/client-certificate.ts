@@ -3,6 +3,7 @@
 // every backend (whatever its protocol), as Contour does: a Secret that is missing or invalid makes the
 // routes that would use it invalid.
 import type { BuildContext } from './context.js';
+import type { UpstreamProtocol } from './types.js';
 
 /** The client certificate's SDS name (added to the DAG), none when not configured, or why it is unusable. */
 export type ClientCertificateLookup = { ok: true; secret?: string } | { ok: false; message: string };
@@ -21,3 +22,12 @@ export const clientCertificateOf = (context: BuildContext): ClientCertificateLoo
   context.dag.addSecret(found.secret);
   return { ok: true, secret: found.secret.name };
 };
+
+/**
+ * The client certificate a cluster carries: only TLS clusters present it, so rotating it leaves the
+ * others (and their names) alone. Contour also hangs it on plaintext clusters, where Envoy never uses it.
+ */
+export const clusterClientCertificate = (
+  protocol: UpstreamProtocol | undefined,
+  secret: string | undefined,
+): string | undefined => (protocol === 'tls' || protocol === 'h2' ? secret : undefined);

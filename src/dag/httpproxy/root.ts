@@ -1,6 +1,6 @@
 // A root HTTPProxy (one with spec.virtualhost) → virtual hosts on the HTTP and HTTPS listeners,
 // TLS termination or passthrough, and TCP proxying. Vhost-wide errors drop the whole virtual host.
-import { clientCertificateOf } from '../client-certificate.js';
+import { clientCertificateOf, clusterClientCertificate } from '../client-certificate.js';
 import { makeCluster } from '../clusters.js';
 import { resolveService } from '../services.js';
 import { splitSecretName } from '../secrets.js';
@@ -313,7 +313,7 @@ const resolveTcpServices = (
         sni: lookup.service.externalName || undefined,
         loadBalancerPolicy,
         circuitBreakers: lookup.service.circuitBreakers,
-        clientCertificate: clientCertificate.secret,
+        clientCertificate: clusterClientCertificate(protocol, clientCertificate.secret),
       },
       context.memo.clusterHashes,
     );

@@ -1,7 +1,7 @@
 // One HTTPProxy route → one DAG route, with Contour's validation and status reasons. An error here
 // drops this route only (Contour drops every route of the proxy; see docs/compat.md).
 import type { HttpProxyRoute, HttpProxyService, MatchCondition } from '../../apis/httpproxy.js';
-import { clientCertificateOf } from '../client-certificate.js';
+import { clientCertificateOf, clusterClientCertificate } from '../client-certificate.js';
 import { httpClusterDefaults } from '../cluster-defaults.js';
 import { makeCluster } from '../clusters.js';
 import {
@@ -172,7 +172,7 @@ const buildServiceTarget = (
       ...httpClusterDefaults(
         context.options.clusterDefaults,
         resolved.circuitBreakers,
-        clientCertificate.secret,
+        clusterClientCertificate(protocol, clientCertificate.secret),
       ),
     },
     context.memo.clusterHashes,

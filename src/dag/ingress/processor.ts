@@ -3,7 +3,7 @@
 // Contour's ingress_processor is the reference; the differences are listed in docs/compat.md.
 import type { Ingress } from '../../apis/kubernetes.js';
 import { refOf, type ObjectRef } from '../../apis/meta.js';
-import { clientCertificateOf } from '../client-certificate.js';
+import { clientCertificateOf, clusterClientCertificate } from '../client-certificate.js';
 import { httpClusterDefaults } from '../cluster-defaults.js';
 import { makeCluster } from '../clusters.js';
 import { ingressClassMatches, type BuildContext } from '../context.js';
@@ -80,7 +80,7 @@ const backendAction = (
       ...httpClusterDefaults(
         context.options.clusterDefaults,
         lookup.service.circuitBreakers,
-        clientCertificate,
+        clusterClientCertificate(lookup.service.protocol, clientCertificate),
       ),
     },
     context.memo.clusterHashes,
