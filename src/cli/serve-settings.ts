@@ -95,6 +95,7 @@ export const buildOptionsOf = (
   disablePermitInsecure: config.disablePermitInsecure,
   globalHeadersPolicy: config.globalHeadersPolicy,
   fallbackCertificate: config.fallbackCertificate,
+  clusterDefaults: config.clusterDefaults,
   limits: config.inputLimits,
   unreadableKinds,
 });
@@ -124,6 +125,11 @@ export const finishServeConfig = (config: ServeConfig): ServeConfig => {
     const fallback = config.fallbackCertificate;
     if (fallback && !config.watchNamespaces.includes(fallback.namespace))
       throw new Error(`the fallbackCertificate namespace (${fallback.namespace}) must be watched`);
+    const clientCertificate = config.clusterDefaults?.clientCertificate;
+    if (clientCertificate && !config.watchNamespaces.includes(clientCertificate.namespace))
+      throw new Error(
+        `the clientCertificate namespace (${clientCertificate.namespace}) must be watched (--watch-namespaces)`,
+      );
   }
   return config;
 };

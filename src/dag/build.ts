@@ -19,21 +19,25 @@ export const defaultBuildOptions: BuildOptions = {
   enableExternalNameService: false,
 };
 
-/**
- * The namespaces whose Secrets a build reads (all when empty): with root namespaces, those and the fallback
- * certificate's, as Contour's Secret informer watches.
- */
-export const secretNamespacesOf = (options: BuildOptions): string[] =>
-  options.rootNamespaces.length > 0 && options.fallbackCertificate
-    ? [...options.rootNamespaces, options.fallbackCertificate.namespace]
-    : options.rootNamespaces;
-
 /** The result of one build. */
 export interface BuildResult {
   dag: Dag;
   /** The status of every HTTPProxy (and other kinds with status), sorted by kind/namespace/name. */
   statuses: ObjectStatus[];
 }
+
+/**
+ * The namespaces whose Secrets the build reads; empty = all. As Contour's Secret informer: the root
+ * namespaces, plus the fallback and client certificates' namespaces when there are root namespaces.
+ */
+export const secretNamespacesOf = (options: BuildOptions): string[] => {
+  if (options.rootNamespaces.length === 0) return options.rootNamespaces;
+  const configured = [options.fallbackCertificate, options.clusterDefaults?.clientCertificate];
+  return [
+    ...options.rootNamespaces,
+    ...configured.flatMap((reference) => (reference ? [reference.namespace] : [])),
+  ];
+};
 
 /** A processor turns one kind of routing object into DAG entries and statuses. */
 export type Processor = (context: BuildContext) => void;

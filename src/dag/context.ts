@@ -6,6 +6,7 @@ import type { SecretResolver } from './secrets.js';
 import type { StatusRecorder } from './status.js';
 import type { InputLimits } from './limits.js';
 import type { GlobalHeadersPolicy } from './global-headers.js';
+import type { ClusterDefaults } from './cluster-defaults.js';
 
 /** Options that change how objects become routing config (all from `contour serve` flags). */
 export interface BuildOptions {
@@ -27,6 +28,8 @@ export interface BuildOptions {
   unreadableKinds?: ReadonlyMap<string, string>;
   /** Bounds on what one object may cost (`src/dag/limits.ts`); the defaults when absent. */
   limits?: Partial<InputLimits>;
+  /** Contour's `cluster.*` settings and `tls.envoy-client-certificate` (cluster-defaults.ts). Default none. */
+  clusterDefaults?: ClusterDefaults;
 }
 
 /** The state one build's processors share. */

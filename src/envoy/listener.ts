@@ -164,6 +164,7 @@ export const secureFilterChain = (
             secretName: virtualHost.secret ?? '',
             ...effectiveTlsVersions(virtualHost, options),
             cipherSuites: options.cipherSuites,
+            ecdhCurves: options.ecdhCurves,
             // TCP proxying leaves protocol negotiation to the backend.
             alpnProtocols: tcpProxy ? [] : httpAlpnProtocols,
           }),
@@ -203,6 +204,7 @@ export const fallbackFilterChain = (
         minVersion: options.minTlsVersion,
         maxVersion: options.maxTlsVersion,
         cipherSuites: options.cipherSuites,
+        ecdhCurves: options.ecdhCurves,
         // The ALPN of the host it was made for (none for a TCP-proxied one), as Contour.
         alpnProtocols: virtualHost.tcpProxy ? [] : httpAlpnProtocols,
       }),
@@ -242,7 +244,14 @@ export const httpsListener = (
         ...proxyProtocolFilters(options),
         {
           name: wellKnown.tlsInspector,
-          configType: { case: 'typedConfig' as const, value: packAny(TlsInspectorSchema, {}) },
+          configType: {
+            case: 'typedConfig' as const,
+            // JA3 (tls.fingerprint.ja3) as Contour sets it: only when enabled.
+            value: packAny(
+              TlsInspectorSchema,
+              options.tlsJa3Fingerprinting ? { enableJa3Fingerprinting: true } : {},
+            ),
+          },
         },
       ],
       filterChains: chains,
