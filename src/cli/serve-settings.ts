@@ -3,12 +3,7 @@
 // replaces both (Contour ignores the flags it covers).
 import type { ContourConfigurationSpec } from '../apis/contourconfiguration.js';
 import { configFileToSpec, readContourConfigFile } from '../config/config-file.js';
-import {
-  checkMetricsEndpoint,
-  settingsFromSpec,
-  type FieldNaming,
-  type SpecSettings,
-} from '../config/settings.js';
+import { settingsFromSpec, type FieldNaming, type SpecSettings } from '../config/settings.js';
 import type { TranslateOptions } from '../envoy/options.js';
 import type { ServeConfig } from './config.js';
 import { refuseUnsupportedClientSettings } from './contour-flags.js';
@@ -55,7 +50,6 @@ export const applySpecSettings = (
   // --accesslog-format (or the spec's format) picks the format; the fields and level come from the spec.
   if (merged.envoy.accessLogFormat)
     merged.envoy.accessLogFormat = { ...merged.envoy.accessLogFormat, format: merged.accessLogFormat };
-  checkMetricsEndpoint(spec, { address: merged.healthAddress, port: merged.healthPort }, naming);
   return merged;
 };
 

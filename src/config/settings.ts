@@ -20,6 +20,13 @@ export type EnvoySettings = Omit<
   'httpAddress' | 'httpPort' | 'httpsAddress' | 'httpsPort' | 'statsAddress' | 'statsPort'
 >;
 
+/** The files of a metrics server over TLS; with a CA file, clients must present a certificate it signed. */
+export interface MetricsTlsFiles {
+  certFile: string;
+  keyFile: string;
+  caFile?: string;
+}
+
 /** What a spec sets; fields absent here keep the value the flags gave. */
 export interface SpecSettings {
   xdsAddress?: string;
@@ -34,6 +41,10 @@ export interface SpecSettings {
   debugPort?: number;
   healthAddress?: string;
   healthPort?: number;
+  /** Contour's metrics server (`metrics.contour`); absent = beside the health endpoint. */
+  metricsAddress?: string;
+  metricsPort?: number;
+  metricsTls?: MetricsTlsFiles;
   envoyHttpAddress?: string;
   envoyHttpPort?: number;
   envoyHttpsAddress?: string;
@@ -161,6 +172,20 @@ const isSet = (value: unknown): boolean => {
   if (Array.isArray(value)) return value.length > 0;
   if (typeof value === 'object') return Object.values(value).some(isSet);
   return true;
+};
+
+/** A metrics server's TLS files: none, or at least certificate and key (Contour refuses a CA alone). */
+const metricsTlsOf = (
+  field: string,
+  tls: { certFile?: string; keyFile?: string; caFile?: string } | undefined,
+): MetricsTlsFiles | undefined => {
+  const { certFile, keyFile, caFile } = tls ?? {};
+  if (!certFile && !keyFile && !caFile) return undefined;
+  if (!certFile || !keyFile)
+    throw new Error(
+      `${field}: a server certificate and key must both be given (a CA file alone is not enough)`,
+    );
+  return { certFile, keyFile, caFile: caFile || undefined };
 };
 
 type Logging = NonNullable<NonNullable<ContourConfigurationSpec['envoy']>['logging']>;
@@ -297,7 +322,6 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
   refuse('envoy.omEnforcedHealth', envoy.omEnforcedHealth);
   refuse('envoy.runtimeSettings', envoy.runtimeSettings);
   refuse('envoy.metrics.tls', envoy.metrics?.tls);
-  refuse('metrics.tls', spec.metrics?.tls);
   if (listener.compression?.algorithm && listener.compression.algorithm !== 'gzip')
     refuse('envoy.listener.compression', listener.compression.algorithm);
   refuse('envoy.listener.maxRequestsPerIOCycle', listener.maxRequestsPerIOCycle);
@@ -325,6 +349,8 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
   if (new Set(envoy.defaultHTTPVersions ?? ['HTTP/1.1', 'HTTP/2']).size !== 2)
     refuse('envoy.defaultHTTPVersions', envoy.defaultHTTPVersions, `with one version ${notSupported}`);
 
+  const metricsTls = metricsTlsOf(name('metrics.tls'), spec.metrics?.tls);
+
   const accessLogsOff = accessLogLevel === 'disabled';
   const settings: SpecSettings = {
     xdsAddress: spec.xdsServer?.address || undefined,
@@ -339,6 +365,9 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
     debugPort: spec.debug?.port || undefined,
     healthAddress: spec.health?.address || undefined,
     healthPort: spec.health?.port || undefined,
+    metricsAddress: spec.metrics?.address || undefined,
+    metricsPort: spec.metrics?.port || undefined,
+    metricsTls,
     envoyHttpAddress: envoy.http?.address || undefined,
     envoyHttpPort: envoy.http?.port || undefined,
     envoyHttpsAddress: envoy.https?.address || undefined,
@@ -385,20 +414,4 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
     },
   };
   return settings;
-};
-
-/** Checks the contour metrics endpoint against the health endpoint: contour-ts serves both on one server. */
-export const checkMetricsEndpoint = (
-  spec: ContourConfigurationSpec,
-  health: { address: string; port: number },
-  naming: FieldNaming,
-): void => {
-  const address = spec.metrics?.address || undefined;
-  const port = spec.metrics?.port || undefined;
-  if ((address !== undefined && address !== health.address) || (port !== undefined && port !== health.port)) {
-    const field = naming === 'file' ? 'metrics.contour' : 'spec.metrics';
-    throw new Error(
-      `${field}: a metrics address or port other than the health endpoint's (${health.address}:${health.port}) ${notSupported}`,
-    );
-  }
 };
