@@ -143,6 +143,14 @@ export const startServe = async (flagsConfig: ServeConfig, logger: Logger): Prom
     mode,
     client: mode.createKubeClient(
       mode.loadKubeConfig({ kubeconfig: flagsConfig.kubeconfig, inCluster: flagsConfig.inCluster }),
+      {
+        rateLimit: { qps: flagsConfig.kubeClientQps, burst: flagsConfig.kubeClientBurst },
+        // --kubernetes-debug (klog's verbosity in Contour): the requests are logged whatever --debug says.
+        requestLog: {
+          logger: logger.child({ context: 'kubernetes' }, { level: 'debug' }),
+          verbosity: flagsConfig.kubernetesDebug,
+        },
+      },
     ),
   };
   const { config, contourConfiguration } = await withContourConfiguration(flagsConfig, kube);

@@ -6,7 +6,6 @@ import { configFileToSpec, readContourConfigFile } from '../config/config-file.j
 import { settingsFromSpec, type FieldNaming, type SpecSettings } from '../config/settings.js';
 import type { TranslateOptions } from '../envoy/options.js';
 import type { ServeConfig } from './config.js';
-import { refuseUnsupportedClientSettings } from './contour-flags.js';
 
 // SpecSettings keys whose flag, when given, wins over the config file (Contour binds these flags to the
 // same Parameters fields the file fills). Keyed by commander's option key.
@@ -88,9 +87,8 @@ export const translateOptionsOf = (config: ServeConfig): TranslateOptions => ({
   statsPort: config.statsPort,
 });
 
-/** The checks Contour makes on the merged configuration; refusals of what contour-ts cannot do yet. */
+/** The checks Contour makes on the merged configuration. */
 export const finishServeConfig = (config: ServeConfig): ServeConfig => {
-  refuseUnsupportedClientSettings(config);
   if (config.watchNamespaces.length > 0) {
     const unwatched = config.rootNamespaces.filter(
       (namespace) => !config.watchNamespaces.includes(namespace),

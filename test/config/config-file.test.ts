@@ -330,8 +330,6 @@ listener:
       'metrics.envoy.server-certificate-path',
       'metrics:\n  envoy:\n    server-certificate-path: /c\n    server-key-path: /k\n',
     ],
-    ['kubernetesClientQPS', 'kubernetesClientQPS: 50\n'],
-    ['kubernetesClientBurst', 'kubernetesClientBurst: 100\n'],
   ];
   for (const [field, text] of refused) {
     it(`refuses ${field} by name`, () => {
@@ -380,30 +378,24 @@ describe('contour serve flags (Contour names)', () => {
     assert.throws(() => flags('--disable-feature', 'httpproxies'), /disable-feature/);
   });
 
-  it('refuses client settings contour-ts cannot honour, by flag name', () => {
-    assert.throws(() => flags('--kubernetes-client-qps', '50'), /--kubernetes-client-qps .*not supported/);
-    assert.throws(() => flags('--kubernetes-client-burst', '9'), /--kubernetes-client-burst .*not supported/);
-    assert.throws(() => flags('--kubernetes-debug', '4'), /--kubernetes-debug is not supported/);
-    assert.throws(() => flags('--kubernetes-client-qps', 'many'), /--kubernetes-client-qps: "many"/);
-    assert.equal(flags('--accesslog-format', 'envoy').accessLogFormat, 'envoy');
-  });
-
-  it('--http-address/--http-port place the metrics server; metrics.contour in the file wins, as in Contour', () => {
-    const defaults = flags();
-    assert.equal(defaults.metricsAddress, undefined, 'absent: beside the health endpoint');
-    assert.equal(defaults.metricsPort, undefined);
-    const moved = flags('--http-address', '127.0.0.1', '--http-port', '8009', '--health-port', '8010');
-    assert.deepEqual([moved.metricsAddress, moved.metricsPort, moved.healthPort], ['127.0.0.1', 8009, 8010]);
-    assert.throws(() => flags('--http-port', '70000'), /--http-port/);
-    const file = withFile(
-      'metrics:\n  contour:\n    address: 10.0.0.1\n    port: 8011\n    server-certificate-path: /c\n    server-key-path: /k\n    ca-certificate-path: /ca\n',
-      '--http-port',
-      '8009',
+  it('--kubernetes-client-qps/-burst and --kubernetes-debug are applied; the flags win over the file', () => {
+    const config = flags(
+      '--kubernetes-client-qps',
+      '50',
+      '--kubernetes-client-burst',
+      '9',
+      '--kubernetes-debug',
+      '4',
     );
-    assert.deepEqual([file.metricsAddress, file.metricsPort], ['10.0.0.1', 8011]);
-    assert.deepEqual(file.metricsTls, { certFile: '/c', keyFile: '/k', caFile: '/ca' });
-    const noCa = withFile('metrics:\n  contour:\n    server-certificate-path: /c\n    server-key-path: /k\n');
-    assert.deepEqual(noCa.metricsTls, { certFile: '/c', keyFile: '/k', caFile: undefined });
+    assert.deepEqual([config.kubeClientQps, config.kubeClientBurst, config.kubernetesDebug], [50, 9, 4]);
+    assert.deepEqual([flags().kubeClientQps, flags().kubeClientBurst, flags().kubernetesDebug], [0, 0, 0]);
+    const file = withFile('kubernetesClientQPS: 12.5\nkubernetesClientBurst: 100\n');
+    assert.deepEqual([file.kubeClientQps, file.kubeClientBurst], [12.5, 100]);
+    const both = withFile('kubernetesClientQPS: 12.5\n', '--kubernetes-client-qps', '7');
+    assert.equal(both.kubeClientQps, 7);
+    assert.throws(() => flags('--kubernetes-client-qps', 'many'), /--kubernetes-client-qps: "many"/);
+    assert.throws(() => flags('--kubernetes-client-burst', '1.5'), /--kubernetes-client-burst/);
+    assert.equal(flags('--accesslog-format', 'envoy').accessLogFormat, 'envoy');
   });
 
   it('refuses root namespaces that are not watched, as Contour does', () => {
