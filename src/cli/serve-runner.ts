@@ -226,8 +226,8 @@ export const startServe = async (flagsConfig: ServeConfig, logger: Logger): Prom
     },
   });
 
-  // Contour's health and metrics servers: one when they share an address and port (then over TLS when
-  // metrics is), else /metrics on its own listener.
+  // Contour's health and metrics servers: one when they share an address and port (never over TLS: Contour
+  // refuses that, see finishServeConfig), else /metrics on its own listener.
   const metricsRoutes = {
     '/metrics': async () => ({
       status: 200,
@@ -251,7 +251,6 @@ export const startServe = async (flagsConfig: ServeConfig, logger: Logger): Prom
       '/readyz': async () => ({ status: readiness.ready() ? 200 : 503, body: readiness.report() }),
       ...(shared ? metricsRoutes : {}),
     },
-    tls: shared ? config.metricsTls : undefined,
   });
   const metrics = shared
     ? health

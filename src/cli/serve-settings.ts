@@ -89,6 +89,15 @@ export const translateOptionsOf = (config: ServeConfig): TranslateOptions => ({
 
 /** The checks Contour makes on the merged configuration. */
 export const finishServeConfig = (config: ServeConfig): ServeConfig => {
+  // Contour refuses one port for health over HTTP and metrics over HTTPS.
+  if (
+    config.metricsTls &&
+    (config.metricsAddress ?? config.healthAddress) === config.healthAddress &&
+    (config.metricsPort ?? config.healthPort) === config.healthPort
+  )
+    throw new Error(
+      `metrics.contour (spec.metrics): cannot use single port for health over HTTP and metrics over HTTPS (${config.healthAddress}:${config.healthPort})`,
+    );
   if (config.watchNamespaces.length > 0) {
     const unwatched = config.rootNamespaces.filter(
       (namespace) => !config.watchNamespaces.includes(namespace),

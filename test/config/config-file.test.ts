@@ -398,6 +398,31 @@ describe('contour serve flags (Contour names)', () => {
     assert.equal(flags('--accesslog-format', 'envoy').accessLogFormat, 'envoy');
   });
 
+  it('--http-address/--http-port place the metrics server; metrics.contour in the file wins, as in Contour', () => {
+    const defaults = flags();
+    assert.equal(defaults.metricsAddress, undefined, 'absent: beside the health endpoint');
+    assert.equal(defaults.metricsPort, undefined);
+    const moved = flags('--http-address', '127.0.0.1', '--http-port', '8009', '--health-port', '8010');
+    assert.deepEqual([moved.metricsAddress, moved.metricsPort, moved.healthPort], ['127.0.0.1', 8009, 8010]);
+    assert.throws(() => flags('--http-port', '70000'), /--http-port/);
+    const file = withFile(
+      'metrics:\n  contour:\n    address: 10.0.0.1\n    port: 8011\n    server-certificate-path: /c\n    server-key-path: /k\n    ca-certificate-path: /ca\n',
+      '--http-port',
+      '8009',
+    );
+    assert.deepEqual([file.metricsAddress, file.metricsPort], ['10.0.0.1', 8011]);
+    assert.deepEqual(file.metricsTls, { certFile: '/c', keyFile: '/k', caFile: '/ca' });
+    const noCa = withFile(
+      'metrics:\n  contour:\n    port: 8011\n    server-certificate-path: /c\n    server-key-path: /k\n',
+    );
+    assert.deepEqual(noCa.metricsTls, { certFile: '/c', keyFile: '/k', caFile: undefined });
+    // As Contour: health over HTTP and metrics over HTTPS cannot share a port.
+    assert.throws(
+      () => withFile('metrics:\n  contour:\n    server-certificate-path: /c\n    server-key-path: /k\n'),
+      /cannot use single port for health over HTTP and metrics over HTTPS/,
+    );
+  });
+
   it('refuses root namespaces that are not watched, as Contour does', () => {
     assert.throws(
       () => flags('--watch-namespaces', 'a', '--root-namespaces', 'a,b'),
