@@ -5,6 +5,7 @@ import type { ContourConfigurationSpec } from '../apis/contourconfiguration.js';
 import { configFileToSpec, readContourConfigFile } from '../config/config-file.js';
 import { settingsFromSpec, type FieldNaming, type SpecSettings } from '../config/settings.js';
 import type { TranslateOptions } from '../envoy/options.js';
+import { formatterExtensionNames } from '../envoy/access-log.js';
 import type { ServeConfig } from './config.js';
 
 // SpecSettings keys whose flag, when given, wins over the config file (Contour binds these flags to the
@@ -79,6 +80,12 @@ export const applyConfigFile = (config: ServeConfig, explicitFlags: ReadonlySet<
 /** The Envoy translation options of a ServeConfig: listener addresses and every Envoy setting. */
 export const translateOptionsOf = (config: ServeConfig): TranslateOptions => ({
   ...config.envoy,
+  // Routes carry their source object (kind, namespace, name) when the access log reads it with
+  // %METADATA(ROUTE:…)% (Contour's contour_config_* fields); Contour tags every route always.
+  routeSourceMetadata:
+    config.envoy.routeSourceMetadata ??
+    (config.envoy.accessLogFormat !== undefined &&
+      formatterExtensionNames(config.envoy.accessLogFormat).includes('envoy.formatter.metadata')),
   httpAddress: config.envoyHttpAddress,
   httpPort: config.envoyHttpPort,
   httpsAddress: config.envoyHttpsAddress,

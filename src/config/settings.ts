@@ -7,12 +7,7 @@ import type { TranslateOptions } from '../envoy/options.js';
 import { defaultCipherSuites } from '../envoy/tls-context.js';
 import { parseDuration } from '../util/duration.js';
 import type { AccessLogFormat } from '../envoy/access-log.js';
-import {
-  defaultJsonFields,
-  extensionOperatorIn,
-  formatStringError,
-  jsonFieldMap,
-} from './access-log-format.js';
+import { defaultJsonFields, formatStringError, jsonFieldMap } from './access-log-format.js';
 
 /** The Envoy-side settings beyond the listener addresses (TranslateOptions minus addresses). */
 export type EnvoySettings = Omit<
@@ -190,7 +185,7 @@ const metricsTlsOf = (
 
 type Logging = NonNullable<NonNullable<ContourConfigurationSpec['envoy']>['logging']>;
 
-/** The access log settings, checked as Contour checks them; formats needing Envoy formatter extensions are refused. */
+/** The access log settings, checked as Contour checks them (the Envoy formatter extensions are added at translation). */
 const accessLogFormatOf = (
   logging: Logging,
   format: 'envoy' | 'json' | undefined,
@@ -203,8 +198,6 @@ const accessLogFormatOf = (
     const error =
       formatStringError(formatString) ?? (formatString.endsWith('\n') ? undefined : 'must end in newline');
     if (error) throw new Error(`${stringField}: invalid access log format: ${error}`);
-    const operator = extensionOperatorIn(formatString);
-    if (operator) throw new Error(`${stringField} using %${operator}% ${notSupported}`);
   }
   const fieldsField = name('envoy.logging.accessLogJSONFields');
   let jsonFields: Record<string, string>;
@@ -214,10 +207,6 @@ const accessLogFormatOf = (
     );
   } catch (error) {
     throw new Error(`${fieldsField}: ${(error as Error).message}`);
-  }
-  for (const [field, value] of Object.entries(jsonFields)) {
-    const operator = extensionOperatorIn(value);
-    if (operator) throw new Error(`${fieldsField}: field ${field} using %${operator}% ${notSupported}`);
   }
   return {
     format: format ?? 'envoy',

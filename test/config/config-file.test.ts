@@ -167,6 +167,31 @@ accesslog-level: disabled
     assert.equal(Object.keys(fields as object).length, 23);
   });
 
+  it('%REQ_WITHOUT_QUERY%/%METADATA% add the Envoy formatter extensions, as Contour; METADATA tags routes', () => {
+    const formatters = (config: ServeConfig) => {
+      const log = at(envoyOf(config).manager as never, 'access_log', 0, 'typed_config', 'log_format') as {
+        formatters?: { name: string }[];
+      };
+      return (log.formatters ?? []).map((formatter) => formatter.name);
+    };
+    const routeMetadata = (config: ServeConfig) =>
+      envoyOf(config).resources.routes.some((route) =>
+        JSON.stringify(json(route)).includes('io.projectcontour.kind'),
+      );
+    const text = withFile('accesslog-format-string: "%REQ_WITHOUT_QUERY(:PATH)% %PROTOCOL%\\n"\n');
+    assert.deepEqual(formatters(text), ['envoy.formatter.req_without_query']);
+    assert.equal(routeMetadata(text), false);
+    const fields = withFile('accesslog-format: json\njson-fields: ["@timestamp", contour_config_name]\n');
+    assert.deepEqual(formatters(fields), ['envoy.formatter.metadata']);
+    assert.equal(routeMetadata(fields), true, 'the routes carry what %METADATA(ROUTE:…)% reads');
+    // The format in use decides: a format string is not read when the log is JSON (Contour's rule).
+    const jsonWithString = withFile(
+      'accesslog-format: json\naccesslog-format-string: "%REQ_WITHOUT_QUERY(:PATH)%\\n"\n',
+    );
+    assert.deepEqual(formatters(jsonWithString), []);
+    assert.deepEqual(formatters(withFile('accesslog-format: json\n')), []);
+  });
+
   it('applies the listener settings to both ingress listeners', () => {
     const config = withFile(`
 listener:
@@ -324,8 +349,6 @@ listener:
     ['listener.socket-options', 'listener:\n  socket-options:\n    tos: 64\n'],
     ['omEnforcedHealthListener', 'omEnforcedHealthListener:\n  address: 0.0.0.0\n  port: 8003\n'],
     ['runtime-settings', 'runtime-settings:\n  a: b\n'],
-    ['accesslog-format-string', 'accesslog-format-string: "%REQ_WITHOUT_QUERY(:PATH)%\\n"\n'],
-    ['json-fields', 'json-fields: ["@timestamp", contour_config_name]\n'],
     [
       'metrics.envoy.server-certificate-path',
       'metrics:\n  envoy:\n    server-certificate-path: /c\n    server-key-path: /k\n',
