@@ -96,7 +96,19 @@ export const translateOptionsOf = (config: ServeConfig): TranslateOptions => ({
 
 /** The checks Contour makes on the merged configuration. */
 export const finishServeConfig = (config: ServeConfig): ServeConfig => {
-  // Contour refuses one port for health over HTTP and metrics over HTTPS.
+  // Contour refuses one port for health over HTTP and metrics over HTTPS, for itself and for Envoy.
+  const envoyHealth = {
+    address: config.envoy.healthAddress ?? config.statsAddress,
+    port: config.envoy.healthPort ?? config.statsPort,
+  };
+  if (
+    config.envoy.statsTls &&
+    envoyHealth.address === config.statsAddress &&
+    envoyHealth.port === config.statsPort
+  )
+    throw new Error(
+      `metrics.envoy (spec.envoy.metrics): cannot use single port for health over HTTP and metrics over HTTPS (${config.statsAddress}:${config.statsPort})`,
+    );
   if (
     config.metricsTls &&
     (config.metricsAddress ?? config.healthAddress) === config.healthAddress &&

@@ -310,7 +310,6 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
   refuse('envoy.clientCertificate', envoy.clientCertificate);
   refuse('envoy.omEnforcedHealth', envoy.omEnforcedHealth);
   refuse('envoy.runtimeSettings', envoy.runtimeSettings);
-  refuse('envoy.metrics.tls', envoy.metrics?.tls);
   if (listener.compression?.algorithm && listener.compression.algorithm !== 'gzip')
     refuse('envoy.listener.compression', listener.compression.algorithm);
   refuse('envoy.listener.maxRequestsPerIOCycle', listener.maxRequestsPerIOCycle);
@@ -339,6 +338,7 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
     refuse('envoy.defaultHTTPVersions', envoy.defaultHTTPVersions, `with one version ${notSupported}`);
 
   const metricsTls = metricsTlsOf(name('metrics.tls'), spec.metrics?.tls);
+  const statsTls = metricsTlsOf(name('envoy.metrics.tls'), envoy.metrics?.tls);
 
   const accessLogsOff = accessLogLevel === 'disabled';
   const settings: SpecSettings = {
@@ -387,6 +387,7 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
       adminPort: network.adminPort,
       stripTrailingHostDot: network.stripTrailingHostDot,
       dnsLookupFamily,
+      statsTls,
       listenerLimits: {
         exactBalance: listener.connectionBalancer === 'exact' || undefined,
         perConnectionBufferLimitBytes: listener['per-connection-buffer-limit-bytes'],

@@ -2,6 +2,7 @@
 import type { TlsVersion } from '../dag/types.js';
 import { defaultCipherSuites } from './tls-context.js';
 import { defaultAccessLogFormat, type AccessLogFormat } from './access-log.js';
+import type { StatsTlsFiles } from './stats-tls.js';
 
 /** Listener addresses and the optional Envoy-wide settings; unset optional fields take Contour's defaults. */
 export interface TranslateOptions {
@@ -57,6 +58,8 @@ export interface TranslateOptions {
   listenerLimits?: ListenerLimits;
   /** DNS lookup family of ExternalName (STRICT_DNS) clusters. Default auto. */
   dnsLookupFamily?: 'auto' | 'v4' | 'v6' | 'all';
+  /** Envoy's stats listener over TLS with these files (Contour's metrics.envoy TLS). Default: plain HTTP. */
+  statsTls?: StatsTlsFiles;
 }
 
 /** Contour's `listener.*` settings that contour-ts applies to the ingress listeners. */
@@ -78,8 +81,8 @@ type OptionalTimeouts =
   | 'connectionShutdownGracePeriodMs';
 
 /** TranslateOptions with every optional field resolved. */
-export type ResolvedTranslateOptions = Required<Omit<TranslateOptions, OptionalTimeouts>> &
-  Pick<TranslateOptions, OptionalTimeouts>;
+export type ResolvedTranslateOptions = Required<Omit<TranslateOptions, OptionalTimeouts | 'statsTls'>> &
+  Pick<TranslateOptions, OptionalTimeouts | 'statsTls'>;
 
 export const defaultTranslateOptions: TranslateOptions = {
   httpAddress: '0.0.0.0',

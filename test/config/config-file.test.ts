@@ -192,6 +192,57 @@ accesslog-level: disabled
     assert.deepEqual(formatters(withFile('accesslog-format: json\n')), []);
   });
 
+  it('metrics.envoy TLS: a TLS stats listener naming SDS secrets that reference the files, as Contour', () => {
+    const config = withFile(
+      'metrics:\n  envoy:\n    port: 8003\n    server-certificate-path: /certs/tls.crt\n    server-key-path: /certs/tls.key\n    ca-certificate-path: /certs/ca.crt\n',
+    );
+    const { resources } = envoyOf(config);
+    const stats = json(resources.listeners.find((listener) => listener.name === 'stats')!);
+    const health = json(resources.listeners.find((listener) => listener.name === 'health')!);
+    assert.equal(at(stats, 'address', 'socket_address', 'port_value'), 8003);
+    assert.equal(at(health, 'address', 'socket_address', 'port_value'), 8002);
+    assert.equal(
+      (at(health, 'filter_chains', 0) as { transport_socket?: unknown }).transport_socket,
+      undefined,
+    );
+    const context = at(stats, 'filter_chains', 0, 'transport_socket', 'typed_config');
+    assert.equal(at(context, 'require_client_certificate'), true);
+    assert.deepEqual(at(context, 'common_tls_context', 'tls_params'), {
+      tls_minimum_protocol_version: 'TLSv1_3',
+      tls_maximum_protocol_version: 'TLSv1_3',
+    });
+    assert.equal(
+      at(context, 'common_tls_context', 'tls_certificate_sds_secret_configs', 0, 'name'),
+      'metrics-tls-certificate',
+    );
+    assert.equal(
+      at(context, 'common_tls_context', 'validation_context_sds_secret_config', 'name'),
+      'metrics-ca-certificate',
+    );
+    const secrets = Object.fromEntries(resources.secrets.map((secret) => [secret.name, json(secret)]));
+    assert.deepEqual(at(secrets['metrics-tls-certificate'], 'tls_certificate'), {
+      certificate_chain: { filename: '/certs/tls.crt' },
+      private_key: { filename: '/certs/tls.key' },
+    });
+    assert.deepEqual(at(secrets['metrics-ca-certificate'], 'validation_context'), {
+      trusted_ca: { filename: '/certs/ca.crt' },
+    });
+    const noCa = envoyOf(
+      withFile(
+        'metrics:\n  envoy:\n    port: 8003\n    server-certificate-path: /c\n    server-key-path: /k\n',
+      ),
+    );
+    assert.deepEqual(
+      noCa.resources.secrets.map((secret) => secret.name),
+      ['metrics-tls-certificate'],
+    );
+    // As Contour: Envoy's health (/ready) over HTTP and its stats over HTTPS cannot share a port.
+    assert.throws(
+      () => withFile('metrics:\n  envoy:\n    server-certificate-path: /c\n    server-key-path: /k\n'),
+      /metrics\.envoy .*cannot use single port for health over HTTP and metrics over HTTPS/,
+    );
+  });
+
   it('applies the listener settings to both ingress listeners', () => {
     const config = withFile(`
 listener:
@@ -349,10 +400,6 @@ listener:
     ['listener.socket-options', 'listener:\n  socket-options:\n    tos: 64\n'],
     ['omEnforcedHealthListener', 'omEnforcedHealthListener:\n  address: 0.0.0.0\n  port: 8003\n'],
     ['runtime-settings', 'runtime-settings:\n  a: b\n'],
-    [
-      'metrics.envoy.server-certificate-path',
-      'metrics:\n  envoy:\n    server-certificate-path: /c\n    server-key-path: /k\n',
-    ],
   ];
   for (const [field, text] of refused) {
     it(`refuses ${field} by name`, () => {
