@@ -162,6 +162,7 @@ export const secureFilterChain = (
             secretName: virtualHost.secret ?? '',
             ...effectiveTlsVersions(virtualHost, options),
             cipherSuites: options.cipherSuites,
+            ecdhCurves: options.ecdhCurves,
             // TCP proxying leaves protocol negotiation to the backend.
             alpnProtocols: tcpProxy ? [] : httpAlpnProtocols,
           }),
@@ -197,7 +198,14 @@ export const httpsListener = (
         ...proxyProtocolFilters(options),
         {
           name: wellKnown.tlsInspector,
-          configType: { case: 'typedConfig' as const, value: packAny(TlsInspectorSchema, {}) },
+          configType: {
+            case: 'typedConfig' as const,
+            // JA3 (tls.fingerprint.ja3) as Contour sets it: only when enabled.
+            value: packAny(
+              TlsInspectorSchema,
+              options.tlsJa3Fingerprinting ? { enableJa3Fingerprinting: true } : {},
+            ),
+          },
         },
       ],
       filterChains: chains,

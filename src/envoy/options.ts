@@ -1,6 +1,10 @@
 // Knobs of the Envoy side of translation (from `contour serve` flags and the Contour config file).
 import type { TlsVersion } from '../dag/types.js';
-import { defaultCipherSuites } from './tls-context.js';
+import {
+  defaultCipherSuites,
+  defaultUpstreamTlsParameters,
+  type UpstreamTlsParameters,
+} from './tls-context.js';
 import { defaultAccessLogFormat, type AccessLogFormat } from './access-log.js';
 import type { StatsTlsFiles } from './stats-tls.js';
 
@@ -26,7 +30,7 @@ export interface TranslateOptions {
   minTlsVersion?: TlsVersion;
   /** Highest TLS version any virtual host may accept. Default 1.3. */
   maxTlsVersion?: TlsVersion;
-  /** TLS 1.2 cipher suites, downstream and upstream. Default: Contour's list. */
+  /** TLS 1.2 cipher suites of the TLS listener. Default: Contour's list. */
   cipherSuites?: string[];
   /** Envoy's merge_slashes on the ingress listeners. Default true (Contour's disableMergeSlashes=false). */
   mergeSlashes?: boolean;
@@ -60,6 +64,14 @@ export interface TranslateOptions {
   dnsLookupFamily?: 'auto' | 'v4' | 'v6' | 'all';
   /** Envoy's stats listener over TLS with these files (Contour's metrics.envoy TLS). Default: plain HTTP. */
   statsTls?: StatsTlsFiles;
+  // TLS towards backends, and the TLS listener's curves and fingerprinting (Contour's
+  // `cluster.upstream-tls`, `tls.ecdh-curves`, `tls.fingerprint.ja3`).
+  /** TLS parameters of every TLS backend connection. Default: 1.2 to 1.3, Contour's ciphers, Envoy's curves. */
+  upstreamTls?: UpstreamTlsParameters;
+  /** ECDH curves of the TLS listener's contexts; empty = Envoy's defaults. Default empty. */
+  ecdhCurves?: string[];
+  /** JA3 fingerprinting in the TLS listener's tls_inspector. Default false. */
+  tlsJa3Fingerprinting?: boolean;
 }
 
 /** Contour's `listener.*` settings that contour-ts applies to the ingress listeners. */
@@ -112,6 +124,9 @@ export const resolveTranslateOptions = (options: TranslateOptions): ResolvedTran
   stripTrailingHostDot: false,
   dnsLookupFamily: 'auto',
   listenerLimits: {},
+  upstreamTls: defaultUpstreamTlsParameters,
+  ecdhCurves: [],
+  tlsJa3Fingerprinting: false,
   healthAddress: options.statsAddress,
   healthPort: options.statsPort,
   ...withoutUndefined(options),
