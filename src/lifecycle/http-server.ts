@@ -89,6 +89,8 @@ const createListener = (
       cert,
       key,
       minVersion: 'TLSv1.3',
+      // A client that connects and never completes the handshake is dropped as one that never sends headers.
+      handshakeTimeout: serverOptions.headersTimeout,
       requestCert: verifyClients,
       rejectUnauthorized: verifyClients,
     },

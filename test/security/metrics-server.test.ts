@@ -9,6 +9,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { TLSSocket } from 'node:tls';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseServeConfig, type ServeConfig } from '../../src/cli/config.js';
@@ -16,6 +17,7 @@ import { startServe, type RunningServe } from '../../src/cli/serve-runner.js';
 import { silentLogger } from '../../src/util/logger.js';
 import type { GeneratedCertificates } from '../../src/certs/generate.js';
 import { loopbackFlags } from './http-helpers.js';
+import { waitFor } from '../helpers/wait.js';
 import { issue, writeAtomically, writeServerFiles } from './helpers.js';
 
 const quickstart = fileURLToPath(new URL('../../examples/quickstart', import.meta.url));
@@ -171,6 +173,40 @@ describe('the contour metrics server', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     await assert.rejects(get('127.0.0.2', port, '/metrics', good));
+  });
+
+  it('over TLS keeps the listener bounds: silent and half-open connections are closed, the limit holds', async () => {
+    mkdirSync(join(dir, 'bounds'));
+    const files = writeServerFiles(join(dir, 'bounds'), set);
+    const started = await serve((config) => ({
+      ...config,
+      metricsAddress: '127.0.0.2',
+      metricsPort: 0,
+      metricsTls: { certFile: files.certFile, keyFile: files.keyFile },
+      httpLimits: {
+        maxConnections: 2,
+        headersTimeoutMs: 300,
+        requestTimeoutMs: 600,
+        keepAliveTimeoutMs: 300,
+      },
+    }));
+    const port = started.metrics.port;
+    const open = () =>
+      new Promise<{ socket: Socket; closed: () => boolean }>((resolve, reject) => {
+        let closed = false;
+        const socket = connect(port, '127.0.0.2', () => resolve({ socket, closed: () => closed }));
+        socket.on('close', () => (closed = true));
+        socket.on('error', () => undefined);
+        socket.once('error', reject);
+      });
+    // Two connections that never start the handshake fill the listener: a third is dropped at once.
+    const silent = [await open(), await open()];
+    const third = await open();
+    await waitFor('the connection past the limit to be closed', () => third.closed());
+    // The silent ones are closed by the handshake (header) timeout; then TLS clients are served again.
+    await waitFor('silent connections to be closed', () => silent.every((s) => s.closed()));
+    const answer = await get('127.0.0.2', port, '/metrics', { ca: set.caCertificate });
+    assert.equal(answer.status, 200);
   });
 
   it('refuses to start with unusable TLS files, naming them', async () => {
