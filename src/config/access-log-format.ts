@@ -81,11 +81,9 @@ const complexOperators: Record<string, { argumentsOptional?: boolean; noTruncati
   TRAILER: {},
 };
 
-const operatorPattern = commandOperatorPattern;
-
 /** Why an Envoy format string is not valid (Contour's rules), or undefined. */
 export const formatStringError = (format: string): string | undefined => {
-  for (const match of format.matchAll(operatorPattern)) {
+  for (const match of format.matchAll(commandOperatorPattern)) {
     const operator = match[2];
     if (!operator) return `invalid Envoy format: ${match[0]}`;
     const complex = complexOperators[operator];
