@@ -27,6 +27,7 @@ import { resolveTranslateOptions, type TranslateOptions } from '../envoy/options
 import { envoyVirtualHost, fallbackVirtualHosts, routeConfiguration } from '../envoy/route-configuration.js';
 import { envoySecret } from '../envoy/secret.js';
 import { adminListener, statsListeners } from '../envoy/stats-listener.js';
+import { statsSecrets } from '../envoy/stats-tls.js';
 import { validateResource } from '../envoy/validation/validate.js';
 import { ListenerSchema, type Listener } from '../gen/envoy/config/listener/v3/listener_pb.js';
 import type { StoreView } from '../store/store.js';
@@ -160,7 +161,10 @@ export const createAssembler = (store: StoreView, translateOptions: TranslateOpt
 
   // Fixed parts, made once from the options. Their problems are the operator's, not any object's.
   const fixedRejections: Rejection[] = [];
-  const checkFixed = (type: 'listener' | 'route', message: Message): CachedResource | undefined => {
+  const checkFixed = (
+    type: 'listener' | 'route' | 'secret',
+    message: Message,
+  ): CachedResource | undefined => {
     const checked = checker.check(type, message, []);
     if (checked.rejection) fixedRejections.push(checked.rejection);
     return checked.entry;
@@ -169,10 +173,15 @@ export const createAssembler = (store: StoreView, translateOptions: TranslateOpt
     ...statsListeners(
       { address: resolved.statsAddress, port: resolved.statsPort },
       { address: resolved.healthAddress, port: resolved.healthPort },
+      resolved.statsTls,
     ),
     ...adminListener(resolved.adminPort),
   ]
     .map((listener) => checkFixed('listener', listener))
+    .filter((entry) => entry !== undefined);
+  // The stats listener's certificate and CA (file references), served with the DAG's secrets.
+  const fixedSecrets = statsSecrets(resolved.statsTls)
+    .map((secret) => checkFixed('secret', secret))
     .filter((entry) => entry !== undefined);
   const plainShell = routeConfiguration(httpRouteConfigName, [], { ...context, secure: false });
   const plainShellValid = checkFixed('route', plainShell) !== undefined;
@@ -442,7 +451,8 @@ export const createAssembler = (store: StoreView, translateOptions: TranslateOpt
           ]),
           clusters: clusters.clusters,
           endpoints: endpointAssignments.list(),
-          secrets: secrets.secrets,
+          secrets:
+            fixedSecrets.length > 0 ? sortedByName([...secrets.secrets, ...fixedSecrets]) : secrets.secrets,
         },
         rejections: rejections.length > 0 ? rejections.sort(rejectionOrder) : rejections,
       };

@@ -9,6 +9,9 @@ import { RouteConfigurationSchema, type RouteConfiguration } from '../gen/envoy/
 import { socketAddress, tcpKeepaliveOptions } from './address.js';
 import { adminClusterName, adminListenerName, statsListenerName, wellKnown } from './names.js';
 import { packAny } from './proto-util.js';
+import { statsTlsContext, type StatsTlsFiles } from './stats-tls.js';
+import { tlsTransportSocket } from './tls-context.js';
+import type { TransportSocket } from '../gen/envoy/config/core/v3/base_pb.js';
 
 /** Paths `stats-health` forwards to the admin interface. */
 export const statsHealthPaths = ['/ready', '/stats', '/stats/prometheus'];
@@ -63,6 +66,7 @@ const adminProxyListener = (
   port: number,
   statPrefix: string,
   paths: string[],
+  transportSocket?: TransportSocket,
 ) =>
   create(ListenerSchema, {
     name,
@@ -91,6 +95,7 @@ const adminProxyListener = (
             },
           }),
         ],
+        transportSocket,
       },
     ],
   });
@@ -104,16 +109,25 @@ export const statsListener = (address: string, port: number): Listener =>
 
 /**
  * `stats-health` when stats and health share an address and port; otherwise Contour's separate
- * `stats` (/stats, /stats/prometheus) and `health` (/ready) listeners.
+ * `stats` (/stats, /stats/prometheus) and `health` (/ready) listeners. With TLS (always on its own
+ * address or port: settings refuse TLS on the health port, as Contour), `stats` serves over TLS.
  */
 export const statsListeners = (
   stats: { address: string; port: number },
   health: { address: string; port: number },
+  tls?: StatsTlsFiles,
 ): Listener[] =>
-  stats.address === health.address && stats.port === health.port
+  !tls && stats.address === health.address && stats.port === health.port
     ? [statsListener(stats.address, stats.port)]
     : [
-        adminProxyListener('stats', stats.address, stats.port, 'stats', statsPaths),
+        adminProxyListener(
+          'stats',
+          stats.address,
+          stats.port,
+          'stats',
+          statsPaths,
+          tls && tlsTransportSocket(statsTlsContext(tls)),
+        ),
         adminProxyListener('health', health.address, health.port, 'stats', ['/ready']),
       ];
 
