@@ -24,7 +24,7 @@ import { httpRouteConfigName, httpsRouteConfigName } from '../envoy/names.js';
 import { resolveTranslateOptions, type TranslateOptions } from '../envoy/options.js';
 import { envoyVirtualHost, routeConfiguration } from '../envoy/route-configuration.js';
 import { envoySecret } from '../envoy/secret.js';
-import { adminListener, statsListeners } from '../envoy/stats-listener.js';
+import { adminListener, omEnforcedHealthListener, statsListeners } from '../envoy/stats-listener.js';
 import { validateResource } from '../envoy/validation/validate.js';
 import { ListenerSchema, type Listener } from '../gen/envoy/config/listener/v3/listener_pb.js';
 import type { StoreView } from '../store/store.js';
@@ -168,6 +168,7 @@ export const createAssembler = (store: StoreView, translateOptions: TranslateOpt
       { address: resolved.statsAddress, port: resolved.statsPort },
       { address: resolved.healthAddress, port: resolved.healthPort },
     ),
+    ...omEnforcedHealthListener(resolved.omEnforcedHealth),
     ...adminListener(resolved.adminPort),
   ]
     .map((listener) => checkFixed('listener', listener))

@@ -5,6 +5,7 @@ import type { ContourConfigurationSpec } from '../apis/contourconfiguration.js';
 import { configFileToSpec, readContourConfigFile } from '../config/config-file.js';
 import {
   checkMetricsEndpoint,
+  checkOmEnforcedHealthEndpoint,
   settingsFromSpec,
   type FieldNaming,
   type SpecSettings,
@@ -56,6 +57,15 @@ export const applySpecSettings = (
   if (merged.envoy.accessLogFormat)
     merged.envoy.accessLogFormat = { ...merged.envoy.accessLogFormat, format: merged.accessLogFormat };
   checkMetricsEndpoint(spec, { address: merged.healthAddress, port: merged.healthPort }, naming);
+  checkOmEnforcedHealthEndpoint(
+    merged.envoy,
+    {
+      address: merged.envoy.healthAddress ?? merged.statsAddress,
+      port: merged.envoy.healthPort ?? merged.statsPort,
+    },
+    { address: merged.statsAddress, port: merged.statsPort },
+    naming,
+  );
   return merged;
 };
 

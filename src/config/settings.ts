@@ -3,7 +3,7 @@
 import type { ContourConfigurationSpec } from '../apis/contourconfiguration.js';
 import { httpTokenPattern } from '../apis/common.js';
 import type { TlsVersion } from '../dag/types.js';
-import type { TranslateOptions } from '../envoy/options.js';
+import type { HttpVersion, TranslateOptions } from '../envoy/options.js';
 import { defaultCipherSuites } from '../envoy/tls-context.js';
 import { parseDuration } from '../util/duration.js';
 import type { AccessLogFormat } from '../envoy/access-log.js';
@@ -163,6 +163,19 @@ const isSet = (value: unknown): boolean => {
   return true;
 };
 
+type EnvoySpec = NonNullable<ContourConfigurationSpec['envoy']>;
+
+/** The overload-manager enforced health listener: an address and a port, both needed. */
+const omEnforcedHealthOf = (
+  envoy: EnvoySpec,
+  field: string,
+): { address: string; port: number } | undefined => {
+  const endpoint = envoy.omEnforcedHealth;
+  if (!endpoint || !isSet(endpoint)) return undefined;
+  if (!endpoint.address || !endpoint.port) throw new Error(`${field}: needs both an address and a port`);
+  return { address: endpoint.address, port: endpoint.port };
+};
+
 type Logging = NonNullable<NonNullable<ContourConfigurationSpec['envoy']>['logging']>;
 
 /** The access log settings, checked as Contour checks them; formats needing Envoy formatter extensions are refused. */
@@ -294,20 +307,11 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
   refuse('policy.applyToIngress', spec.policy?.applyToIngress);
   refuse('httpproxy.fallbackCertificate', spec.httpproxy?.fallbackCertificate);
   refuse('envoy.clientCertificate', envoy.clientCertificate);
-  refuse('envoy.omEnforcedHealth', envoy.omEnforcedHealth);
   refuse('envoy.runtimeSettings', envoy.runtimeSettings);
   refuse('envoy.metrics.tls', envoy.metrics?.tls);
   refuse('metrics.tls', spec.metrics?.tls);
-  if (listener.compression?.algorithm && listener.compression.algorithm !== 'gzip')
-    refuse('envoy.listener.compression', listener.compression.algorithm);
   refuse('envoy.listener.maxRequestsPerIOCycle', listener.maxRequestsPerIOCycle);
   refuse('envoy.listener.maxConnectionsPerListener', listener.maxConnectionsPerListener);
-  refuse(
-    'envoy.listener.maxConnectionsToAcceptPerSocketEvent',
-    listener.maxConnectionsToAcceptPerSocketEvent,
-  );
-  // tos/trafficClass 0 is Contour's "unset".
-  refuse('envoy.listener.socketOptions', listener.socketOptions);
   refuse('envoy.listener.tls.ecdhCurves', listenerTls.ecdhCurves);
   refuse('envoy.listener.tls.fingerprint', listenerTls.fingerprint);
   refuse('envoy.cluster.maxRequestsPerConnection', cluster.maxRequestsPerConnection);
@@ -321,9 +325,7 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
     ecdhCurves: upstreamTls.ecdhCurves,
   });
   const accessLog = accessLogFormatOf(logging, accessLogFormat, accessLogLevel, name);
-  // Contour's default is both versions; one alone would change the listeners' ALPN and codecs.
-  if (new Set(envoy.defaultHTTPVersions ?? ['HTTP/1.1', 'HTTP/2']).size !== 2)
-    refuse('envoy.defaultHTTPVersions', envoy.defaultHTTPVersions, `with one version ${notSupported}`);
+  const omEnforcedHealth = omEnforcedHealthOf(envoy, name('envoy.omEnforcedHealth'));
 
   const accessLogsOff = accessLogLevel === 'disabled';
   const settings: SpecSettings = {
@@ -374,7 +376,17 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
         perConnectionBufferLimitBytes: listener['per-connection-buffer-limit-bytes'],
         maxRequestsPerConnection: listener.maxRequestsPerConnection,
         http2MaxConcurrentStreams: listener.httpMaxConcurrentStreams,
+        maxConnectionsToAcceptPerSocketEvent: listener.maxConnectionsToAcceptPerSocketEvent,
+        // 0 is Contour's "unset".
+        tos: listener.socketOptions?.tos,
+        trafficClass: listener.socketOptions?.trafficClass,
       },
+      compression: listener.compression?.algorithm,
+      // Contour's default (none listed) is both versions.
+      httpVersions: envoy.defaultHTTPVersions?.length
+        ? [...new Set(envoy.defaultHTTPVersions as HttpVersion[])]
+        : undefined,
+      omEnforcedHealth,
       connectTimeoutMs: timeoutMs.connectTimeout,
       requestTimeoutMs: timeoutMs.requestTimeout,
       connectionIdleTimeoutMs: timeoutMs.connectionIdleTimeout,
@@ -401,4 +413,26 @@ export const checkMetricsEndpoint = (
       `${field}: a metrics address or port other than the health endpoint's (${health.address}:${health.port}) ${notSupported}`,
     );
   }
+};
+
+/** Contour's check that the overload-manager enforced health listener has a port of its own. */
+export const checkOmEnforcedHealthEndpoint = (
+  settings: EnvoySettings,
+  envoyHealth: { address: string; port: number },
+  envoyMetrics: { address: string; port: number },
+  naming: FieldNaming,
+): void => {
+  const endpoint = settings.omEnforcedHealth;
+  if (!endpoint) return;
+  const field = naming === 'file' ? 'omEnforcedHealthListener' : 'spec.envoy.omEnforcedHealth';
+  const same = (other: { address: string; port: number }) =>
+    other.address === endpoint.address && other.port === endpoint.port;
+  if (same(envoyHealth))
+    throw new Error(
+      `${field}: cannot use the same port for health checks and overload-manager enforced health checks`,
+    );
+  if (same(envoyMetrics))
+    throw new Error(
+      `${field}: cannot use the same port for metrics and overload-manager enforced health checks`,
+    );
 };

@@ -13,6 +13,8 @@ import { file_envoy_extensions_filters_listener_tls_inspector_v3_tls_inspector }
 import { file_envoy_extensions_filters_listener_proxy_protocol_v3_proxy_protocol } from '../gen/envoy/extensions/filters/listener/proxy_protocol/v3/proxy_protocol_pb.js';
 import { file_envoy_extensions_filters_http_compressor_v3_compressor } from '../gen/envoy/extensions/filters/http/compressor/v3/compressor_pb.js';
 import { file_envoy_extensions_compression_gzip_compressor_v3_gzip } from '../gen/envoy/extensions/compression/gzip/compressor/v3/gzip_pb.js';
+import { file_envoy_extensions_compression_brotli_compressor_v3_brotli } from '../gen/envoy/extensions/compression/brotli/compressor/v3/brotli_pb.js';
+import { file_envoy_extensions_compression_zstd_compressor_v3_zstd } from '../gen/envoy/extensions/compression/zstd/compressor/v3/zstd_pb.js';
 import { file_envoy_extensions_filters_http_grpc_web_v3_grpc_web } from '../gen/envoy/extensions/filters/http/grpc_web/v3/grpc_web_pb.js';
 import { file_envoy_extensions_filters_http_grpc_stats_v3_config } from '../gen/envoy/extensions/filters/http/grpc_stats/v3/config_pb.js';
 import { file_envoy_extensions_filters_http_cors_v3_cors } from '../gen/envoy/extensions/filters/http/cors/v3/cors_pb.js';
@@ -37,6 +39,8 @@ export const envoyResourceFiles: DescFile[] = [
   file_envoy_extensions_filters_listener_proxy_protocol_v3_proxy_protocol,
   file_envoy_extensions_filters_http_compressor_v3_compressor,
   file_envoy_extensions_compression_gzip_compressor_v3_gzip,
+  file_envoy_extensions_compression_brotli_compressor_v3_brotli,
+  file_envoy_extensions_compression_zstd_compressor_v3_zstd,
   file_envoy_extensions_filters_http_grpc_web_v3_grpc_web,
   file_envoy_extensions_filters_http_grpc_stats_v3_config,
   file_envoy_extensions_filters_http_cors_v3_cors,
