@@ -24,6 +24,7 @@ import { httpRouteConfigName, httpsRouteConfigName } from '../envoy/names.js';
 import { resolveTranslateOptions, type TranslateOptions } from '../envoy/options.js';
 import { envoyVirtualHost, routeConfiguration } from '../envoy/route-configuration.js';
 import { envoySecret } from '../envoy/secret.js';
+import { dynamicRuntime } from '../envoy/runtime.js';
 import { adminListener, omEnforcedHealthListener, statsListeners } from '../envoy/stats-listener.js';
 import { validateResource } from '../envoy/validation/validate.js';
 import { ListenerSchema, type Listener } from '../gen/envoy/config/listener/v3/listener_pb.js';
@@ -49,6 +50,7 @@ export interface EncodedResources {
   clusters: CachedResource[];
   endpoints: CachedResource[];
   secrets: CachedResource[];
+  runtimes: CachedResource[];
 }
 
 /** What one DAG became: the resources to publish and the ones withheld. */
@@ -158,7 +160,10 @@ export const createAssembler = (store: StoreView, translateOptions: TranslateOpt
 
   // Fixed parts, made once from the options. Their problems are the operator's, not any object's.
   const fixedRejections: Rejection[] = [];
-  const checkFixed = (type: 'listener' | 'route', message: Message): CachedResource | undefined => {
+  const checkFixed = (
+    type: 'listener' | 'route' | 'runtime',
+    message: Message,
+  ): CachedResource | undefined => {
     const checked = checker.check(type, message, []);
     if (checked.rejection) fixedRejections.push(checked.rejection);
     return checked.entry;
@@ -173,6 +178,9 @@ export const createAssembler = (store: StoreView, translateOptions: TranslateOpt
   ]
     .map((listener) => checkFixed('listener', listener))
     .filter((entry) => entry !== undefined);
+  // The RTDS layer depends on the options only.
+  const runtimeEntry = checkFixed('runtime', dynamicRuntime(resolved.runtime));
+  const runtimes = runtimeEntry ? [runtimeEntry] : [];
   const plainShell = routeConfiguration(httpRouteConfigName, [], { ...context, secure: false });
   const plainShellValid = checkFixed('route', plainShell) !== undefined;
 
@@ -393,6 +401,7 @@ export const createAssembler = (store: StoreView, translateOptions: TranslateOpt
           clusters: clusters.clusters,
           endpoints: endpointAssignments.list(),
           secrets: secrets.secrets,
+          runtimes,
         },
         rejections: rejections.length > 0 ? rejections.sort(rejectionOrder) : rejections,
       };

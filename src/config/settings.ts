@@ -3,7 +3,8 @@
 import type { ContourConfigurationSpec } from '../apis/contourconfiguration.js';
 import { httpTokenPattern } from '../apis/common.js';
 import type { TlsVersion } from '../dag/types.js';
-import type { HttpVersion, TranslateOptions } from '../envoy/options.js';
+import type { HttpVersion, RuntimeOptions, TranslateOptions } from '../envoy/options.js';
+import { managedRuntimeValues } from '../envoy/runtime.js';
 import { defaultCipherSuites } from '../envoy/tls-context.js';
 import { parseDuration } from '../util/duration.js';
 import type { AccessLogFormat } from '../envoy/access-log.js';
@@ -176,6 +177,27 @@ const omEnforcedHealthOf = (
   return { address: endpoint.address, port: endpoint.port };
 };
 
+/**
+ * What goes into the RTDS layer. Contour lets its own keys win over a user's runtime setting of the
+ * same key (with a warning); contour-ts refuses the setting instead, so it is never dropped.
+ */
+const runtimeOf = (
+  envoy: EnvoySpec,
+  listener: NonNullable<EnvoySpec['listener']>,
+  field: string,
+): RuntimeOptions => {
+  const runtime: RuntimeOptions = {
+    maxRequestsPerIoCycle: listener.maxRequestsPerIOCycle,
+    maxConnectionsPerListener: listener.maxConnectionsPerListener,
+    settings: envoy.runtimeSettings,
+  };
+  const managed = managedRuntimeValues(runtime);
+  const taken = Object.keys(envoy.runtimeSettings ?? {}).filter((key) => key in managed);
+  if (taken.length > 0)
+    throw new Error(`${field}: ${taken.map((key) => `"${key}"`).join(', ')} is set by contour-ts itself`);
+  return runtime;
+};
+
 type Logging = NonNullable<NonNullable<ContourConfigurationSpec['envoy']>['logging']>;
 
 /** The access log settings, checked as Contour checks them; formats needing Envoy formatter extensions are refused. */
@@ -307,11 +329,8 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
   refuse('policy.applyToIngress', spec.policy?.applyToIngress);
   refuse('httpproxy.fallbackCertificate', spec.httpproxy?.fallbackCertificate);
   refuse('envoy.clientCertificate', envoy.clientCertificate);
-  refuse('envoy.runtimeSettings', envoy.runtimeSettings);
   refuse('envoy.metrics.tls', envoy.metrics?.tls);
   refuse('metrics.tls', spec.metrics?.tls);
-  refuse('envoy.listener.maxRequestsPerIOCycle', listener.maxRequestsPerIOCycle);
-  refuse('envoy.listener.maxConnectionsPerListener', listener.maxConnectionsPerListener);
   refuse('envoy.listener.tls.ecdhCurves', listenerTls.ecdhCurves);
   refuse('envoy.listener.tls.fingerprint', listenerTls.fingerprint);
   refuse('envoy.cluster.maxRequestsPerConnection', cluster.maxRequestsPerConnection);
@@ -326,6 +345,7 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
   });
   const accessLog = accessLogFormatOf(logging, accessLogFormat, accessLogLevel, name);
   const omEnforcedHealth = omEnforcedHealthOf(envoy, name('envoy.omEnforcedHealth'));
+  const runtime = runtimeOf(envoy, listener, name('envoy.runtimeSettings'));
 
   const accessLogsOff = accessLogLevel === 'disabled';
   const settings: SpecSettings = {
@@ -387,6 +407,7 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
         ? [...new Set(envoy.defaultHTTPVersions as HttpVersion[])]
         : undefined,
       omEnforcedHealth,
+      runtime,
       connectTimeoutMs: timeoutMs.connectTimeout,
       requestTimeoutMs: timeoutMs.requestTimeout,
       connectionIdleTimeoutMs: timeoutMs.connectionIdleTimeout,

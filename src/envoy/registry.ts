@@ -23,6 +23,7 @@ import { file_envoy_extensions_filters_http_lua_v3_lua } from '../gen/envoy/exte
 import { file_envoy_extensions_filters_http_rbac_v3_rbac } from '../gen/envoy/extensions/filters/http/rbac/v3/rbac_pb.js';
 import { file_envoy_extensions_filters_http_router_v3_router } from '../gen/envoy/extensions/filters/http/router/v3/router_pb.js';
 import { file_envoy_extensions_access_loggers_file_v3_file } from '../gen/envoy/extensions/access_loggers/file/v3/file_pb.js';
+import { file_envoy_service_runtime_v3_rtds } from '../gen/envoy/service/runtime/v3/rtds_pb.js';
 import { file_envoy_extensions_upstreams_http_v3_http_protocol_options } from '../gen/envoy/extensions/upstreams/http/v3/http_protocol_options_pb.js';
 
 /** The proto files whose messages translate emits directly or inside Any. */
@@ -50,6 +51,7 @@ export const envoyResourceFiles: DescFile[] = [
   file_envoy_extensions_filters_http_router_v3_router,
   file_envoy_extensions_access_loggers_file_v3_file,
   file_envoy_extensions_upstreams_http_v3_http_protocol_options,
+  file_envoy_service_runtime_v3_rtds,
 ];
 
 /** The files and, transitively, every file they import. */

@@ -313,9 +313,6 @@ listener:
     ['cluster.per-connection-buffer-limit-bytes', 'cluster:\n  per-connection-buffer-limit-bytes: 1024\n'],
     ['cluster.circuit-breakers', 'cluster:\n  circuit-breakers:\n    max-connections: 10\n'],
     ['cluster.upstream-tls', 'cluster:\n  upstream-tls:\n    minimum-protocol-version: "1.3"\n'],
-    ['listener.max-requests-per-io-cycle', 'listener:\n  max-requests-per-io-cycle: 1\n'],
-    ['listener.max-connections-per-listener', 'listener:\n  max-connections-per-listener: 1\n'],
-    ['runtime-settings', 'runtime-settings:\n  a: b\n'],
     ['accesslog-format-string', 'accesslog-format-string: "%REQ_WITHOUT_QUERY(:PATH)%\\n"\n'],
     ['json-fields', 'json-fields: ["@timestamp", contour_config_name]\n'],
     [

@@ -187,3 +187,50 @@ describe('listener settings from a ContourConfiguration spec', () => {
     assert.equal(settings.envoy.listenerLimits?.maxConnectionsToAcceptPerSocketEvent, 2);
   });
 });
+
+describe('runtime settings from the config file (the RTDS layer "dynamic")', () => {
+  const layerOf = (config: ServeConfig) => {
+    const runtimes = translate(dag, createStore(), translateOptionsOf(config)).runtimes ?? [];
+    assert.deepEqual(
+      runtimes.map((runtime) => runtime.name),
+      ['dynamic'],
+    );
+    return runtimes[0].layer;
+  };
+
+  it('holds only the re2 limits Contour sets, by default', () => {
+    assert.deepEqual(layerOf(withFile('')), {
+      're2.max_program_size.error_level': 1048576,
+      're2.max_program_size.warn_level': 1000,
+    });
+  });
+
+  it('adds max-requests-per-io-cycle, the connection limit of both ingress listeners, and the user settings', () => {
+    const layer = layerOf(
+      withFile(`
+listener:
+  max-requests-per-io-cycle: 8
+  max-connections-per-listener: 2000
+runtime-settings:
+  envoy.reloadable_features.example: "false"
+`),
+    );
+    assert.equal(layer?.['http.max_requests_per_io_cycle'], 8);
+    assert.equal(layer?.['envoy.resource_limits.listener.ingress_http.connection_limit'], 2000);
+    assert.equal(layer?.['envoy.resource_limits.listener.ingress_https.connection_limit'], 2000);
+    assert.equal(layer?.['envoy.reloadable_features.example'], 'false');
+  });
+
+  it('refuses a runtime setting of a key contour-ts sets, and only when it sets it', () => {
+    assert.throws(
+      () => withFile('runtime-settings:\n  re2.max_program_size.error_level: "5"\n'),
+      /runtime-settings: "re2\.max_program_size\.error_level" is set by contour-ts itself/,
+    );
+    const key = 'http.max_requests_per_io_cycle';
+    assert.throws(
+      () => withFile(`listener:\n  max-requests-per-io-cycle: 4\nruntime-settings:\n  ${key}: "9"\n`),
+      /runtime-settings: "http\.max_requests_per_io_cycle" is set by contour-ts itself/,
+    );
+    assert.equal(layerOf(withFile(`runtime-settings:\n  ${key}: "9"\n`))?.[key], '9');
+  });
+});

@@ -32,6 +32,7 @@ const listOfType: Record<ResourceType, string> = {
   endpoint: 'endpoints',
   route: 'routes',
   listener: 'listeners',
+  runtime: 'runtimes',
 };
 
 const jsonOf = (message: Message): JsonObject => ({
