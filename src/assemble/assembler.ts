@@ -133,7 +133,7 @@ export const createAssembler = (store: StoreView, translateOptions: TranslateOpt
   const checker = createResourceChecker();
   const clusterSettings = {
     connectTimeoutMs: resolved.connectTimeoutMs,
-    cipherSuites: resolved.cipherSuites,
+    upstreamTls: resolved.upstreamTls,
     dnsLookupFamily: resolved.dnsLookupFamily,
   };
   const context = { routeSourceMetadata: resolved.routeSourceMetadata };

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { parseDuration } from '../util/duration.js';
 import { parseContourFlags, type ContourFlagSettings } from './contour-flags.js';
 import { defaultInputLimits, type InputLimits } from '../dag/limits.js';
+import type { ClusterDefaults } from '../dag/cluster-defaults.js';
 import { defaultManifestFileLimits, type ManifestFileLimits } from '../sources/files/file-limits.js';
 import { defaultHttpListenerLimits, type HttpListenerLimits } from '../lifecycle/http-server.js';
 import { defaultXdsLimits, type XdsLimits } from '../xds/server/limits.js';
@@ -44,6 +45,8 @@ export interface ServeConfig extends ContourFlagSettings {
   enableExternalNameService: boolean;
   /** Ignore HTTPProxy `permitInsecure` (config file `disablePermitInsecure`). */
   disablePermitInsecure: boolean;
+  /** Contour's `cluster.*` settings and `tls.envoy-client-certificate` (config file or ContourConfiguration). */
+  clusterDefaults?: ClusterDefaults;
   envoyServiceName: string;
   envoyServiceNamespace: string;
   leaderElection: {

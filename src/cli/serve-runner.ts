@@ -185,6 +185,7 @@ export const startServe = async (flagsConfig: ServeConfig, logger: Logger): Prom
       ingressClassNames: config.ingressClassNames,
       enableExternalNameService: config.enableExternalNameService,
       disablePermitInsecure: config.disablePermitInsecure,
+      clusterDefaults: config.clusterDefaults,
       limits: config.inputLimits,
       unreadableKinds,
     },

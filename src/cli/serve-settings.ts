@@ -115,6 +115,11 @@ export const finishServeConfig = (config: ServeConfig): ServeConfig => {
       throw new Error(
         `not all root namespaces are being watched (--watch-namespaces lacks ${unwatched.join(', ')})`,
       );
+    const clientCertificate = config.clusterDefaults?.clientCertificate;
+    if (clientCertificate && !config.watchNamespaces.includes(clientCertificate.namespace))
+      throw new Error(
+        `the clientCertificate namespace (${clientCertificate.namespace}) must be watched (--watch-namespaces)`,
+      );
   }
   return config;
 };

@@ -5,7 +5,8 @@ import { httpTokenPattern } from '../apis/common.js';
 import type { TlsVersion } from '../dag/types.js';
 import type { HttpVersion, RuntimeOptions, TranslateOptions } from '../envoy/options.js';
 import { managedRuntimeValues } from '../envoy/runtime.js';
-import { defaultCipherSuites } from '../envoy/tls-context.js';
+import { defaultCipherSuites, type UpstreamTlsParameters } from '../envoy/tls-context.js';
+import type { ClusterDefaults } from '../dag/cluster-defaults.js';
 import { parseDuration } from '../util/duration.js';
 import type { AccessLogFormat } from '../envoy/access-log.js';
 import {
@@ -44,6 +45,8 @@ export interface SpecSettings {
   envoyServiceName?: string;
   envoyServiceNamespace?: string;
   rootNamespaces?: string[];
+  /** Contour's `cluster.*` settings and `tls.envoy-client-certificate`, for the build. */
+  clusterDefaults?: ClusterDefaults;
   disablePermitInsecure?: boolean;
   enableExternalNameService?: boolean;
   accessLogFormat?: 'envoy' | 'json';
@@ -134,6 +137,63 @@ const cipherSuitesOf = (field: string, suites: string[] | undefined): string[] |
   if (invalid.length > 0) throw new Error(`${field}: invalid cipher suites ${JSON.stringify(invalid)}`);
   return [...new Set(suites)];
 };
+
+const checkCurves = (field: string, curves: string[] | undefined): void => {
+  const invalid = (curves ?? []).filter((curve) => !validEcdhCurves.has(curve));
+  if (invalid.length > 0) throw new Error(`${field}: invalid ECDH curves ${JSON.stringify(invalid)}`);
+};
+
+/** ECDH curves deduplicated in order, as Contour sanitizes them; empty = Envoy's defaults. */
+const curvesOf = (curves: string[] | undefined): string[] => [...new Set(curves ?? [])];
+
+type EnvoyTls = NonNullable<
+  NonNullable<NonNullable<ContourConfigurationSpec['envoy']>['cluster']>['upstreamTLS']
+>;
+
+/** `cluster.upstream-tls`, checked as Contour checks it, with Contour's defaults (not the listener's). */
+const upstreamTlsOf = (tls: EnvoyTls, field: string): UpstreamTlsParameters => {
+  const minVersion = versionOf(field, tls.minimumProtocolVersion, '1.2');
+  const maxVersion = versionOf(field, tls.maximumProtocolVersion, '1.3');
+  if (maxVersion < minVersion)
+    throw new Error(`${field}: the minimum TLS protocol version is greater than the maximum`);
+  checkCurves(field, tls.ecdhCurves);
+  return {
+    minVersion,
+    maxVersion,
+    cipherSuites: cipherSuitesOf(field, tls.cipherSuites) ?? defaultCipherSuites,
+    ecdhCurves: curvesOf(tls.ecdhCurves),
+  };
+};
+
+type ClusterSpec = NonNullable<NonNullable<ContourConfigurationSpec['envoy']>['cluster']>;
+
+/** The cluster settings the build applies; undefined when none is set. */
+const clusterDefaultsOf = (
+  cluster: ClusterSpec,
+  clientCertificate: { namespace?: string; name?: string } | undefined,
+): ClusterDefaults | undefined => {
+  const breakers = cluster.circuitBreakers;
+  const positive = (value: number | undefined) => (value !== undefined && value > 0 ? value : undefined);
+  const circuitBreakers = breakers && {
+    maxConnections: positive(breakers.maxConnections),
+    maxPendingRequests: positive(breakers.maxPendingRequests),
+    maxRequests: positive(breakers.maxRequests),
+    maxRetries: positive(breakers.maxRetries),
+    perHostMaxConnections: positive(breakers.perHostMaxConnections),
+  };
+  const defaults: ClusterDefaults = {
+    maxRequestsPerConnection: cluster.maxRequestsPerConnection,
+    perConnectionBufferLimitBytes: cluster['per-connection-buffer-limit-bytes'],
+    circuitBreakers: circuitBreakers && isSet(circuitBreakers) ? withoutUnset(circuitBreakers) : undefined,
+    clientCertificate: clientCertificate?.name
+      ? { namespace: clientCertificate.namespace ?? '', name: clientCertificate.name }
+      : undefined,
+  };
+  return isSet(defaults) ? withoutUnset(defaults) : undefined;
+};
+
+const withoutUnset = <T extends object>(value: T): T =>
+  Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
 
 /** Contour's timeout syntax: absent/"" = Envoy's default, "infinity"/"infinite"/0 = disabled (0), else a duration. */
 const timeoutOf = (field: string, value: string | undefined): number | undefined => {
@@ -267,15 +327,8 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
       `${name('envoy.listener.tls.minimumProtocolVersion')}: the minimum TLS protocol version is greater than the maximum`,
     );
   const cipherSuites = cipherSuitesOf(name('envoy.listener.tls.cipherSuites'), listenerTls.cipherSuites);
-  const invalidCurves = (listenerTls.ecdhCurves ?? []).filter((curve) => !validEcdhCurves.has(curve));
-  if (invalidCurves.length > 0)
-    throw new Error(
-      `${name('envoy.listener.tls.ecdhCurves')}: invalid ECDH curves ${JSON.stringify(invalidCurves)}`,
-    );
-  const upstreamTls = cluster.upstreamTLS ?? {};
-  versionOf(name('envoy.cluster.upstreamTLS'), upstreamTls.minimumProtocolVersion, '1.2');
-  versionOf(name('envoy.cluster.upstreamTLS'), upstreamTls.maximumProtocolVersion, '1.3');
-  cipherSuitesOf(name('envoy.cluster.upstreamTLS'), upstreamTls.cipherSuites);
+  checkCurves(name('envoy.listener.tls.ecdhCurves'), listenerTls.ecdhCurves);
+  const upstreamTls = upstreamTlsOf(cluster.upstreamTLS ?? {}, name('envoy.cluster.upstreamTLS'));
   if (listener.connectionBalancer && listener.connectionBalancer !== 'exact')
     throw new Error(
       `${name('envoy.listener.connectionBalancer')}: invalid value "${listener.connectionBalancer}", only 'exact' is supported`,
@@ -328,21 +381,14 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
   refuse('policy.responseHeaders', spec.policy?.responseHeaders);
   refuse('policy.applyToIngress', spec.policy?.applyToIngress);
   refuse('httpproxy.fallbackCertificate', spec.httpproxy?.fallbackCertificate);
-  refuse('envoy.clientCertificate', envoy.clientCertificate);
   refuse('envoy.metrics.tls', envoy.metrics?.tls);
   refuse('metrics.tls', spec.metrics?.tls);
-  refuse('envoy.listener.tls.ecdhCurves', listenerTls.ecdhCurves);
-  refuse('envoy.listener.tls.fingerprint', listenerTls.fingerprint);
-  refuse('envoy.cluster.maxRequestsPerConnection', cluster.maxRequestsPerConnection);
-  refuse('envoy.cluster.per-connection-buffer-limit-bytes', cluster['per-connection-buffer-limit-bytes']);
-  refuse('envoy.cluster.circuitBreakers', cluster.circuitBreakers);
-  // Upstream TLS: only Contour's defaults (contour-ts uses the listener's cipher list upstream too).
-  refuse('envoy.cluster.upstreamTLS', {
-    min: upstreamTls.minimumProtocolVersion === '1.2' ? undefined : upstreamTls.minimumProtocolVersion,
-    max: upstreamTls.maximumProtocolVersion === '1.3' ? undefined : upstreamTls.maximumProtocolVersion,
-    cipherSuites: upstreamTls.cipherSuites,
-    ecdhCurves: upstreamTls.ecdhCurves,
-  });
+  // Envoy's enable_ja4_fingerprinting is newer than the Envoy API contour-ts is built against (src/gen).
+  refuse(
+    'envoy.listener.tls.fingerprint',
+    listenerTls.fingerprint?.ja4,
+    'with ja4 is not supported by contour-ts (its Envoy API has no enable_ja4_fingerprinting)',
+  );
   const accessLog = accessLogFormatOf(logging, accessLogFormat, accessLogLevel, name);
   const omEnforcedHealth = omEnforcedHealthOf(envoy, name('envoy.omEnforcedHealth'));
   const runtime = runtimeOf(envoy, listener, name('envoy.runtimeSettings'));
@@ -373,6 +419,7 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
     disablePermitInsecure: spec.httpproxy?.disablePermitInsecure,
     enableExternalNameService: spec.enableExternalNameService,
     accessLogFormat,
+    clusterDefaults: clusterDefaultsOf(cluster, envoy.clientCertificate),
     envoy: {
       healthAddress: envoy.health?.address || undefined,
       healthPort: envoy.health?.port || undefined,
@@ -391,6 +438,9 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
       adminPort: network.adminPort,
       stripTrailingHostDot: network.stripTrailingHostDot,
       dnsLookupFamily,
+      upstreamTls,
+      ecdhCurves: curvesOf(listenerTls.ecdhCurves),
+      tlsJa3Fingerprinting: listenerTls.fingerprint?.ja3,
       listenerLimits: {
         exactBalance: listener.connectionBalancer === 'exact' || undefined,
         perConnectionBufferLimitBytes: listener['per-connection-buffer-limit-bytes'],

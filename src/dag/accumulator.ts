@@ -135,8 +135,10 @@ export const createDagAccumulator = (): DagAccumulator => {
         .map((name) => clusters.get(name))
         .filter((cluster): cluster is Cluster => cluster !== undefined)
         .sort((a, b) => compareStrings(a.name, b.name));
-      for (const cluster of clusterList)
+      for (const cluster of clusterList) {
         if (cluster.upstreamValidation) usedSecrets.add(cluster.upstreamValidation.caSecret);
+        if (cluster.clientCertificate) usedSecrets.add(cluster.clientCertificate);
+      }
       const secretList = [...usedSecrets]
         .map((name) => secrets.get(name))
         .filter((secret): secret is TlsSecret => secret !== undefined)

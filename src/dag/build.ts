@@ -26,6 +26,17 @@ export interface BuildResult {
   statuses: ObjectStatus[];
 }
 
+/**
+ * The namespaces whose Secrets the build reads; empty = all. As Contour's Secret informer: the root
+ * namespaces, plus the client certificate's namespace when there are root namespaces.
+ */
+const secretNamespacesOf = (options: BuildOptions): string[] => {
+  const clientCertificate = options.clusterDefaults?.clientCertificate;
+  return options.rootNamespaces.length > 0 && clientCertificate
+    ? [...options.rootNamespaces, clientCertificate.namespace]
+    : options.rootNamespaces;
+};
+
 /** A processor turns one kind of routing object into DAG entries and statuses. */
 export type Processor = (context: BuildContext) => void;
 
@@ -51,7 +62,7 @@ export const buildDag = (
       options.unreadableKinds,
       limitsOf(options),
       memo.secretChecks,
-      options.rootNamespaces,
+      secretNamespacesOf(options),
     ),
     memo,
   };

@@ -2,7 +2,7 @@
 // give equal names wherever (and in whatever order) routes use them.
 import { shortHash } from './names.js';
 import type { ResolvedService } from './services.js';
-import type { Cluster, UpstreamProtocol } from './types.js';
+import type { CircuitBreakers, Cluster, UpstreamProtocol } from './types.js';
 
 /** The settings a route chooses for an upstream cluster, beyond the Service port itself. */
 export interface ClusterSettings {
@@ -10,6 +10,11 @@ export interface ClusterSettings {
   sni?: string;
   upstreamValidation?: { caSecret: string; subjectName: string };
   loadBalancerPolicy?: Cluster['loadBalancerPolicy'];
+  // Contour's Envoy-wide cluster settings (cluster-defaults.ts).
+  maxRequestsPerConnection?: number;
+  perConnectionBufferLimitBytes?: number;
+  circuitBreakers?: CircuitBreakers;
+  clientCertificate?: string;
 }
 
 /** The EDS service name of a Service port: `namespace/service/portname` (the number when unnamed). */
@@ -45,6 +50,14 @@ export const makeCluster = (
     ...(settings.sni ? { sni: settings.sni } : {}),
     ...(settings.upstreamValidation ? { upstreamValidation: settings.upstreamValidation } : {}),
     ...(settings.loadBalancerPolicy ? { loadBalancerPolicy: settings.loadBalancerPolicy } : {}),
+    ...(settings.maxRequestsPerConnection !== undefined
+      ? { maxRequestsPerConnection: settings.maxRequestsPerConnection }
+      : {}),
+    ...(settings.perConnectionBufferLimitBytes !== undefined
+      ? { perConnectionBufferLimitBytes: settings.perConnectionBufferLimitBytes }
+      : {}),
+    ...(settings.circuitBreakers ? { circuitBreakers: settings.circuitBreakers } : {}),
+    ...(settings.clientCertificate ? { clientCertificate: settings.clientCertificate } : {}),
   };
   return {
     name: `${service.namespace}/${service.name}/${service.port.port}/${hashOf(body, hashes)}`,
@@ -67,6 +80,10 @@ const hashOf = (body: Omit<Cluster, 'name'>, plainHashes: ClusterHashes): string
     body.externalName ?? '\u0001',
     body.sni ?? '\u0001',
     body.loadBalancerPolicy ?? '\u0001',
+    body.maxRequestsPerConnection ?? '\u0001',
+    body.perConnectionBufferLimitBytes ?? '\u0001',
+    body.circuitBreakers ? JSON.stringify(body.circuitBreakers) : '\u0001',
+    body.clientCertificate ?? '\u0001',
   ].join('\u0000');
   let hash = plainHashes.get(key);
   if (hash === undefined) {

@@ -5,6 +5,7 @@ import type { BuildMemo } from './build-memo.js';
 import type { SecretResolver } from './secrets.js';
 import type { StatusRecorder } from './status.js';
 import type { InputLimits } from './limits.js';
+import type { ClusterDefaults } from './cluster-defaults.js';
 
 /** Options that change how objects become routing config (all from `contour serve` flags). */
 export interface BuildOptions {
@@ -19,6 +20,8 @@ export interface BuildOptions {
   unreadableKinds?: ReadonlyMap<string, string>;
   /** Bounds on what one object may cost (`src/dag/limits.ts`); the defaults when absent. */
   limits?: Partial<InputLimits>;
+  /** Contour's `cluster.*` settings and `tls.envoy-client-certificate` (cluster-defaults.ts). Default none. */
+  clusterDefaults?: ClusterDefaults;
 }
 
 /** The state one build's processors share. */

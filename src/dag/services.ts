@@ -3,7 +3,8 @@
 import { isIP } from 'node:net';
 import type { Service, ServicePort } from '../apis/kubernetes.js';
 import type { StoreView } from '../store/store.js';
-import type { UpstreamProtocol } from './types.js';
+import { serviceCircuitBreakers } from './cluster-defaults.js';
+import type { CircuitBreakers, UpstreamProtocol } from './types.js';
 
 /** A backend Service port, resolved. */
 export interface ResolvedService {
@@ -14,6 +15,8 @@ export interface ResolvedService {
   protocol?: UpstreamProtocol;
   /** Set for ExternalName Services. */
   externalName?: string;
+  /** The Service's `projectcontour.io/max-*` circuit breaker annotations (positive values only). */
+  circuitBreakers?: CircuitBreakers;
 }
 
 export type ServiceLookup = { ok: true; service: ResolvedService } | { ok: false; message: string };
@@ -107,6 +110,13 @@ export const resolveService = (
   }
   return {
     ok: true,
-    service: { namespace, name, port: match, protocol: upstreamProtocolOf(service, match), externalName },
+    service: {
+      namespace,
+      name,
+      port: match,
+      protocol: upstreamProtocolOf(service, match),
+      externalName,
+      circuitBreakers: serviceCircuitBreakers(service),
+    },
   };
 };

@@ -154,6 +154,23 @@ export interface Cluster {
   /** Validate the upstream certificate with this CA (a TlsSecret.name) and subject name. */
   upstreamValidation?: { caSecret: string; subjectName: string };
   loadBalancerPolicy?: 'RoundRobin' | 'WeightedLeastRequest' | 'Random' | 'RequestHash' | 'Cookie';
+  /** Requests per upstream connection (Contour's `cluster.max-requests-per-connection`; HTTP clusters). */
+  maxRequestsPerConnection?: number;
+  /** Soft limit of a connection's buffers (`cluster.per-connection-buffer-limit-bytes`; HTTP clusters). */
+  perConnectionBufferLimitBytes?: number;
+  /** Circuit breaker thresholds: the Service's annotations, each else `cluster.circuit-breakers`. */
+  circuitBreakers?: CircuitBreakers;
+  /** The client certificate Envoy presents to TLS backends (a TlsSecret.name; `tls.envoy-client-certificate`). */
+  clientCertificate?: string;
+}
+
+/** Circuit breaker thresholds of a cluster; only positive values are present. */
+export interface CircuitBreakers {
+  maxConnections?: number;
+  maxPendingRequests?: number;
+  maxRequests?: number;
+  maxRetries?: number;
+  perHostMaxConnections?: number;
 }
 
 export interface TlsSecret {

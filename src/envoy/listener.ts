@@ -182,6 +182,7 @@ export const secureFilterChain = (
             secretName: virtualHost.secret ?? '',
             ...effectiveTlsVersions(virtualHost, options),
             cipherSuites: options.cipherSuites,
+            ecdhCurves: options.ecdhCurves,
             // TCP proxying leaves protocol negotiation to the backend.
             alpnProtocols: tcpProxy ? [] : alpnFor(options),
           }),
@@ -216,7 +217,14 @@ export const httpsListener = (
         ...proxyProtocolFilters(options),
         {
           name: wellKnown.tlsInspector,
-          configType: { case: 'typedConfig' as const, value: packAny(TlsInspectorSchema, {}) },
+          configType: {
+            case: 'typedConfig' as const,
+            // JA3 (tls.fingerprint.ja3) as Contour sets it: only when enabled.
+            value: packAny(
+              TlsInspectorSchema,
+              options.tlsJa3Fingerprinting ? { enableJa3Fingerprinting: true } : {},
+            ),
+          },
         },
       ],
       filterChains: chains,

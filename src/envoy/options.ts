@@ -1,6 +1,10 @@
 // Knobs of the Envoy side of translation (from `contour serve` flags and the Contour config file).
 import type { TlsVersion } from '../dag/types.js';
-import { defaultCipherSuites } from './tls-context.js';
+import {
+  defaultCipherSuites,
+  defaultUpstreamTlsParameters,
+  type UpstreamTlsParameters,
+} from './tls-context.js';
 import { defaultAccessLogFormat, type AccessLogFormat } from './access-log.js';
 
 /** Listener addresses and the optional Envoy-wide settings; unset optional fields take Contour's defaults. */
@@ -25,7 +29,7 @@ export interface TranslateOptions {
   minTlsVersion?: TlsVersion;
   /** Highest TLS version any virtual host may accept. Default 1.3. */
   maxTlsVersion?: TlsVersion;
-  /** TLS 1.2 cipher suites, downstream and upstream. Default: Contour's list. */
+  /** TLS 1.2 cipher suites of the TLS listener. Default: Contour's list. */
   cipherSuites?: string[];
   /** Envoy's merge_slashes on the ingress listeners. Default true (Contour's disableMergeSlashes=false). */
   mergeSlashes?: boolean;
@@ -57,6 +61,14 @@ export interface TranslateOptions {
   listenerLimits?: ListenerLimits;
   /** DNS lookup family of ExternalName (STRICT_DNS) clusters. Default auto. */
   dnsLookupFamily?: 'auto' | 'v4' | 'v6' | 'all';
+  // TLS towards backends, and the TLS listener's curves and fingerprinting (Contour's
+  // `cluster.upstream-tls`, `tls.ecdh-curves`, `tls.fingerprint.ja3`).
+  /** TLS parameters of every TLS backend connection. Default: 1.2 to 1.3, Contour's ciphers, Envoy's curves. */
+  upstreamTls?: UpstreamTlsParameters;
+  /** ECDH curves of the TLS listener's contexts; empty = Envoy's defaults. Default empty. */
+  ecdhCurves?: string[];
+  /** JA3 fingerprinting in the TLS listener's tls_inspector. Default false. */
+  tlsJa3Fingerprinting?: boolean;
   // Contour's compression, default-http-versions, omEnforcedHealthListener and runtime settings.
   /** Response compression of the ingress connection managers. Default gzip. */
   compression?: CompressionAlgorithm;
@@ -76,7 +88,7 @@ export interface RuntimeOptions {
   maxRequestsPerIoCycle?: number;
   /** Connection limit of each ingress listener. */
   maxConnectionsPerListener?: number;
-  /** The user's runtime keys, as strings; keys contour-ts manages win over them. */
+  /** The user's runtime keys, as strings (a key contour-ts sets itself is refused at start-up). */
   settings?: Record<string, string>;
 }
 
@@ -135,6 +147,9 @@ export const resolveTranslateOptions = (options: TranslateOptions): ResolvedTran
   stripTrailingHostDot: false,
   dnsLookupFamily: 'auto',
   listenerLimits: {},
+  upstreamTls: defaultUpstreamTlsParameters,
+  ecdhCurves: [],
+  tlsJa3Fingerprinting: false,
   compression: 'gzip',
   httpVersions: ['HTTP/1.1', 'HTTP/2'],
   omEnforcedHealth: null,

@@ -34,6 +34,8 @@ export interface DownstreamTlsSettings {
   minVersion: TlsVersion;
   maxVersion: TlsVersion;
   cipherSuites: string[];
+  /** ECDH curves; empty = Envoy's defaults. */
+  ecdhCurves: string[];
   /** Empty for TCP proxying: the backend picks the protocol. */
   alpnProtocols: string[];
 }
@@ -46,18 +48,39 @@ export const downstreamTlsContext = (settings: DownstreamTlsSettings): Downstrea
         tlsMinimumProtocolVersion: tlsProtocol(settings.minVersion),
         tlsMaximumProtocolVersion: tlsProtocol(settings.maxVersion),
         cipherSuites: settings.cipherSuites,
+        ecdhCurves: settings.ecdhCurves,
       },
       tlsCertificateSdsSecretConfigs: [{ name: settings.secretName, sdsConfig: adsConfigSource() }],
       alpnProtocols: settings.alpnProtocols,
     },
   });
 
+/** The TLS parameters of every connection to a TLS backend (Contour's `cluster.upstream-tls`). */
+export interface UpstreamTlsParameters {
+  minVersion: TlsVersion;
+  maxVersion: TlsVersion;
+  /** TLS 1.2 cipher suites. */
+  cipherSuites: string[];
+  /** ECDH curves; empty = Envoy's defaults. */
+  ecdhCurves: string[];
+}
+
+/** Contour's upstream TLS defaults: 1.2 to 1.3, its cipher list, Envoy's curves. */
+export const defaultUpstreamTlsParameters: UpstreamTlsParameters = {
+  minVersion: '1.2',
+  maxVersion: '1.3',
+  cipherSuites: defaultCipherSuites,
+  ecdhCurves: [],
+};
+
 export interface UpstreamTlsSettings {
   sni?: string;
   alpnProtocols: string[];
-  cipherSuites: string[];
+  parameters: UpstreamTlsParameters;
   /** Verify the backend with this CA (an SDS secret name) and subject alt name. */
   validation?: { caSecret: string; subjectName: string };
+  /** SDS name of the client certificate Envoy presents (Contour's `tls.envoy-client-certificate`). */
+  clientCertificate?: string;
 }
 
 /** The TLS context Envoy uses towards a backend. */
@@ -67,10 +90,14 @@ export const upstreamTlsContext = (settings: UpstreamTlsSettings): UpstreamTlsCo
     commonTlsContext: {
       alpnProtocols: settings.alpnProtocols,
       tlsParams: {
-        tlsMinimumProtocolVersion: TlsParameters_TlsProtocol.TLSv1_2,
-        tlsMaximumProtocolVersion: TlsParameters_TlsProtocol.TLSv1_3,
-        cipherSuites: settings.cipherSuites,
+        tlsMinimumProtocolVersion: tlsProtocol(settings.parameters.minVersion),
+        tlsMaximumProtocolVersion: tlsProtocol(settings.parameters.maxVersion),
+        cipherSuites: settings.parameters.cipherSuites,
+        ecdhCurves: settings.parameters.ecdhCurves,
       },
+      tlsCertificateSdsSecretConfigs: settings.clientCertificate
+        ? [{ name: settings.clientCertificate, sdsConfig: adsConfigSource() }]
+        : [],
       validationContextType: settings.validation
         ? {
             // The CA comes over SDS (a validation_context secret); the SAN check stays local.

@@ -303,16 +303,7 @@ listener:
     ['policy.response-headers', 'policy:\n  response-headers:\n    remove: [Server]\n'],
     ['policy.applyToIngress', 'policy:\n  applyToIngress: true\n'],
     ['tls.fallback-certificate', 'tls:\n  fallback-certificate: {name: f, namespace: projectcontour}\n'],
-    [
-      'tls.envoy-client-certificate',
-      'tls:\n  envoy-client-certificate: {name: c, namespace: projectcontour}\n',
-    ],
-    ['tls.ecdh-curves', 'tls:\n  ecdh-curves: [X25519]\n'],
-    ['tls.fingerprint', 'tls:\n  fingerprint: {ja3: true}\n'],
-    ['cluster.max-requests-per-connection', 'cluster:\n  max-requests-per-connection: 1\n'],
-    ['cluster.per-connection-buffer-limit-bytes', 'cluster:\n  per-connection-buffer-limit-bytes: 1024\n'],
-    ['cluster.circuit-breakers', 'cluster:\n  circuit-breakers:\n    max-connections: 10\n'],
-    ['cluster.upstream-tls', 'cluster:\n  upstream-tls:\n    minimum-protocol-version: "1.3"\n'],
+    ['tls.fingerprint', 'tls:\n  fingerprint: {ja4: true}\n'],
     ['accesslog-format-string', 'accesslog-format-string: "%REQ_WITHOUT_QUERY(:PATH)%\\n"\n'],
     ['json-fields', 'json-fields: ["@timestamp", contour_config_name]\n'],
     [

@@ -613,6 +613,50 @@ const checks: Record<string, (result: BuildResult, scenario: Scenario) => void> 
     assert.deepEqual(errorsOf(r, 'admin', 'app'), ['TLSError/SecretNotValid']);
     assert.deepEqual(r.dag.httpsVirtualHosts, []);
   },
+  'cluster-defaults': (r) => {
+    // HTTP clusters (HTTPProxy routes, Ingress) get every default, each circuit breaker under the Service's
+    // own positive annotation; TCP proxy clusters get only the Service's annotations, as in Contour.
+    const byService = Object.fromEntries(r.dag.clusters.map((c) => [c.service.name, c]));
+    assert.deepEqual(Object.keys(byService), ['api', 'tcp-plain', 'tcp', 'web']);
+    assert.deepEqual(byService.web.circuitBreakers, {
+      maxConnections: 500,
+      maxPendingRequests: 20,
+      maxRetries: 3,
+    });
+    assert.equal(byService.web.maxRequestsPerConnection, 100);
+    assert.equal(byService.api.perConnectionBufferLimitBytes, 32768);
+    assert.deepEqual(byService.tcp.circuitBreakers, { perHostMaxConnections: 7 });
+    assert.equal(byService.tcp.maxRequestsPerConnection, undefined);
+    assert.equal(byService['tcp-plain'].circuitBreakers, undefined);
+    // The Ingress and the HTTPProxy share the web cluster.
+    assert.deepEqual(clustersOf(routeAt(http(r, 'legacy.example.com'), '/')), [byService.web.name]);
+  },
+  'upstream-tls-settings': (r) => {
+    // TLS clusters carry the client certificate (published once); plaintext ones do not, so rotating it
+    // leaves their names alone.
+    const client = r.dag.secrets.find((secret) => secret.source.namespace === 'projectcontour');
+    assert.ok(client);
+    assert.deepEqual(
+      r.dag.clusters.map((c) => `${c.service.name}:${c.clientCertificate ?? 'none'}`),
+      [`grpc-tls:${client.name}`, `secure-backend:${client.name}`, 'web:none'],
+    );
+  },
+  'client-certificate-missing': (r) => {
+    // As Contour: every backend needs the client certificate, whatever its protocol.
+    assert.deepEqual(errorsOf(r, 'default', 'www'), ['TLSError/SecretNotValid']);
+    assert.deepEqual(errorsOf(r, 'default', 'passthrough'), ['TLSError/SecretNotValid']);
+    assert.deepEqual(errorsOf(r, 'default', 'legacy'), ['TLSError/SecretNotValid']);
+    assert.deepEqual(r.dag, { httpVirtualHosts: [], httpsVirtualHosts: [], clusters: [], secrets: [] });
+  },
+  'client-certificate-root-namespaces': (r) => {
+    // Contour reads Secrets in the root namespaces and the client certificate's namespace: the client
+    // certificate is found, and so is the delegated serving certificate beside it.
+    assert.ok(isValid(r, 'admin', 'www'));
+    assert.deepEqual(
+      r.dag.secrets.map((secret) => secret.source.name),
+      ['envoy-client', 'shared-tls'],
+    );
+  },
   'include-missing-below-first-level': (r) => {
     assert.deepEqual(errorsOf(r, 'default', 'team'), ['IncludeError/IncludeNotFound']);
     const host = http(r, 'root.example.com');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { canonicalText, resourcesToJson, resourceToJson } from '../../src/envoy/canonical-json.js';
 import { translate, defaultTranslateOptions } from '../../src/assemble/translate.js';
 import { envoyCluster } from '../../src/envoy/cluster.js';
-import { defaultCipherSuites } from '../../src/envoy/tls-context.js';
+import { defaultUpstreamTlsParameters } from '../../src/envoy/tls-context.js';
 import { cluster, storeWith } from './fixtures.js';
 import { kitchenSinkDag, kitchenSinkSlices } from './kitchen-sink.js';
 
@@ -45,7 +45,7 @@ describe('canonical JSON', () => {
 
   it('a single resource carries its type URL like a packed Any', () => {
     const json = resourceToJson(
-      envoyCluster(cluster('web'), { connectTimeoutMs: 250, cipherSuites: defaultCipherSuites }),
+      envoyCluster(cluster('web'), { connectTimeoutMs: 250, upstreamTls: defaultUpstreamTlsParameters }),
     );
     assert.equal(
       (json as Record<string, unknown>)['@type'],

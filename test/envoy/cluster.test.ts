@@ -1,10 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { envoyCluster } from '../../src/envoy/cluster.js';
-import { defaultCipherSuites } from '../../src/envoy/tls-context.js';
+import { defaultUpstreamTlsParameters } from '../../src/envoy/tls-context.js';
 import { at, cluster, json } from './fixtures.js';
 
-const settings = { connectTimeoutMs: 2000, cipherSuites: defaultCipherSuites };
+const settings = { connectTimeoutMs: 2000, upstreamTls: defaultUpstreamTlsParameters };
 const clusterJson = (c: ReturnType<typeof cluster>) => json(envoyCluster(c, settings));
 
 describe('clusters', () => {

@@ -11,6 +11,7 @@ import { wildcardKeyPair } from '../../bench/tls-fixture.js';
 import { toBinary } from '@bufbuild/protobuf';
 import { createIncrementalEngine, type EncodedResources } from '../../src/assemble/incremental-engine.js';
 import type { EnvoyResources } from '../../src/envoy/resources.js';
+import type { UpstreamTlsParameters } from '../../src/envoy/tls-context.js';
 import {
   defaultTranslateOptions,
   translateStore,
@@ -115,11 +116,21 @@ const service = fc
     name: fc.constantFrom(...serviceNames),
     port: fc.constantFrom(80, 81),
     named: fc.boolean(),
+    // Circuit breaker annotations (the build merges them with --config's defaults); TLS to the backend.
+    maxConnections: fc.constantFrom(undefined, '7', 'bogus'),
+    tls: fc.boolean(),
   })
   .map((s): KubeObject => ({
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { namespace: s.namespace, name: s.name },
+    metadata: {
+      namespace: s.namespace,
+      name: s.name,
+      annotations: {
+        ...(s.maxConnections ? { 'projectcontour.io/max-connections': s.maxConnections } : {}),
+        ...(s.tls ? { 'projectcontour.io/upstream-protocol.tls': '80,81' } : {}),
+      },
+    },
     spec: {
       ports: [{ ...(s.named ? { name: 'http' } : {}), protocol: 'TCP', port: s.port, targetPort: 8080 }],
     },
@@ -307,6 +318,19 @@ const buildOptionsArb: fc.Arbitrary<BuildOptions> = fc.record({
   rootNamespaces: fc.constantFrom([], [], ['a'], ['a', 'b']),
   ingressClassNames: fc.constantFrom([], [], ['other'], ['contour', 'other']),
   enableExternalNameService: fc.boolean(),
+  // Contour's cluster.* settings; the client certificate is a Secret the edits create, break and delete.
+  clusterDefaults: fc.option(
+    fc.record(
+      {
+        maxRequestsPerConnection: fc.constant(10),
+        perConnectionBufferLimitBytes: fc.constant(32768),
+        circuitBreakers: fc.constant({ maxConnections: 50, maxRetries: 3 }),
+        clientCertificate: fc.constantFrom({ namespace: 'a', name: 't0' }, { namespace: 'b', name: 't1' }),
+      },
+      { requiredKeys: [] },
+    ),
+    { nil: undefined },
+  ),
 });
 
 /** Translate options, each optional knob set or left to its default. */
@@ -331,6 +355,14 @@ const translateOptionsArb: fc.Arbitrary<TranslateOptions> = fc
       requestTimeoutMs: fc.constantFrom(0, 30_000),
       connectionIdleTimeoutMs: fc.constantFrom(0, 60_000),
       streamIdleTimeoutMs: fc.constantFrom(0, 300_000),
+      upstreamTls: fc.constant<UpstreamTlsParameters>({
+        minVersion: '1.3',
+        maxVersion: '1.3',
+        cipherSuites: ['ECDHE-RSA-AES256-GCM-SHA384'],
+        ecdhCurves: ['X25519'],
+      }),
+      ecdhCurves: fc.constant<string[]>(['P-256']),
+      tlsJa3Fingerprinting: fc.boolean(),
     },
     { requiredKeys: [] },
   )

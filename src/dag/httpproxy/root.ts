@@ -1,5 +1,6 @@
 // A root HTTPProxy (one with spec.virtualhost) → virtual hosts on the HTTP and HTTPS listeners,
 // TLS termination or passthrough, and TCP proxying. Vhost-wide errors drop the whole virtual host.
+import { clientCertificateOf, clusterClientCertificate } from '../client-certificate.js';
 import { makeCluster } from '../clusters.js';
 import { resolveService } from '../services.js';
 import { splitSecretName } from '../secrets.js';
@@ -298,9 +299,22 @@ const resolveTcpServices = (
       return false;
     }
     const protocol = service.protocol ?? lookup.service.protocol;
+    const clientCertificate = clientCertificateOf(context);
+    if (!clientCertificate.ok) {
+      sink.error(ErrorType.Tls, 'SecretNotValid', clientCertificate.message);
+      return false;
+    }
+    // As Contour: a TCP proxy's clusters get the client certificate and the Service's own circuit
+    // breakers, not the HTTP-only defaults.
     const cluster = makeCluster(
       lookup.service,
-      { protocol, sni: lookup.service.externalName || undefined, loadBalancerPolicy },
+      {
+        protocol,
+        sni: lookup.service.externalName || undefined,
+        loadBalancerPolicy,
+        circuitBreakers: lookup.service.circuitBreakers,
+        clientCertificate: clusterClientCertificate(protocol, clientCertificate.secret),
+      },
       context.memo.clusterHashes,
     );
     context.dag.addCluster(cluster);

@@ -1,6 +1,8 @@
 // One HTTPProxy route → one DAG route, with Contour's validation and status reasons. An error here
 // drops this route only (Contour drops every route of the proxy; see docs/compat.md).
 import type { HttpProxyRoute, HttpProxyService, MatchCondition } from '../../apis/httpproxy.js';
+import { clientCertificateOf, clusterClientCertificate } from '../client-certificate.js';
+import { httpClusterDefaults } from '../cluster-defaults.js';
 import { makeCluster } from '../clusters.js';
 import {
   headerConditionsError,
@@ -152,11 +154,27 @@ const buildServiceTarget = (
     sink.error(ErrorType.Service, 'ResponseHeadersPolicyInvalid', `${response.error} on response headers`);
     return { fatal: true };
   }
+  // As Contour: looked up for every service, whatever its protocol.
+  const clientCertificate = clientCertificateOf(context);
+  if (!clientCertificate.ok) {
+    sink.error(ErrorType.Tls, 'SecretNotValid', clientCertificate.message);
+    return { fatal: true };
+  }
   // SNI follows a Host rewrite (service first, then route), else the ExternalName.
   const sni = request.policy?.hostRewrite ?? routeRequestHeaders?.hostRewrite ?? resolved.externalName;
   const cluster = makeCluster(
     resolved,
-    { protocol, sni: sni || undefined, upstreamValidation, loadBalancerPolicy },
+    {
+      protocol,
+      sni: sni || undefined,
+      upstreamValidation,
+      loadBalancerPolicy,
+      ...httpClusterDefaults(
+        context.options.clusterDefaults,
+        resolved.circuitBreakers,
+        clusterClientCertificate(protocol, clientCertificate.secret),
+      ),
+    },
     context.memo.clusterHashes,
   );
   return {

@@ -3,6 +3,8 @@
 // Contour's ingress_processor is the reference; the differences are listed in docs/compat.md.
 import type { Ingress } from '../../apis/kubernetes.js';
 import { refOf, type ObjectRef } from '../../apis/meta.js';
+import { clientCertificateOf, clusterClientCertificate } from '../client-certificate.js';
+import { httpClusterDefaults } from '../cluster-defaults.js';
 import { makeCluster } from '../clusters.js';
 import { ingressClassMatches, type BuildContext } from '../context.js';
 import { wildcardAuthorityRegex } from '../httpproxy/route.js';
@@ -42,6 +44,7 @@ const backendAction = (
   ingress: Ingress,
   entry: IngressPathEntry,
   sink: StatusSink,
+  clientCertificate: string | undefined,
 ): RouteAction => {
   if (!entry.backend.ok) {
     sink.error(
@@ -68,10 +71,18 @@ const backendAction = (
     );
     return serviceUnavailable();
   }
-  // Ingress clusters carry only the Service's own upstream protocol (no SNI, validation or LB policy).
+  // Ingress clusters carry the Service's own upstream protocol (no SNI, validation or LB policy) and
+  // Contour's Envoy-wide cluster settings.
   const cluster = makeCluster(
     lookup.service,
-    { protocol: lookup.service.protocol },
+    {
+      protocol: lookup.service.protocol,
+      ...httpClusterDefaults(
+        context.options.clusterDefaults,
+        lookup.service.circuitBreakers,
+        clusterClientCertificate(lookup.service.protocol, clientCertificate),
+      ),
+    },
     context.memo.clusterHashes,
   );
   context.dag.addCluster(cluster);
@@ -113,7 +124,14 @@ const addIngressRoutes = (context: BuildContext, ingress: Ingress, tlsHosts: Set
   for (const problem of [...timeout.problems, ...retry.problems])
     sink.warning(ErrorType.Spec, 'AnnotationNotValid', problem);
 
-  for (const entry of ingressPathEntries(ingress)) {
+  const entries = ingressPathEntries(ingress);
+  // As Contour: a client certificate that cannot be used leaves every rule of the Ingress unserved.
+  const clientCertificate = entries.length > 0 ? clientCertificateOf(context) : { ok: true as const };
+  if (!clientCertificate.ok) {
+    sink.error(ErrorType.Tls, 'SecretNotValid', `${clientCertificate.message}; the Ingress is not served`);
+    return;
+  }
+  for (const entry of entries) {
     const host = entry.host === '' ? '*' : entry.host;
     const hostError = host === '*' ? undefined : ingressHostError(host);
     if (hostError) {
@@ -145,7 +163,7 @@ const addIngressRoutes = (context: BuildContext, ingress: Ingress, tlsHosts: Set
     }
     const route: Route = {
       match: { path: path.match, headers: wildcardHeaders(host), queryParams: [] },
-      action: backendAction(context, ingress, entry, sink),
+      action: backendAction(context, ingress, entry, sink, clientCertificate.secret),
       httpsRedirect: forceHttps,
       // The annotation lists paths as written in the Ingress.
       websocket: websockets.has(entry.path === '' ? '/' : entry.path),
