@@ -45,6 +45,8 @@ export const entryProtos = [
   'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
   'envoy/extensions/access_loggers/file/v3/file.proto',
   'envoy/extensions/access_loggers/stream/v3/stream.proto',
+  'envoy/extensions/formatter/req_without_query/v3/req_without_query.proto',
+  'envoy/extensions/formatter/metadata/v3/metadata.proto',
   'envoy/extensions/transport_sockets/raw_buffer/v3/raw_buffer.proto',
   'envoy/extensions/regex_engines/v3/google_re2.proto',
   'envoy/extensions/resource_monitors/fixed_heap/v3/fixed_heap.proto',

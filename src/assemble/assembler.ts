@@ -26,6 +26,7 @@ import { envoyVirtualHost, routeConfiguration } from '../envoy/route-configurati
 import { envoySecret } from '../envoy/secret.js';
 import { dynamicRuntime } from '../envoy/runtime.js';
 import { adminListener, omEnforcedHealthListener, statsListeners } from '../envoy/stats-listener.js';
+import { statsSecrets } from '../envoy/stats-tls.js';
 import { validateResource } from '../envoy/validation/validate.js';
 import { ListenerSchema, type Listener } from '../gen/envoy/config/listener/v3/listener_pb.js';
 import type { StoreView } from '../store/store.js';
@@ -161,7 +162,7 @@ export const createAssembler = (store: StoreView, translateOptions: TranslateOpt
   // Fixed parts, made once from the options. Their problems are the operator's, not any object's.
   const fixedRejections: Rejection[] = [];
   const checkFixed = (
-    type: 'listener' | 'route' | 'runtime',
+    type: 'listener' | 'route' | 'secret' | 'runtime',
     message: Message,
   ): CachedResource | undefined => {
     const checked = checker.check(type, message, []);
@@ -172,11 +173,16 @@ export const createAssembler = (store: StoreView, translateOptions: TranslateOpt
     ...statsListeners(
       { address: resolved.statsAddress, port: resolved.statsPort },
       { address: resolved.healthAddress, port: resolved.healthPort },
+      resolved.statsTls,
     ),
     ...omEnforcedHealthListener(resolved.omEnforcedHealth),
     ...adminListener(resolved.adminPort),
   ]
     .map((listener) => checkFixed('listener', listener))
+    .filter((entry) => entry !== undefined);
+  // The stats listener's certificate and CA (file references), served with the DAG's secrets.
+  const fixedSecrets = statsSecrets(resolved.statsTls)
+    .map((secret) => checkFixed('secret', secret))
     .filter((entry) => entry !== undefined);
   // The RTDS layer depends on the options only.
   const runtimeEntry = checkFixed('runtime', dynamicRuntime(resolved.runtime));
@@ -400,7 +406,8 @@ export const createAssembler = (store: StoreView, translateOptions: TranslateOpt
           ]),
           clusters: clusters.clusters,
           endpoints: endpointAssignments.list(),
-          secrets: secrets.secrets,
+          secrets:
+            fixedSecrets.length > 0 ? sortedByName([...secrets.secrets, ...fixedSecrets]) : secrets.secrets,
           runtimes,
         },
         rejections: rejections.length > 0 ? rejections.sort(rejectionOrder) : rejections,

@@ -13,9 +13,12 @@ export interface TlsFilePaths {
   keyFile: string;
 }
 
-/** The files' contents, known to be usable together. */
+/** A server's files: certificate and key, and a CA bundle only when client certificates are verified. */
+export type ServerTlsFilePaths = Omit<TlsFilePaths, 'caFile'> & { caFile?: string };
+
+/** The files' contents, known to be usable together (`ca` absent when no CA file was given). */
 export interface TlsMaterial {
-  ca: Buffer;
+  ca?: Buffer;
   cert: Buffer;
   key: Buffer;
   /** Hash of all three, to tell a real change from a touch. */
@@ -32,7 +35,7 @@ const pemCertificates = (pem: string): string[] => {
 };
 
 /** Reads and checks the files: all readable, PEM that parses, the key belongs to the certificate. */
-export const loadTlsMaterial = (paths: TlsFilePaths): TlsLoadResult => {
+export const loadTlsMaterial = (paths: ServerTlsFilePaths): TlsLoadResult => {
   const read = (path: string, what: string): Buffer | string => {
     try {
       const content = readFileSync(path);
@@ -41,22 +44,23 @@ export const loadTlsMaterial = (paths: TlsFilePaths): TlsLoadResult => {
       return `cannot read ${what} file "${path}": ${(error as Error).message}`;
     }
   };
-  const ca = read(paths.caFile, 'CA');
+  const ca = paths.caFile === undefined ? undefined : read(paths.caFile, 'CA');
   const cert = read(paths.certFile, 'certificate');
   const key = read(paths.keyFile, 'key');
   for (const value of [ca, cert, key]) if (typeof value === 'string') return { ok: false, error: value };
-  const [caBytes, certBytes, keyBytes] = [ca, cert, key] as Buffer[];
-  try {
-    const caCertificates = pemCertificates(caBytes.toString('utf8'));
-    if (caCertificates.length === 0)
-      return { ok: false, error: `CA file "${paths.caFile}" holds no PEM certificate` };
-    for (const pem of caCertificates) new X509Certificate(pem);
-  } catch (error) {
-    return {
-      ok: false,
-      error: `CA file "${paths.caFile}" is not a valid certificate: ${(error as Error).message}`,
-    };
-  }
+  const [caBytes, certBytes, keyBytes] = [ca, cert, key] as [Buffer | undefined, Buffer, Buffer];
+  if (caBytes)
+    try {
+      const caCertificates = pemCertificates(caBytes.toString('utf8'));
+      if (caCertificates.length === 0)
+        return { ok: false, error: `CA file "${paths.caFile}" holds no PEM certificate` };
+      for (const pem of caCertificates) new X509Certificate(pem);
+    } catch (error) {
+      return {
+        ok: false,
+        error: `CA file "${paths.caFile}" is not a valid certificate: ${(error as Error).message}`,
+      };
+    }
   let certificate: X509Certificate;
   try {
     certificate = new X509Certificate(certBytes);
@@ -79,7 +83,11 @@ export const loadTlsMaterial = (paths: TlsFilePaths): TlsLoadResult => {
       error: `key file "${paths.keyFile}" is not a valid private key: ${(error as Error).message}`,
     };
   }
-  const hash = createHash('sha256').update(caBytes).update(certBytes).update(keyBytes).digest('hex');
+  const hash = createHash('sha256')
+    .update(caBytes ?? '')
+    .update(certBytes)
+    .update(keyBytes)
+    .digest('hex');
   return { ok: true, material: { ca: caBytes, cert: certBytes, key: keyBytes, hash } };
 };
 
@@ -109,7 +117,7 @@ export interface TlsFileWatcherOptions {
 
 /** Watches already-loaded TLS files and reports each successful or failed reload; keeps the last good material. */
 export const watchTlsFiles = (
-  paths: TlsFilePaths,
+  paths: ServerTlsFilePaths,
   initial: TlsMaterial,
   options: TlsFileWatcherOptions = {},
 ): TlsFileWatcher => {
@@ -160,7 +168,8 @@ export const watchTlsFiles = (
     },
     start: () => {
       if (poll) return;
-      for (const directory of [...new Set(Object.values(paths).map((p: string) => dirname(p)))].sort()) {
+      const files = [paths.caFile, paths.certFile, paths.keyFile].filter((path) => path !== undefined);
+      for (const directory of [...new Set(files.map((path) => dirname(path)))].sort()) {
         try {
           // Not persistent: watching certificates alone must not keep a process alive.
           const watcher = watch(directory, { persistent: false }, schedule);

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { parseDuration } from '../util/duration.js';
+import type { MetricsTlsFiles } from '../config/settings.js';
 import { parseContourFlags, type ContourFlagSettings } from './contour-flags.js';
 import { defaultInputLimits, type InputLimits } from '../dag/limits.js';
 import type { ClusterDefaults } from '../dag/cluster-defaults.js';
@@ -28,6 +29,11 @@ export interface ServeConfig extends ContourFlagSettings {
   proxylessGrpc: boolean;
   healthAddress: string;
   healthPort: number;
+  /** Contour's metrics server (`--http-address`/`--http-port`, `metrics.contour`); absent = the health server. */
+  metricsAddress?: string;
+  metricsPort?: number;
+  /** Serve /metrics over TLS (`metrics.contour.server-certificate-path` and friends). */
+  metricsTls?: MetricsTlsFiles;
   debugAddress: string;
   debugPort: number;
   envoyHttpAddress: string;
@@ -194,6 +200,8 @@ export const parseServeConfig = (raw: RawServeOptions, env: NodeJS.ProcessEnv = 
     proxylessGrpc: raw.enableProxylessGrpc === true,
     healthAddress: String(raw.healthAddress),
     healthPort: port('health-port', raw.healthPort),
+    metricsAddress: text(raw.httpAddress),
+    metricsPort: raw.httpPort === undefined ? undefined : port('http-port', raw.httpPort),
     debugAddress: String(raw.debugHttpAddress),
     debugPort: port('debug-http-port', raw.debugHttpPort),
     envoyHttpAddress: String(raw.envoyServiceHttpAddress),

@@ -47,9 +47,18 @@ export const registerContourFlags = (command: Command): Command =>
         `do not watch this kind (repeatable): ${disableableFeatures.join(', ')}`,
       ).argParser(collect),
     )
-    .option('--kubernetes-client-qps <qps>', 'QPS allowed for the Kubernetes client')
-    .option('--kubernetes-client-burst <burst>', 'burst allowed for the Kubernetes client')
-    .option('--kubernetes-debug <level>', 'Kubernetes client debug logging level');
+    .option(
+      '--kubernetes-client-qps <qps>',
+      'QPS allowed for the Kubernetes client (0: unlimited, or 5 when only the burst is set)',
+    )
+    .option(
+      '--kubernetes-client-burst <burst>',
+      'burst allowed for the Kubernetes client (0: unlimited, or 10 when only the QPS is set)',
+    )
+    .option(
+      '--kubernetes-debug <level>',
+      'log every Kubernetes API request with this verbosity (6 and up: with its query)',
+    );
 
 type Raw = Record<string, unknown>;
 
@@ -93,21 +102,4 @@ export const parseContourFlags = (raw: Raw): ContourFlagSettings => {
   if (settings.configPath && settings.contourConfigName)
     throw new Error('cannot specify both --contour-config-name and -c/--config-path');
   return settings;
-};
-
-/** Refuses what contour-ts cannot do yet, naming the flag or file field that asked for it. */
-export const refuseUnsupportedClientSettings = (
-  settings: Pick<ContourFlagSettings, 'kubeClientQps' | 'kubeClientBurst' | 'kubernetesDebug'>,
-): void => {
-  const notYet = 'is not supported by contour-ts yet';
-  // The Kubernetes client does not rate-limit its requests; a limit would be accepted and ignored.
-  if (settings.kubeClientQps !== 0)
-    throw new Error(
-      `--kubernetes-client-qps (kubernetesClientQPS) ${notYet}: the client has no rate limiter`,
-    );
-  if (settings.kubeClientBurst !== 0)
-    throw new Error(
-      `--kubernetes-client-burst (kubernetesClientBurst) ${notYet}: the client has no rate limiter`,
-    );
-  if (settings.kubernetesDebug !== 0) throw new Error(`--kubernetes-debug ${notYet}`);
 };

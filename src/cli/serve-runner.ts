@@ -28,6 +28,8 @@ import type * as grpc from '@grpc/grpc-js';
 /** A running `contour serve`, for tests that run it in-process. */
 export interface RunningServe {
   health: HttpEndpoint;
+  /** Contour's metrics server: the health server itself when they share an address and port. */
+  metrics: HttpEndpoint;
   debug: HttpEndpoint;
   /** Resolves when SERVING (or rejects when start-up fails). */
   serving: Promise<void>;
@@ -141,6 +143,14 @@ export const startServe = async (flagsConfig: ServeConfig, logger: Logger): Prom
     mode,
     client: mode.createKubeClient(
       mode.loadKubeConfig({ kubeconfig: flagsConfig.kubeconfig, inCluster: flagsConfig.inCluster }),
+      {
+        rateLimit: { qps: flagsConfig.kubeClientQps, burst: flagsConfig.kubeClientBurst },
+        // --kubernetes-debug (klog's verbosity in Contour): the requests are logged whatever --debug says.
+        requestLog: {
+          logger: logger.child({ context: 'kubernetes' }, { level: 'debug' }),
+          verbosity: flagsConfig.kubernetesDebug,
+        },
+      },
     ),
   };
   const { config, contourConfiguration } = await withContourConfiguration(flagsConfig, kube);
@@ -217,6 +227,18 @@ export const startServe = async (flagsConfig: ServeConfig, logger: Logger): Prom
     },
   });
 
+  // Contour's health and metrics servers: one when they share an address and port (never over TLS: Contour
+  // refuses that, see finishServeConfig), else /metrics on its own listener.
+  const metricsRoutes = {
+    '/metrics': async () => ({
+      status: 200,
+      body: await metricsRegistry.metrics(),
+      contentType: metricsRegistry.contentType,
+    }),
+  };
+  const metricsAddress = config.metricsAddress ?? config.healthAddress;
+  const metricsPort = config.metricsPort ?? config.healthPort;
+  const shared = metricsAddress === config.healthAddress && metricsPort === config.healthPort;
   const health = await startHttpServer({
     name: 'health',
     address: config.healthAddress,
@@ -228,13 +250,25 @@ export const startServe = async (flagsConfig: ServeConfig, logger: Logger): Prom
     routes: {
       '/healthz': async () => ({ status: 200, body: { status: 'ok' } }),
       '/readyz': async () => ({ status: readiness.ready() ? 200 : 503, body: readiness.report() }),
-      '/metrics': async () => ({
-        status: 200,
-        body: await metricsRegistry.metrics(),
-        contentType: metricsRegistry.contentType,
-      }),
+      ...(shared ? metricsRoutes : {}),
     },
   });
+  const metrics = shared
+    ? health
+    : await startHttpServer({
+        name: 'metrics',
+        address: metricsAddress,
+        port: metricsPort,
+        // Scrapers come by pod IP too; the same protections as the health server.
+        hosts: 'any',
+        limits: config.httpLimits,
+        logger,
+        routes: metricsRoutes,
+        tls: config.metricsTls,
+      }).catch(async (error: unknown) => {
+        await health.close();
+        throw error;
+      });
   const debug = await startHttpServer({
     name: 'debug',
     address: config.debugAddress,
@@ -300,6 +334,7 @@ export const startServe = async (flagsConfig: ServeConfig, logger: Logger): Prom
   let stopping: Promise<void> | undefined;
   return {
     health,
+    metrics,
     debug,
     serving,
     xdsPort: () => xds?.port,
@@ -309,7 +344,7 @@ export const startServe = async (flagsConfig: ServeConfig, logger: Logger): Prom
         await statusController?.stop();
         await pipeline.stop();
         await xds?.close();
-        await Promise.all([health.close(), debug.close()]);
+        await Promise.all([health.close(), debug.close(), shared ? undefined : metrics.close()]);
       })()),
   };
 };

@@ -4,15 +4,14 @@
 import type { ContourConfigurationSpec } from '../apis/contourconfiguration.js';
 import { configFileToSpec, readContourConfigFile } from '../config/config-file.js';
 import {
-  checkMetricsEndpoint,
   checkOmEnforcedHealthEndpoint,
   settingsFromSpec,
   type FieldNaming,
   type SpecSettings,
 } from '../config/settings.js';
 import type { TranslateOptions } from '../envoy/options.js';
+import { formatterExtensionNames } from '../envoy/access-log.js';
 import type { ServeConfig } from './config.js';
-import { refuseUnsupportedClientSettings } from './contour-flags.js';
 
 // SpecSettings keys whose flag, when given, wins over the config file (Contour binds these flags to the
 // same Parameters fields the file fills). Keyed by commander's option key.
@@ -56,7 +55,6 @@ export const applySpecSettings = (
   // --accesslog-format (or the spec's format) picks the format; the fields and level come from the spec.
   if (merged.envoy.accessLogFormat)
     merged.envoy.accessLogFormat = { ...merged.envoy.accessLogFormat, format: merged.accessLogFormat };
-  checkMetricsEndpoint(spec, { address: merged.healthAddress, port: merged.healthPort }, naming);
   checkOmEnforcedHealthEndpoint(
     merged.envoy,
     {
@@ -96,6 +94,12 @@ export const applyConfigFile = (config: ServeConfig, explicitFlags: ReadonlySet<
 /** The Envoy translation options of a ServeConfig: listener addresses and every Envoy setting. */
 export const translateOptionsOf = (config: ServeConfig): TranslateOptions => ({
   ...config.envoy,
+  // Routes carry their source object (kind, namespace, name) when the access log reads it with
+  // %METADATA(ROUTE:…)% (Contour's contour_config_* fields); Contour tags every route always.
+  routeSourceMetadata:
+    config.envoy.routeSourceMetadata ??
+    (config.envoy.accessLogFormat !== undefined &&
+      formatterExtensionNames(config.envoy.accessLogFormat).includes('envoy.formatter.metadata')),
   httpAddress: config.envoyHttpAddress,
   httpPort: config.envoyHttpPort,
   httpsAddress: config.envoyHttpsAddress,
@@ -104,9 +108,29 @@ export const translateOptionsOf = (config: ServeConfig): TranslateOptions => ({
   statsPort: config.statsPort,
 });
 
-/** The checks Contour makes on the merged configuration; refusals of what contour-ts cannot do yet. */
+/** The checks Contour makes on the merged configuration. */
 export const finishServeConfig = (config: ServeConfig): ServeConfig => {
-  refuseUnsupportedClientSettings(config);
+  // Contour refuses one port for health over HTTP and metrics over HTTPS, for itself and for Envoy.
+  const envoyHealth = {
+    address: config.envoy.healthAddress ?? config.statsAddress,
+    port: config.envoy.healthPort ?? config.statsPort,
+  };
+  if (
+    config.envoy.statsTls &&
+    envoyHealth.address === config.statsAddress &&
+    envoyHealth.port === config.statsPort
+  )
+    throw new Error(
+      `metrics.envoy (spec.envoy.metrics): cannot use single port for health over HTTP and metrics over HTTPS (${config.statsAddress}:${config.statsPort})`,
+    );
+  if (
+    config.metricsTls &&
+    (config.metricsAddress ?? config.healthAddress) === config.healthAddress &&
+    (config.metricsPort ?? config.healthPort) === config.healthPort
+  )
+    throw new Error(
+      `metrics.contour (spec.metrics): cannot use single port for health over HTTP and metrics over HTTPS (${config.healthAddress}:${config.healthPort})`,
+    );
   if (config.watchNamespaces.length > 0) {
     const unwatched = config.rootNamespaces.filter(
       (namespace) => !config.watchNamespaces.includes(namespace),

@@ -1,5 +1,6 @@
 // Contour's access log settings: the JSON field list and Envoy format strings, checked as Contour checks them
 // (apis/projectcontour/v1alpha1/accesslog.go) before they reach Envoy.
+import { commandOperatorPattern } from '../envoy/access-log.js';
 
 /** Contour's default JSON access log fields. */
 export const defaultJsonFields = [
@@ -80,14 +81,9 @@ const complexOperators: Record<string, { argumentsOptional?: boolean; noTruncati
   TRAILER: {},
 };
 
-// Operators that need an Envoy formatter extension, which contour-ts does not configure yet.
-const extensionOperators = ['REQ_WITHOUT_QUERY', 'METADATA'];
-
-const operatorPattern = /%(([A-Z0-9_]+)(\([^)]+\)(:[0-9]+)?)?%)?/g;
-
 /** Why an Envoy format string is not valid (Contour's rules), or undefined. */
 export const formatStringError = (format: string): string | undefined => {
-  for (const match of format.matchAll(operatorPattern)) {
+  for (const match of format.matchAll(commandOperatorPattern)) {
     const operator = match[2];
     if (!operator) return `invalid Envoy format: ${match[0]}`;
     const complex = complexOperators[operator];
@@ -98,13 +94,6 @@ export const formatStringError = (format: string): string | undefined => {
     if (complex?.noTruncation && match[4] !== undefined)
       return `invalid Envoy format: ${match[0]}, operator ${operator} cannot have truncation length`;
   }
-  return undefined;
-};
-
-/** An operator of the format that needs a formatter extension contour-ts does not configure, or undefined. */
-export const extensionOperatorIn = (format: string): string | undefined => {
-  for (const match of format.matchAll(operatorPattern))
-    if (match[2] && extensionOperators.includes(match[2])) return match[2];
   return undefined;
 };
 

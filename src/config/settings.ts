@@ -9,18 +9,20 @@ import { defaultCipherSuites, type UpstreamTlsParameters } from '../envoy/tls-co
 import type { ClusterDefaults } from '../dag/cluster-defaults.js';
 import { parseDuration } from '../util/duration.js';
 import type { AccessLogFormat } from '../envoy/access-log.js';
-import {
-  defaultJsonFields,
-  extensionOperatorIn,
-  formatStringError,
-  jsonFieldMap,
-} from './access-log-format.js';
+import { defaultJsonFields, formatStringError, jsonFieldMap } from './access-log-format.js';
 
 /** The Envoy-side settings beyond the listener addresses (TranslateOptions minus addresses). */
 export type EnvoySettings = Omit<
   TranslateOptions,
   'httpAddress' | 'httpPort' | 'httpsAddress' | 'httpsPort' | 'statsAddress' | 'statsPort'
 >;
+
+/** The files of a metrics server over TLS; with a CA file, clients must present a certificate it signed. */
+export interface MetricsTlsFiles {
+  certFile: string;
+  keyFile: string;
+  caFile?: string;
+}
 
 /** What a spec sets; fields absent here keep the value the flags gave. */
 export interface SpecSettings {
@@ -36,6 +38,10 @@ export interface SpecSettings {
   debugPort?: number;
   healthAddress?: string;
   healthPort?: number;
+  /** Contour's metrics server (`metrics.contour`); absent = beside the health endpoint. */
+  metricsAddress?: string;
+  metricsPort?: number;
+  metricsTls?: MetricsTlsFiles;
   envoyHttpAddress?: string;
   envoyHttpPort?: number;
   envoyHttpsAddress?: string;
@@ -258,9 +264,23 @@ const runtimeOf = (
   return runtime;
 };
 
+/** A metrics server's TLS files: none, or at least certificate and key (Contour refuses a CA alone). */
+const metricsTlsOf = (
+  field: string,
+  tls: { certFile?: string; keyFile?: string; caFile?: string } | undefined,
+): MetricsTlsFiles | undefined => {
+  const { certFile, keyFile, caFile } = tls ?? {};
+  if (!certFile && !keyFile && !caFile) return undefined;
+  if (!certFile || !keyFile)
+    throw new Error(
+      `${field}: a server certificate and key must both be given (a CA file alone is not enough)`,
+    );
+  return { certFile, keyFile, caFile: caFile || undefined };
+};
+
 type Logging = NonNullable<NonNullable<ContourConfigurationSpec['envoy']>['logging']>;
 
-/** The access log settings, checked as Contour checks them; formats needing Envoy formatter extensions are refused. */
+/** The access log settings, checked as Contour checks them (the Envoy formatter extensions are added at translation). */
 const accessLogFormatOf = (
   logging: Logging,
   format: 'envoy' | 'json' | undefined,
@@ -273,8 +293,6 @@ const accessLogFormatOf = (
     const error =
       formatStringError(formatString) ?? (formatString.endsWith('\n') ? undefined : 'must end in newline');
     if (error) throw new Error(`${stringField}: invalid access log format: ${error}`);
-    const operator = extensionOperatorIn(formatString);
-    if (operator) throw new Error(`${stringField} using %${operator}% ${notSupported}`);
   }
   const fieldsField = name('envoy.logging.accessLogJSONFields');
   let jsonFields: Record<string, string>;
@@ -284,10 +302,6 @@ const accessLogFormatOf = (
     );
   } catch (error) {
     throw new Error(`${fieldsField}: ${(error as Error).message}`);
-  }
-  for (const [field, value] of Object.entries(jsonFields)) {
-    const operator = extensionOperatorIn(value);
-    if (operator) throw new Error(`${fieldsField}: field ${field} using %${operator}% ${notSupported}`);
   }
   return {
     format: format ?? 'envoy',
@@ -381,8 +395,6 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
   refuse('policy.responseHeaders', spec.policy?.responseHeaders);
   refuse('policy.applyToIngress', spec.policy?.applyToIngress);
   refuse('httpproxy.fallbackCertificate', spec.httpproxy?.fallbackCertificate);
-  refuse('envoy.metrics.tls', envoy.metrics?.tls);
-  refuse('metrics.tls', spec.metrics?.tls);
   // Envoy's enable_ja4_fingerprinting is newer than the Envoy API contour-ts is built against (src/gen).
   refuse(
     'envoy.listener.tls.fingerprint',
@@ -392,6 +404,9 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
   const accessLog = accessLogFormatOf(logging, accessLogFormat, accessLogLevel, name);
   const omEnforcedHealth = omEnforcedHealthOf(envoy, name('envoy.omEnforcedHealth'));
   const runtime = runtimeOf(envoy, listener, name('envoy.runtimeSettings'));
+
+  const metricsTls = metricsTlsOf(name('metrics.tls'), spec.metrics?.tls);
+  const statsTls = metricsTlsOf(name('envoy.metrics.tls'), envoy.metrics?.tls);
 
   const accessLogsOff = accessLogLevel === 'disabled';
   const settings: SpecSettings = {
@@ -407,6 +422,9 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
     debugPort: spec.debug?.port || undefined,
     healthAddress: spec.health?.address || undefined,
     healthPort: spec.health?.port || undefined,
+    metricsAddress: spec.metrics?.address || undefined,
+    metricsPort: spec.metrics?.port || undefined,
+    metricsTls,
     envoyHttpAddress: envoy.http?.address || undefined,
     envoyHttpPort: envoy.http?.port || undefined,
     envoyHttpsAddress: envoy.https?.address || undefined,
@@ -438,6 +456,7 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
       adminPort: network.adminPort,
       stripTrailingHostDot: network.stripTrailingHostDot,
       dnsLookupFamily,
+      statsTls,
       upstreamTls,
       ecdhCurves: curvesOf(listenerTls.ecdhCurves),
       tlsJa3Fingerprinting: listenerTls.fingerprint?.ja3,
@@ -468,22 +487,6 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
     },
   };
   return settings;
-};
-
-/** Checks the contour metrics endpoint against the health endpoint: contour-ts serves both on one server. */
-export const checkMetricsEndpoint = (
-  spec: ContourConfigurationSpec,
-  health: { address: string; port: number },
-  naming: FieldNaming,
-): void => {
-  const address = spec.metrics?.address || undefined;
-  const port = spec.metrics?.port || undefined;
-  if ((address !== undefined && address !== health.address) || (port !== undefined && port !== health.port)) {
-    const field = naming === 'file' ? 'metrics.contour' : 'spec.metrics';
-    throw new Error(
-      `${field}: a metrics address or port other than the health endpoint's (${health.address}:${health.port}) ${notSupported}`,
-    );
-  }
 };
 
 /** Contour's check that the overload-manager enforced health listener has a port of its own. */

@@ -8,6 +8,8 @@ import {
   type AccessLogFilter,
 } from '../gen/envoy/config/accesslog/v3/accesslog_pb.js';
 import { FileAccessLogSchema } from '../gen/envoy/extensions/access_loggers/file/v3/file_pb.js';
+import { ReqWithoutQuerySchema } from '../gen/envoy/extensions/formatter/req_without_query/v3/req_without_query_pb.js';
+import { MetadataSchema } from '../gen/envoy/extensions/formatter/metadata/v3/metadata_pb.js';
 import { wellKnown } from './names.js';
 import { packAny } from './proto-util.js';
 
@@ -23,6 +25,38 @@ export interface AccessLogFormat {
 }
 
 export const defaultAccessLogFormat: AccessLogFormat = { format: 'envoy', level: 'info' };
+
+/** Envoy's command operators in a format string (Contour's pattern): group 2 is the operator's name. */
+export const commandOperatorPattern = /%(([A-Z0-9_]+)(\([^)]+\)(:[0-9]+)?)?%)?/g;
+
+// The operators Envoy formats only through an extension, and that extension's config (empty in both).
+const formatterExtensions = [
+  { operator: 'REQ_WITHOUT_QUERY', name: 'envoy.formatter.req_without_query', schema: ReqWithoutQuerySchema },
+  { operator: 'METADATA', name: 'envoy.formatter.metadata', schema: MetadataSchema },
+] as const;
+
+/**
+ * The formatter extensions the format's operators need, as Contour adds them (AccessLogFormatterExtensions):
+ * from the format string for `envoy`, from the field values for `json`. In a fixed order (Contour's is
+ * map order, which Envoy does not care about).
+ */
+export const formatterExtensionNames = (format: AccessLogFormat): string[] => {
+  const texts =
+    format.format === 'json' ? Object.values(format.jsonFields ?? {}) : [format.formatString ?? ''];
+  const operators = new Set(
+    texts.flatMap((text) => [...text.matchAll(commandOperatorPattern)].map((match) => match[2])),
+  );
+  return formatterExtensions
+    .filter((extension) => operators.has(extension.operator))
+    .map((extension) => extension.name);
+};
+
+const formattersOf = (format: AccessLogFormat) => {
+  const names = formatterExtensionNames(format);
+  return formatterExtensions
+    .filter((extension) => names.includes(extension.name))
+    .map((extension) => ({ name: extension.name, typedConfig: packAny(extension.schema, {}) }));
+};
 
 // Contour's filter: a status code at least `minimum` (overridable at runtime), or any response flag.
 const errorsOnly = (minimum: number): AccessLogFilter =>
@@ -55,6 +89,7 @@ const logFormatOf = (format: AccessLogFormat) => {
       value: {
         format: { case: 'jsonFormat' as const, value: { ...format.jsonFields } },
         omitEmptyValues: true,
+        formatters: formattersOf(format),
       },
     };
   if (format.formatString === undefined) return undefined;
@@ -65,6 +100,7 @@ const logFormatOf = (format: AccessLogFormat) => {
         case: 'textFormatSource' as const,
         value: { specifier: { case: 'inlineString' as const, value: format.formatString } },
       },
+      formatters: formattersOf(format),
     },
   };
 };

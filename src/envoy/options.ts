@@ -6,6 +6,7 @@ import {
   type UpstreamTlsParameters,
 } from './tls-context.js';
 import { defaultAccessLogFormat, type AccessLogFormat } from './access-log.js';
+import type { StatsTlsFiles } from './stats-tls.js';
 
 /** Listener addresses and the optional Envoy-wide settings; unset optional fields take Contour's defaults. */
 export interface TranslateOptions {
@@ -61,6 +62,8 @@ export interface TranslateOptions {
   listenerLimits?: ListenerLimits;
   /** DNS lookup family of ExternalName (STRICT_DNS) clusters. Default auto. */
   dnsLookupFamily?: 'auto' | 'v4' | 'v6' | 'all';
+  /** Envoy's stats listener over TLS with these files (Contour's metrics.envoy TLS). Default: plain HTTP. */
+  statsTls?: StatsTlsFiles;
   // TLS towards backends, and the TLS listener's curves and fingerprinting (Contour's
   // `cluster.upstream-tls`, `tls.ecdh-curves`, `tls.fingerprint.ja3`).
   /** TLS parameters of every TLS backend connection. Default: 1.2 to 1.3, Contour's ciphers, Envoy's curves. */
@@ -116,8 +119,8 @@ type OptionalTimeouts =
   | 'connectionShutdownGracePeriodMs';
 
 /** TranslateOptions with every optional field resolved. */
-export type ResolvedTranslateOptions = Required<Omit<TranslateOptions, OptionalTimeouts>> &
-  Pick<TranslateOptions, OptionalTimeouts>;
+export type ResolvedTranslateOptions = Required<Omit<TranslateOptions, OptionalTimeouts | 'statsTls'>> &
+  Pick<TranslateOptions, OptionalTimeouts | 'statsTls'>;
 
 export const defaultTranslateOptions: TranslateOptions = {
   httpAddress: '0.0.0.0',

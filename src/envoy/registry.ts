@@ -24,6 +24,8 @@ import { file_envoy_extensions_filters_http_rbac_v3_rbac } from '../gen/envoy/ex
 import { file_envoy_extensions_filters_http_router_v3_router } from '../gen/envoy/extensions/filters/http/router/v3/router_pb.js';
 import { file_envoy_extensions_access_loggers_file_v3_file } from '../gen/envoy/extensions/access_loggers/file/v3/file_pb.js';
 import { file_envoy_service_runtime_v3_rtds } from '../gen/envoy/service/runtime/v3/rtds_pb.js';
+import { file_envoy_extensions_formatter_req_without_query_v3_req_without_query } from '../gen/envoy/extensions/formatter/req_without_query/v3/req_without_query_pb.js';
+import { file_envoy_extensions_formatter_metadata_v3_metadata } from '../gen/envoy/extensions/formatter/metadata/v3/metadata_pb.js';
 import { file_envoy_extensions_upstreams_http_v3_http_protocol_options } from '../gen/envoy/extensions/upstreams/http/v3/http_protocol_options_pb.js';
 
 /** The proto files whose messages translate emits directly or inside Any. */
@@ -50,6 +52,8 @@ export const envoyResourceFiles: DescFile[] = [
   file_envoy_extensions_filters_http_rbac_v3_rbac,
   file_envoy_extensions_filters_http_router_v3_router,
   file_envoy_extensions_access_loggers_file_v3_file,
+  file_envoy_extensions_formatter_req_without_query_v3_req_without_query,
+  file_envoy_extensions_formatter_metadata_v3_metadata,
   file_envoy_extensions_upstreams_http_v3_http_protocol_options,
   file_envoy_service_runtime_v3_rtds,
 ];

@@ -15,6 +15,9 @@ import {
   wellKnown,
 } from './names.js';
 import { packAny } from './proto-util.js';
+import { statsTlsContext, type StatsTlsFiles } from './stats-tls.js';
+import { tlsTransportSocket } from './tls-context.js';
+import type { TransportSocket } from '../gen/envoy/config/core/v3/base_pb.js';
 
 /** Paths `stats-health` forwards to the admin interface. */
 export const statsHealthPaths = ['/ready', '/stats', '/stats/prometheus'];
@@ -69,6 +72,7 @@ const adminProxyListener = (
   port: number,
   statPrefix: string,
   paths: string[],
+  transportSocket?: TransportSocket,
   // Health checks get through even when the global connection limit is reached, except on the
   // overload-manager enforced health listener, whose point is to fail then.
   ignoreGlobalConnLimit = true,
@@ -99,6 +103,7 @@ const adminProxyListener = (
             },
           }),
         ],
+        transportSocket,
       },
     ],
   });
@@ -112,16 +117,25 @@ export const statsListener = (address: string, port: number): Listener =>
 
 /**
  * `stats-health` when stats and health share an address and port; otherwise Contour's separate
- * `stats` (/stats, /stats/prometheus) and `health` (/ready) listeners.
+ * `stats` (/stats, /stats/prometheus) and `health` (/ready) listeners. With TLS (always on its own
+ * address or port: settings refuse TLS on the health port, as Contour), `stats` serves over TLS.
  */
 export const statsListeners = (
   stats: { address: string; port: number },
   health: { address: string; port: number },
+  tls?: StatsTlsFiles,
 ): Listener[] =>
-  stats.address === health.address && stats.port === health.port
+  !tls && stats.address === health.address && stats.port === health.port
     ? [statsListener(stats.address, stats.port)]
     : [
-        adminProxyListener('stats', stats.address, stats.port, 'stats', statsPaths),
+        adminProxyListener(
+          'stats',
+          stats.address,
+          stats.port,
+          'stats',
+          statsPaths,
+          tls && tlsTransportSocket(statsTlsContext(tls)),
+        ),
         adminProxyListener('health', health.address, health.port, 'stats', ['/ready']),
       ];
 
@@ -138,6 +152,7 @@ export const omEnforcedHealthListener = (endpoint: { address: string; port: numb
           endpoint.port,
           'stats',
           ['/ready'],
+          undefined,
           false,
         ),
       ]

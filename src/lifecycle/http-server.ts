@@ -1,11 +1,20 @@
-// Small JSON HTTP servers: health/readiness/metrics, and the debug endpoints.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+// Small JSON HTTP servers: health/readiness, metrics (optionally over TLS), and the debug endpoints.
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerOptions,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from '../util/logger.js';
 import { allowedMethods, hostRefusal, type HostPolicy } from './request-guard.js';
 import { redactingReplacer } from '../util/redaction.js';
+import { loadTlsMaterial, watchTlsFiles, type ServerTlsFilePaths } from '../certs/tls-files.js';
 
 /** A route handler: returns status and body (an object is sent as JSON, a string as text, a stream as it comes). */
 export type Handler = (
@@ -48,7 +57,60 @@ export interface HttpServerOptions {
   /** Which Host headers are answered (403 otherwise). */
   hosts: HostPolicy;
   limits?: HttpListenerLimits;
+  /**
+   * Serve HTTPS with this certificate and key (TLS 1.3, as Contour's metrics server); with a CA file, a
+   * client certificate signed by it is required. The files are re-read when they change.
+   */
+  tls?: ServerTlsFilePaths;
 }
+
+interface Listening {
+  server: Server;
+  /** Releases what the server holds besides its sockets (the TLS file watcher). */
+  release(): void;
+}
+
+// A plain HTTP server, or an HTTPS one whose certificates follow their files.
+const createListener = (
+  options: HttpServerOptions,
+  serverOptions: ServerOptions,
+  handler: RequestListener,
+): Listening => {
+  if (!options.tls) return { server: createServer(serverOptions, handler), release: () => undefined };
+  const paths = options.tls;
+  const loaded = loadTlsMaterial(paths);
+  if (!loaded.ok) throw new Error(`${options.name} server: ${loaded.error}`);
+  const { ca, cert, key } = loaded.material;
+  const verifyClients = ca !== undefined;
+  const server = createHttpsServer(
+    {
+      ...serverOptions,
+      ca,
+      cert,
+      key,
+      minVersion: 'TLSv1.3',
+      // A client that connects and never completes the handshake is dropped as one that never sends headers.
+      handshakeTimeout: serverOptions.headersTimeout,
+      requestCert: verifyClients,
+      rejectUnauthorized: verifyClients,
+    },
+    handler,
+  );
+  const files = watchTlsFiles(paths, loaded.material);
+  files.onReload((outcome) => {
+    if (outcome.ok && outcome.changed) {
+      const { material } = outcome;
+      server.setSecureContext({ ca: material.ca, cert: material.cert, key: material.key });
+      options.logger.info({ server: options.name, certFile: paths.certFile }, 'reloaded TLS certificates');
+    } else if (!outcome.ok)
+      options.logger.warn(
+        { server: options.name, error: outcome.error },
+        'TLS files unusable; keeping the previous certificates',
+      );
+  });
+  files.start();
+  return { server, release: () => files.stop() };
+};
 
 /** Serves the given routes (exact paths, GET and HEAD) on address:port; resolves once listening. */
 export const startHttpServer = async (options: HttpServerOptions): Promise<HttpEndpoint> => {
@@ -77,7 +139,8 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<HttpE
     });
     response.end(text);
   };
-  const server: Server = createServer(
+  const listening = createListener(
+    options,
     {
       headersTimeout: limits.headersTimeoutMs,
       requestTimeout: limits.requestTimeoutMs,
@@ -119,6 +182,8 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<HttpE
       );
     },
   );
+  const { server } = listening;
+  const release = (): void => listening.release();
   server.maxConnections = limits.maxConnections;
   // A connection silent for this long is closed whatever it is doing (the timeouts above cover the rest).
   server.setTimeout(limits.requestTimeoutMs, (socket) => socket.destroy());
@@ -138,13 +203,20 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<HttpE
       server.off('error', reject);
       resolve();
     });
+  }).catch((error: unknown) => {
+    release();
+    throw error;
   });
   const actual = (server.address() as AddressInfo).port;
-  logger.info({ server: name, address, port: actual }, 'HTTP server listening');
+  logger.info(
+    { server: name, address, port: actual, tls: options.tls !== undefined },
+    'HTTP server listening',
+  );
   return {
     port: actual,
     close: () =>
       new Promise<void>((resolve) => {
+        release();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -11,7 +11,12 @@ import type { Logger } from '../util/logger.js';
 import type { ConfigState, Readiness } from './readiness.js';
 import { Counter, Histogram } from 'prom-client';
 import { metricsRegistry } from '../util/metrics.js';
-import { recordDagRebuild } from '../util/contour-metrics.js';
+import {
+  recordCacheHandlerUpdate,
+  recordDagRebuild,
+  recordEventHandlerOperation,
+  setDagCacheObjects,
+} from '../util/contour-metrics.js';
 import {
   assembleStore,
   createIncrementalEngine,
@@ -221,7 +226,9 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
     try {
       built = engine.build();
       const resources: SnapshotResources = built.resources;
+      const publishStart = performance.now();
       cache.publish(options.extend ? options.extend(resources, built.result.dag) : resources);
+      recordCacheHandlerUpdate((performance.now() - publishStart) / 1000);
       failure = undefined;
     } catch (error) {
       failure = `build failed (the last good configuration is still served): ${errorMessage(error)}`;
@@ -287,6 +294,16 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
         let endpointsChanged = false;
         let refusalsChanged = false;
         for (const event of events) {
+          // Contour counts every change its informers deliver, by operation and kind.
+          const kind = event.type === 'delete' ? event.ref.kind : event.object.kind;
+          recordEventHandlerOperation(
+            event.type === 'delete'
+              ? 'delete'
+              : store.get(kind, event.object.metadata?.namespace ?? '', event.object.metadata?.name ?? '')
+                ? 'update'
+                : 'add',
+            kind,
+          );
           // Malformed objects never reach the store: the previous version (if any) stays, as when the
           // API server refuses an update, and the refusal is logged and shown on /readyz.
           const name =
@@ -306,6 +323,7 @@ export const createPipeline = (options: PipelineOptions): Pipeline => {
           let effect: ReturnType<IncrementalEngine['noteChange']>;
           try {
             if (!store.apply(event)) continue;
+            setDagCacheObjects(kind, store.size(kind));
             effect = engine.noteChange(event.type === 'delete' ? event.ref : refOf(event.object));
           } catch (error) {
             // A bug of ours on an odd object must not end the loop: the object is reported, the rest applied.

@@ -20,6 +20,8 @@ export interface Store extends StoreView {
   apply(event: StoreEvent): boolean;
   /** Number of objects held, by kind. */
   counts(): Record<string, number>;
+  /** Number of objects of one kind held. */
+  size(kind: string): number;
 }
 
 const nameKey = (namespace: string, name: string): string => `${namespace}/${name}`;
@@ -72,6 +74,9 @@ export const createStore = (): Store => {
       objects.set(key, object);
       sortedCache.delete(object.kind);
       return true;
+    },
+    size(kind: string): number {
+      return byKind.get(kind)?.size ?? 0;
     },
     counts(): Record<string, number> {
       const counts: Record<string, number> = {};

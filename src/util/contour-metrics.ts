@@ -221,3 +221,41 @@ export const recordStatusUpdate = (
 export const recordStatusConflict = (kind: string): void => {
   statusUpdateConflict.inc({ kind });
 };
+
+// Contour's event handler and object cache metrics: every change a source delivers, the objects held by
+// kind, and the time to turn a build into the xDS cache.
+const eventHandlerOperations = new Counter({
+  name: 'contour_eventhandler_operation_total',
+  help: 'Total number of Kubernetes object changes Contour has received by operation and object kind.',
+  labelNames: ['op', 'kind'],
+  registers,
+});
+const dagCacheObject = new Gauge({
+  name: 'contour_dag_cache_object',
+  help: 'Total number of items that are currently in the DAG cache.',
+  labelNames: ['kind'],
+  registers,
+});
+const cacheHandlerOnUpdate = new Summary({
+  name: 'contour_cachehandler_onupdate_duration_seconds',
+  help: 'Histogram for the runtime of xDS cache regeneration.',
+  // Contour's objectives for this one: 0.5, 0.9 and 0.99.
+  percentiles: [0.5, 0.9, 0.99],
+  ...window,
+  registers,
+});
+
+/** Counts one object change received from a source (an object without a kind counts as `unknown`). */
+export const recordEventHandlerOperation = (op: 'add' | 'update' | 'delete', kind: string): void => {
+  eventHandlerOperations.inc({ op, kind: kind || 'unknown' });
+};
+
+/** Sets the number of objects of a kind held for the build. */
+export const setDagCacheObjects = (kind: string, count: number): void => {
+  dagCacheObject.set({ kind }, count);
+};
+
+/** Records the time one build took to reach the xDS cache. */
+export const recordCacheHandlerUpdate = (seconds: number): void => {
+  cacheHandlerOnUpdate.observe(seconds);
+};

@@ -167,6 +167,82 @@ accesslog-level: disabled
     assert.equal(Object.keys(fields as object).length, 23);
   });
 
+  it('%REQ_WITHOUT_QUERY%/%METADATA% add the Envoy formatter extensions, as Contour; METADATA tags routes', () => {
+    const formatters = (config: ServeConfig) => {
+      const log = at(envoyOf(config).manager as never, 'access_log', 0, 'typed_config', 'log_format') as {
+        formatters?: { name: string }[];
+      };
+      return (log.formatters ?? []).map((formatter) => formatter.name);
+    };
+    const routeMetadata = (config: ServeConfig) =>
+      envoyOf(config).resources.routes.some((route) =>
+        JSON.stringify(json(route)).includes('io.projectcontour.kind'),
+      );
+    const text = withFile('accesslog-format-string: "%REQ_WITHOUT_QUERY(:PATH)% %PROTOCOL%\\n"\n');
+    assert.deepEqual(formatters(text), ['envoy.formatter.req_without_query']);
+    assert.equal(routeMetadata(text), false);
+    const fields = withFile('accesslog-format: json\njson-fields: ["@timestamp", contour_config_name]\n');
+    assert.deepEqual(formatters(fields), ['envoy.formatter.metadata']);
+    assert.equal(routeMetadata(fields), true, 'the routes carry what %METADATA(ROUTE:…)% reads');
+    // The format in use decides: a format string is not read when the log is JSON (Contour's rule).
+    const jsonWithString = withFile(
+      'accesslog-format: json\naccesslog-format-string: "%REQ_WITHOUT_QUERY(:PATH)%\\n"\n',
+    );
+    assert.deepEqual(formatters(jsonWithString), []);
+    assert.deepEqual(formatters(withFile('accesslog-format: json\n')), []);
+  });
+
+  it('metrics.envoy TLS: a TLS stats listener naming SDS secrets that reference the files, as Contour', () => {
+    const config = withFile(
+      'metrics:\n  envoy:\n    port: 8003\n    server-certificate-path: /certs/tls.crt\n    server-key-path: /certs/tls.key\n    ca-certificate-path: /certs/ca.crt\n',
+    );
+    const { resources } = envoyOf(config);
+    const stats = json(resources.listeners.find((listener) => listener.name === 'stats')!);
+    const health = json(resources.listeners.find((listener) => listener.name === 'health')!);
+    assert.equal(at(stats, 'address', 'socket_address', 'port_value'), 8003);
+    assert.equal(at(health, 'address', 'socket_address', 'port_value'), 8002);
+    assert.equal(
+      (at(health, 'filter_chains', 0) as { transport_socket?: unknown }).transport_socket,
+      undefined,
+    );
+    const context = at(stats, 'filter_chains', 0, 'transport_socket', 'typed_config');
+    assert.equal(at(context, 'require_client_certificate'), true);
+    assert.deepEqual(at(context, 'common_tls_context', 'tls_params'), {
+      tls_minimum_protocol_version: 'TLSv1_3',
+      tls_maximum_protocol_version: 'TLSv1_3',
+    });
+    assert.equal(
+      at(context, 'common_tls_context', 'tls_certificate_sds_secret_configs', 0, 'name'),
+      'metrics-tls-certificate',
+    );
+    assert.equal(
+      at(context, 'common_tls_context', 'validation_context_sds_secret_config', 'name'),
+      'metrics-ca-certificate',
+    );
+    const secrets = Object.fromEntries(resources.secrets.map((secret) => [secret.name, json(secret)]));
+    assert.deepEqual(at(secrets['metrics-tls-certificate'], 'tls_certificate'), {
+      certificate_chain: { filename: '/certs/tls.crt' },
+      private_key: { filename: '/certs/tls.key' },
+    });
+    assert.deepEqual(at(secrets['metrics-ca-certificate'], 'validation_context'), {
+      trusted_ca: { filename: '/certs/ca.crt' },
+    });
+    const noCa = envoyOf(
+      withFile(
+        'metrics:\n  envoy:\n    port: 8003\n    server-certificate-path: /c\n    server-key-path: /k\n',
+      ),
+    );
+    assert.deepEqual(
+      noCa.resources.secrets.map((secret) => secret.name),
+      ['metrics-tls-certificate'],
+    );
+    // As Contour: Envoy's health (/ready) over HTTP and its stats over HTTPS cannot share a port.
+    assert.throws(
+      () => withFile('metrics:\n  envoy:\n    server-certificate-path: /c\n    server-key-path: /k\n'),
+      /metrics\.envoy .*cannot use single port for health over HTTP and metrics over HTTPS/,
+    );
+  });
+
   it('applies the listener settings to both ingress listeners', () => {
     const config = withFile(`
 listener:
@@ -304,15 +380,6 @@ listener:
     ['policy.applyToIngress', 'policy:\n  applyToIngress: true\n'],
     ['tls.fallback-certificate', 'tls:\n  fallback-certificate: {name: f, namespace: projectcontour}\n'],
     ['tls.fingerprint', 'tls:\n  fingerprint: {ja4: true}\n'],
-    ['accesslog-format-string', 'accesslog-format-string: "%REQ_WITHOUT_QUERY(:PATH)%\\n"\n'],
-    ['json-fields', 'json-fields: ["@timestamp", contour_config_name]\n'],
-    [
-      'metrics.envoy.server-certificate-path',
-      'metrics:\n  envoy:\n    server-certificate-path: /c\n    server-key-path: /k\n',
-    ],
-    ['metrics.contour', 'metrics:\n  contour:\n    port: 8009\n'],
-    ['kubernetesClientQPS', 'kubernetesClientQPS: 50\n'],
-    ['kubernetesClientBurst', 'kubernetesClientBurst: 100\n'],
   ];
   for (const [field, text] of refused) {
     it(`refuses ${field} by name`, () => {
@@ -361,12 +428,49 @@ describe('contour serve flags (Contour names)', () => {
     assert.throws(() => flags('--disable-feature', 'httpproxies'), /disable-feature/);
   });
 
-  it('refuses client settings contour-ts cannot honour, by flag name', () => {
-    assert.throws(() => flags('--kubernetes-client-qps', '50'), /--kubernetes-client-qps .*not supported/);
-    assert.throws(() => flags('--kubernetes-client-burst', '9'), /--kubernetes-client-burst .*not supported/);
-    assert.throws(() => flags('--kubernetes-debug', '4'), /--kubernetes-debug is not supported/);
+  it('--kubernetes-client-qps/-burst and --kubernetes-debug are applied; the flags win over the file', () => {
+    const config = flags(
+      '--kubernetes-client-qps',
+      '50',
+      '--kubernetes-client-burst',
+      '9',
+      '--kubernetes-debug',
+      '4',
+    );
+    assert.deepEqual([config.kubeClientQps, config.kubeClientBurst, config.kubernetesDebug], [50, 9, 4]);
+    assert.deepEqual([flags().kubeClientQps, flags().kubeClientBurst, flags().kubernetesDebug], [0, 0, 0]);
+    const file = withFile('kubernetesClientQPS: 12.5\nkubernetesClientBurst: 100\n');
+    assert.deepEqual([file.kubeClientQps, file.kubeClientBurst], [12.5, 100]);
+    const both = withFile('kubernetesClientQPS: 12.5\n', '--kubernetes-client-qps', '7');
+    assert.equal(both.kubeClientQps, 7);
     assert.throws(() => flags('--kubernetes-client-qps', 'many'), /--kubernetes-client-qps: "many"/);
+    assert.throws(() => flags('--kubernetes-client-burst', '1.5'), /--kubernetes-client-burst/);
     assert.equal(flags('--accesslog-format', 'envoy').accessLogFormat, 'envoy');
+  });
+
+  it('--http-address/--http-port place the metrics server; metrics.contour in the file wins, as in Contour', () => {
+    const defaults = flags();
+    assert.equal(defaults.metricsAddress, undefined, 'absent: beside the health endpoint');
+    assert.equal(defaults.metricsPort, undefined);
+    const moved = flags('--http-address', '127.0.0.1', '--http-port', '8009', '--health-port', '8010');
+    assert.deepEqual([moved.metricsAddress, moved.metricsPort, moved.healthPort], ['127.0.0.1', 8009, 8010]);
+    assert.throws(() => flags('--http-port', '70000'), /--http-port/);
+    const file = withFile(
+      'metrics:\n  contour:\n    address: 10.0.0.1\n    port: 8011\n    server-certificate-path: /c\n    server-key-path: /k\n    ca-certificate-path: /ca\n',
+      '--http-port',
+      '8009',
+    );
+    assert.deepEqual([file.metricsAddress, file.metricsPort], ['10.0.0.1', 8011]);
+    assert.deepEqual(file.metricsTls, { certFile: '/c', keyFile: '/k', caFile: '/ca' });
+    const noCa = withFile(
+      'metrics:\n  contour:\n    port: 8011\n    server-certificate-path: /c\n    server-key-path: /k\n',
+    );
+    assert.deepEqual(noCa.metricsTls, { certFile: '/c', keyFile: '/k', caFile: undefined });
+    // As Contour: health over HTTP and metrics over HTTPS cannot share a port.
+    assert.throws(
+      () => withFile('metrics:\n  contour:\n    server-certificate-path: /c\n    server-key-path: /k\n'),
+      /cannot use single port for health over HTTP and metrics over HTTPS/,
+    );
   });
 
   it('refuses root namespaces that are not watched, as Contour does', () => {

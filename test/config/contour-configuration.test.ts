@@ -11,6 +11,22 @@ const withSpec = (spec: unknown) =>
   applySpecSettings(flags, contourConfigurationSpecSchema.parse(spec), 'crd', new Set());
 
 describe('ContourConfiguration spec', () => {
+  it('metrics and Envoy stats over TLS, and access log fields needing formatter extensions, are applied', () => {
+    const config = withSpec({
+      metrics: { address: '127.0.0.1', port: 8009, tls: { certFile: '/c', keyFile: '/k', caFile: '/ca' } },
+      envoy: {
+        metrics: { port: 8003, tls: { certFile: '/ec', keyFile: '/ek' } },
+        logging: { accessLogFormat: 'json', accessLogJSONFields: ['contour_config_kind'] },
+      },
+    });
+    assert.deepEqual([config.metricsAddress, config.metricsPort], ['127.0.0.1', 8009]);
+    assert.deepEqual(config.metricsTls, { certFile: '/c', keyFile: '/k', caFile: '/ca' });
+    assert.deepEqual(config.envoy.statsTls, { certFile: '/ec', keyFile: '/ek', caFile: undefined });
+    assert.deepEqual(config.envoy.accessLogFormat?.jsonFields, {
+      contour_config_kind: '%METADATA(ROUTE:envoy.access_loggers.file:io.projectcontour.kind)%',
+    });
+  });
+
   it('replaces the settings it covers, flags given or not', () => {
     const config = withSpec({
       xdsServer: { address: '0.0.0.0', port: 8101, tls: { insecure: true } },
@@ -78,9 +94,14 @@ describe('ContourConfiguration spec', () => {
       /spec\.envoy\.runtimeSettings: "re2\.max_program_size\.warn_level" is set by contour-ts itself/,
     ],
     [
-      'an access log field needing a formatter extension',
-      { envoy: { logging: { accessLogJSONFields: ['contour_config_kind'] } } },
-      /spec\.envoy\.logging\.accessLogJSONFields: field contour_config_kind using %METADATA% is not supported/,
+      'metrics TLS with a CA alone',
+      { metrics: { port: 8009, tls: { caFile: '/ca.crt' } } },
+      /spec\.metrics\.tls: a server certificate and key must both be given/,
+    ],
+    [
+      'Envoy stats TLS without a key',
+      { envoy: { metrics: { port: 8003, tls: { certFile: '/tls.crt' } } } },
+      /spec\.envoy\.metrics\.tls: a server certificate and key must both be given/,
     ],
   ];
   for (const [what, spec, message] of errors) {

@@ -46,10 +46,10 @@ const defineServe = (program: Command): Command => {
       'serve a Listener per HTTPProxy fqdn for proxyless gRPC clients (xds:///<fqdn>)',
       false,
     )
-    .option('--health-address <address>', 'address of /healthz, /readyz and /metrics', '0.0.0.0')
-    .option('--health-port <port>', 'port of /healthz, /readyz and /metrics', '8000')
-    .addOption(new Option('--http-address <address>', 'alias of --health-address').hideHelp())
-    .addOption(new Option('--http-port <port>', 'alias of --health-port').hideHelp())
+    .option('--health-address <address>', 'address of /healthz and /readyz', '0.0.0.0')
+    .option('--health-port <port>', 'port of /healthz and /readyz', '8000')
+    .option('--http-address <address>', 'address of /metrics (default: --health-address)')
+    .option('--http-port <port>', 'port of /metrics (default: --health-port)')
     .option('--debug-http-address <address>', 'address of the /debug endpoints', '127.0.0.1')
     .option('--debug-http-port <port>', 'port of the /debug endpoints', '6060')
     .option('--envoy-service-http-address <address>', 'Envoy HTTP listener address', '0.0.0.0')
@@ -139,8 +139,6 @@ const resolveServeConfig = (raw: RawServeOptions, command: Command, env: NodeJS.
     ...raw,
     // Global (`contour --log-format`), accepted before or after `serve` as in Contour.
     logFormat: logFormatOf(command),
-    healthAddress: raw.httpAddress ?? raw.healthAddress,
-    healthPort: raw.httpPort ?? raw.healthPort,
   };
   // Flags given on the command line (or by environment) win over the config file, as in Contour.
   const explicitFlags = new Set(

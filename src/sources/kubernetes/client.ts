@@ -6,6 +6,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { createInterface } from 'node:readline';
 import { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from '../../util/logger.js';
+import { createTokenBucket, realLimiterClock, type LimiterClock } from '../../util/token-bucket.js';
 
 /** An error the API server answered with (or a transport failure, status 0). */
 export class KubeApiError extends Error {
@@ -100,8 +102,25 @@ const errorFromBody = (status: number, text: string): KubeApiError => {
   }
 };
 
+/** How the client paces and logs its requests (Contour's --kubernetes-client-qps/-burst, --kubernetes-debug). */
+export interface KubeClientOptions {
+  /**
+   * Client-side rate limit on every request and watch opened, as client-go's token bucket. Absent, or both
+   * 0: unlimited. One of them 0: client-go's default for it (5 qps, burst 10).
+   */
+  rateLimit?: { qps: number; burst: number };
+  /** Log each request (method, path, status, duration) at debug level, with this verbosity; 0: none. */
+  requestLog?: { logger: Logger; verbosity: number };
+  /** The limiter's clock (tests). */
+  clock?: LimiterClock;
+}
+
+// client-go's rest.Config defaults, used when only one of QPS and burst is set.
+const clientGoDefaultQps = 5;
+const clientGoDefaultBurst = 10;
+
 /** Creates a client bound to a loaded kubeconfig. */
-export const createKubeClient = (config: KubeConfig): KubeClient => {
+export const createKubeClient = (config: KubeConfig, clientOptions: KubeClientOptions = {}): KubeClient => {
   const cluster = config.getCurrentCluster();
   if (!cluster) throw new Error('kubeconfig has no current cluster');
   const server = cluster.server;
@@ -109,6 +128,35 @@ export const createKubeClient = (config: KubeConfig): KubeClient => {
   // One keep-alive agent per client: watches and requests share TLS sessions.
   const agentOptions: https.AgentOptions = { keepAlive: true, maxSockets: 64 };
   let agent: http.Agent | undefined;
+  const { rateLimit, requestLog } = clientOptions;
+  const clock = clientOptions.clock ?? realLimiterClock;
+  const limiter =
+    rateLimit && (rateLimit.qps > 0 || rateLimit.burst > 0)
+      ? createTokenBucket(
+          { qps: rateLimit.qps || clientGoDefaultQps, burst: rateLimit.burst || clientGoDefaultBurst },
+          clock,
+        )
+      : undefined;
+  const log = requestLog && requestLog.verbosity > 0 ? requestLog : undefined;
+  // One line per request once it has an answer (a watch: once the server accepted or refused it).
+  const logged = (method: string, url: URL, clientRequest: http.ClientRequest): http.ClientRequest => {
+    if (!log) return clientRequest;
+    const started = clock.now();
+    const line = (fields: Record<string, unknown>): void =>
+      log.logger.debug(
+        {
+          verbosity: log.verbosity,
+          method,
+          path: log.verbosity >= 6 ? url.pathname + url.search : url.pathname,
+          ms: Math.round(clock.now() - started),
+          ...fields,
+        },
+        'Kubernetes API request',
+      );
+    clientRequest.once('response', (response) => line({ status: response.statusCode }));
+    clientRequest.once('error', (error) => line({ error: error.message }));
+    return clientRequest;
+  };
 
   const open = async (
     method: string,
@@ -116,6 +164,14 @@ export const createKubeClient = (config: KubeConfig): KubeClient => {
     headers: Record<string, string>,
     signal: AbortSignal | undefined,
   ): Promise<http.ClientRequest> => {
+    // Every request and watch waits its turn, as client-go's rate limiter before it sends.
+    if (limiter) {
+      try {
+        await limiter.acquire(signal);
+      } catch (error) {
+        throw new KubeApiError(`request not sent: ${(error as Error).message}`, 0, 'Transport');
+      }
+    }
     const options: https.RequestOptions = { method, headers: { ...headers } };
     // Applied per request so rotated in-cluster tokens are picked up.
     await config.applyToHTTPSOptions(options);
@@ -138,7 +194,11 @@ export const createKubeClient = (config: KubeConfig): KubeClient => {
       signal,
       auth: options.auth,
     };
-    return secure ? https.request(url, requestOptions) : http.request(url, requestOptions);
+    return logged(
+      method,
+      url,
+      secure ? https.request(url, requestOptions) : http.request(url, requestOptions),
+    );
   };
 
   const request = async <T>(req: KubeRequest): Promise<T> => {
@@ -174,7 +234,14 @@ export const createKubeClient = (config: KubeConfig): KubeClient => {
     const url = buildUrl(server, path, { ...query, watch: true });
     const idle = new AbortController();
     const signal = AbortSignal.any([options.signal, idle.signal]);
-    const clientRequest = await open('GET', url, { Accept: 'application/json' }, signal);
+    // Stopped while waiting for the rate limiter: the watch ends as a stopped one does.
+    const clientRequest = await open('GET', url, { Accept: 'application/json' }, signal).catch(
+      (error: unknown) => {
+        if (options.signal.aborted) return undefined;
+        throw error;
+      },
+    );
+    if (!clientRequest) return;
     let timer: NodeJS.Timeout | undefined;
     const touch = (): void => {
       clearTimeout(timer);
