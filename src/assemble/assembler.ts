@@ -26,7 +26,8 @@ import { fallbackRouteConfigName, httpRouteConfigName, httpsRouteConfigName } fr
 import { resolveTranslateOptions, type TranslateOptions } from '../envoy/options.js';
 import { envoyVirtualHost, fallbackVirtualHosts, routeConfiguration } from '../envoy/route-configuration.js';
 import { envoySecret } from '../envoy/secret.js';
-import { adminListener, statsListeners } from '../envoy/stats-listener.js';
+import { dynamicRuntime } from '../envoy/runtime.js';
+import { adminListener, omEnforcedHealthListener, statsListeners } from '../envoy/stats-listener.js';
 import { statsSecrets } from '../envoy/stats-tls.js';
 import { validateResource } from '../envoy/validation/validate.js';
 import { ListenerSchema, type Listener } from '../gen/envoy/config/listener/v3/listener_pb.js';
@@ -52,6 +53,7 @@ export interface EncodedResources {
   clusters: CachedResource[];
   endpoints: CachedResource[];
   secrets: CachedResource[];
+  runtimes: CachedResource[];
 }
 
 /** What one DAG became: the resources to publish and the ones withheld. */
@@ -162,7 +164,7 @@ export const createAssembler = (store: StoreView, translateOptions: TranslateOpt
   // Fixed parts, made once from the options. Their problems are the operator's, not any object's.
   const fixedRejections: Rejection[] = [];
   const checkFixed = (
-    type: 'listener' | 'route' | 'secret',
+    type: 'listener' | 'route' | 'secret' | 'runtime',
     message: Message,
   ): CachedResource | undefined => {
     const checked = checker.check(type, message, []);
@@ -175,6 +177,7 @@ export const createAssembler = (store: StoreView, translateOptions: TranslateOpt
       { address: resolved.healthAddress, port: resolved.healthPort },
       resolved.statsTls,
     ),
+    ...omEnforcedHealthListener(resolved.omEnforcedHealth),
     ...adminListener(resolved.adminPort),
   ]
     .map((listener) => checkFixed('listener', listener))
@@ -183,6 +186,9 @@ export const createAssembler = (store: StoreView, translateOptions: TranslateOpt
   const fixedSecrets = statsSecrets(resolved.statsTls)
     .map((secret) => checkFixed('secret', secret))
     .filter((entry) => entry !== undefined);
+  // The RTDS layer depends on the options only.
+  const runtimeEntry = checkFixed('runtime', dynamicRuntime(resolved.runtime));
+  const runtimes = runtimeEntry ? [runtimeEntry] : [];
   const plainShell = routeConfiguration(httpRouteConfigName, [], { ...context, secure: false });
   const plainShellValid = checkFixed('route', plainShell) !== undefined;
 
@@ -453,6 +459,7 @@ export const createAssembler = (store: StoreView, translateOptions: TranslateOpt
           endpoints: endpointAssignments.list(),
           secrets:
             fixedSecrets.length > 0 ? sortedByName([...secrets.secrets, ...fixedSecrets]) : secrets.secrets,
+          runtimes,
         },
         rejections: rejections.length > 0 ? rejections.sort(rejectionOrder) : rejections,
       };

@@ -31,6 +31,7 @@ const messagesOf = (snapshot: SnapshotCache): EnvoyResources => {
     clusters: list('cluster'),
     endpoints: list('endpoint'),
     secrets: list('secret'),
+    runtimes: list('runtime'),
   };
 };
 

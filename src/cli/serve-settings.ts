@@ -3,7 +3,12 @@
 // replaces both (Contour ignores the flags it covers).
 import type { ContourConfigurationSpec } from '../apis/contourconfiguration.js';
 import { configFileToSpec, readContourConfigFile } from '../config/config-file.js';
-import { settingsFromSpec, type FieldNaming, type SpecSettings } from '../config/settings.js';
+import {
+  checkOmEnforcedHealthEndpoint,
+  settingsFromSpec,
+  type FieldNaming,
+  type SpecSettings,
+} from '../config/settings.js';
 import type { TranslateOptions } from '../envoy/options.js';
 import type { BuildOptions } from '../dag/build.js';
 import { formatterExtensionNames } from '../envoy/access-log.js';
@@ -51,6 +56,15 @@ export const applySpecSettings = (
   // --accesslog-format (or the spec's format) picks the format; the fields and level come from the spec.
   if (merged.envoy.accessLogFormat)
     merged.envoy.accessLogFormat = { ...merged.envoy.accessLogFormat, format: merged.accessLogFormat };
+  checkOmEnforcedHealthEndpoint(
+    merged.envoy,
+    {
+      address: merged.envoy.healthAddress ?? merged.statsAddress,
+      port: merged.envoy.healthPort ?? merged.statsPort,
+    },
+    { address: merged.statsAddress, port: merged.statsPort },
+    naming,
+  );
   return merged;
 };
 

@@ -3,7 +3,8 @@
 import type { ContourConfigurationSpec } from '../apis/contourconfiguration.js';
 import type { TlsVersion } from '../dag/types.js';
 import type { GlobalHeadersPolicy } from '../dag/global-headers.js';
-import type { TranslateOptions } from '../envoy/options.js';
+import type { HttpVersion, RuntimeOptions, TranslateOptions } from '../envoy/options.js';
+import { managedRuntimeValues } from '../envoy/runtime.js';
 import { defaultCipherSuites, type UpstreamTlsParameters } from '../envoy/tls-context.js';
 import type { ClusterDefaults } from '../dag/cluster-defaults.js';
 import { parseDuration } from '../util/duration.js';
@@ -232,6 +233,40 @@ const isSet = (value: unknown): boolean => {
   return true;
 };
 
+type EnvoySpec = NonNullable<ContourConfigurationSpec['envoy']>;
+
+/** The overload-manager enforced health listener: an address and a port, both needed. */
+const omEnforcedHealthOf = (
+  envoy: EnvoySpec,
+  field: string,
+): { address: string; port: number } | undefined => {
+  const endpoint = envoy.omEnforcedHealth;
+  if (!endpoint || !isSet(endpoint)) return undefined;
+  if (!endpoint.address || !endpoint.port) throw new Error(`${field}: needs both an address and a port`);
+  return { address: endpoint.address, port: endpoint.port };
+};
+
+/**
+ * What goes into the RTDS layer. Contour lets its own keys win over a user's runtime setting of the
+ * same key (with a warning); contour-ts refuses the setting instead, so it is never dropped.
+ */
+const runtimeOf = (
+  envoy: EnvoySpec,
+  listener: NonNullable<EnvoySpec['listener']>,
+  field: string,
+): RuntimeOptions => {
+  const runtime: RuntimeOptions = {
+    maxRequestsPerIoCycle: listener.maxRequestsPerIOCycle,
+    maxConnectionsPerListener: listener.maxConnectionsPerListener,
+    settings: envoy.runtimeSettings,
+  };
+  const managed = managedRuntimeValues(runtime);
+  const taken = Object.keys(envoy.runtimeSettings ?? {}).filter((key) => key in managed);
+  if (taken.length > 0)
+    throw new Error(`${field}: ${taken.map((key) => `"${key}"`).join(', ')} is set by contour-ts itself`);
+  return runtime;
+};
+
 /** A metrics server's TLS files: none, or at least certificate and key (Contour refuses a CA alone). */
 const metricsTlsOf = (
   field: string,
@@ -394,18 +429,6 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
   refuse('globalExtAuth', spec.globalExtAuth);
   refuse('rateLimitService', spec.rateLimitService);
   refuse('tracing', spec.tracing);
-  refuse('envoy.omEnforcedHealth', envoy.omEnforcedHealth);
-  refuse('envoy.runtimeSettings', envoy.runtimeSettings);
-  if (listener.compression?.algorithm && listener.compression.algorithm !== 'gzip')
-    refuse('envoy.listener.compression', listener.compression.algorithm);
-  refuse('envoy.listener.maxRequestsPerIOCycle', listener.maxRequestsPerIOCycle);
-  refuse('envoy.listener.maxConnectionsPerListener', listener.maxConnectionsPerListener);
-  refuse(
-    'envoy.listener.maxConnectionsToAcceptPerSocketEvent',
-    listener.maxConnectionsToAcceptPerSocketEvent,
-  );
-  // tos/trafficClass 0 is Contour's "unset".
-  refuse('envoy.listener.socketOptions', listener.socketOptions);
   // Envoy's enable_ja4_fingerprinting is newer than the Envoy API contour-ts is built against (src/gen).
   refuse(
     'envoy.listener.tls.fingerprint',
@@ -413,9 +436,8 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
     'with ja4 is not supported by contour-ts (its Envoy API has no enable_ja4_fingerprinting)',
   );
   const accessLog = accessLogFormatOf(logging, accessLogFormat, accessLogLevel, name);
-  // Contour's default is both versions; one alone would change the listeners' ALPN and codecs.
-  if (new Set(envoy.defaultHTTPVersions ?? ['HTTP/1.1', 'HTTP/2']).size !== 2)
-    refuse('envoy.defaultHTTPVersions', envoy.defaultHTTPVersions, `with one version ${notSupported}`);
+  const omEnforcedHealth = omEnforcedHealthOf(envoy, name('envoy.omEnforcedHealth'));
+  const runtime = runtimeOf(envoy, listener, name('envoy.runtimeSettings'));
 
   const metricsTls = metricsTlsOf(name('metrics.tls'), spec.metrics?.tls);
   const statsTls = metricsTlsOf(name('envoy.metrics.tls'), envoy.metrics?.tls);
@@ -479,7 +501,18 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
         perConnectionBufferLimitBytes: listener['per-connection-buffer-limit-bytes'],
         maxRequestsPerConnection: listener.maxRequestsPerConnection,
         http2MaxConcurrentStreams: listener.httpMaxConcurrentStreams,
+        maxConnectionsToAcceptPerSocketEvent: listener.maxConnectionsToAcceptPerSocketEvent,
+        // 0 is Contour's "unset".
+        tos: listener.socketOptions?.tos,
+        trafficClass: listener.socketOptions?.trafficClass,
       },
+      compression: listener.compression?.algorithm,
+      // Contour's default (none listed) is both versions.
+      httpVersions: envoy.defaultHTTPVersions?.length
+        ? [...new Set(envoy.defaultHTTPVersions as HttpVersion[])]
+        : undefined,
+      omEnforcedHealth,
+      runtime,
       connectTimeoutMs: timeoutMs.connectTimeout,
       requestTimeoutMs: timeoutMs.requestTimeout,
       connectionIdleTimeoutMs: timeoutMs.connectionIdleTimeout,
@@ -490,4 +523,26 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
     },
   };
   return settings;
+};
+
+/** Contour's check that the overload-manager enforced health listener has a port of its own. */
+export const checkOmEnforcedHealthEndpoint = (
+  settings: EnvoySettings,
+  envoyHealth: { address: string; port: number },
+  envoyMetrics: { address: string; port: number },
+  naming: FieldNaming,
+): void => {
+  const endpoint = settings.omEnforcedHealth;
+  if (!endpoint) return;
+  const field = naming === 'file' ? 'omEnforcedHealthListener' : 'spec.envoy.omEnforcedHealth';
+  const same = (other: { address: string; port: number }) =>
+    other.address === endpoint.address && other.port === endpoint.port;
+  if (same(envoyHealth))
+    throw new Error(
+      `${field}: cannot use the same port for health checks and overload-manager enforced health checks`,
+    );
+  if (same(envoyMetrics))
+    throw new Error(
+      `${field}: cannot use the same port for metrics and overload-manager enforced health checks`,
+    );
 };

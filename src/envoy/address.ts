@@ -33,6 +33,10 @@ const ipprotoTcp = 6;
 const tcpKeepIdle = 4;
 const tcpKeepInterval = 5;
 const tcpKeepCount = 6;
+const ipprotoIp = 0;
+const ipTos = 1;
+const ipprotoIpv6 = 41;
+const ipv6TrafficClass = 67;
 
 const listeningOption = (description: string, level: number, name: number, value: number): SocketOption =>
   create(SocketOptionSchema, {
@@ -49,4 +53,12 @@ export const tcpKeepaliveOptions = (): SocketOption[] => [
   listeningOption('TCP keep-alive initial idle time', ipprotoTcp, tcpKeepIdle, 45),
   listeningOption('TCP keep-alive time between probes', ipprotoTcp, tcpKeepInterval, 5),
   listeningOption('TCP keep-alive probe count', ipprotoTcp, tcpKeepCount, 9),
+];
+
+/** IPv4 TOS and IPv6 traffic class of the listening sockets (Contour's listener.socket-options); 0 = not set. */
+export const trafficMarkingOptions = (tos = 0, trafficClass = 0): SocketOption[] => [
+  ...(tos !== 0 ? [listeningOption('Set IPv4 TOS field', ipprotoIp, ipTos, tos)] : []),
+  ...(trafficClass !== 0
+    ? [listeningOption('Set IPv6 Traffic Class field', ipprotoIpv6, ipv6TrafficClass, trafficClass)]
+    : []),
 ];

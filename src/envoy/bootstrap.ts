@@ -58,6 +58,7 @@ import {
   type OverloadManager,
   type ResourceMonitor,
 } from '../gen/envoy/config/overload/v3/overload_pb.js';
+import { dynamicRuntimeLayerName } from './runtime.js';
 
 /** Name of the static cluster that reaches the xDS server (Contour's name; ADS config refers to it). */
 export const xdsClusterName = 'contour';
@@ -381,9 +382,20 @@ const overloadManager = (options: BootstrapOptions): OverloadManager | undefined
 
 const bootstrapMessage = (options: BootstrapOptions): Bootstrap =>
   create(BootstrapSchema, {
-    // Only the admin layer: contour-ts serves no RTDS, and an RTDS layer would hold Envoy's startup.
+    // Contour's layers: `dynamic` over RTDS (the same ADS stream; contour-ts always serves that
+    // resource, so Envoy's initialization never waits on it), then the admin layer, last so that
+    // changes made through the admin interface win.
     layeredRuntime: {
-      layers: [{ name: 'admin', layerSpecifier: { case: 'adminLayer' as const, value: {} } }],
+      layers: [
+        {
+          name: dynamicRuntimeLayerName,
+          layerSpecifier: {
+            case: 'rtdsLayer' as const,
+            value: { name: dynamicRuntimeLayerName, rtdsConfig: adsConfigSource() },
+          },
+        },
+        { name: 'admin', layerSpecifier: { case: 'adminLayer' as const, value: {} } },
+      ],
     },
     dynamicResources: {
       adsConfig: {

@@ -49,6 +49,7 @@ const resourceKeys: Record<ResourceType, keyof EnvoyResources> = {
   listener: 'listeners',
   route: 'routes',
   secret: 'secrets',
+  runtime: 'runtimes',
 };
 
 /** Every resource of a build as canonical JSON, one key per xDS type (sorted), each list in resource order. */
@@ -56,7 +57,7 @@ export const resourcesToJson = (resources: EnvoyResources, options: CanonicalJso
   const out: Record<string, JsonValue> = {};
   for (const type of Object.keys(typeUrls).sort() as ResourceType[]) {
     const key = resourceKeys[type];
-    out[key] = (resources[key] as Message[]).map((message) => resourceToJson(message, options));
+    out[key] = ((resources[key] ?? []) as Message[]).map((message) => resourceToJson(message, options));
   }
   return out;
 };

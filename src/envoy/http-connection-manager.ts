@@ -2,6 +2,7 @@
 import { create } from '@bufbuild/protobuf';
 import { FilterSchema, type Filter } from '../gen/envoy/config/listener/v3/listener_components_pb.js';
 import {
+  HttpConnectionManager_CodecType,
   HttpConnectionManager_ServerHeaderTransformation,
   HttpConnectionManagerSchema,
   type HttpFilter,
@@ -38,7 +39,15 @@ export interface HttpConnectionManagerSettings {
   stripTrailingHostDot: boolean;
   maxRequestsPerConnection?: number;
   http2MaxConcurrentStreams?: number;
+  /** The codec: AUTO unless one HTTP version alone is served (Contour's default-http-versions). */
+  codec?: 'auto' | 'http1' | 'http2';
 }
+
+const codecTypes = {
+  auto: HttpConnectionManager_CodecType.AUTO,
+  http1: HttpConnectionManager_CodecType.HTTP1,
+  http2: HttpConnectionManager_CodecType.HTTP2,
+} as const;
 
 const serverHeaderTransformations = {
   overwrite: HttpConnectionManager_ServerHeaderTransformation.OVERWRITE,
@@ -55,6 +64,7 @@ export const httpConnectionManagerFilter = (settings: HttpConnectionManagerSetti
     configType: {
       case: 'typedConfig' as const,
       value: packAny(HttpConnectionManagerSchema, {
+        codecType: codecTypes[settings.codec ?? 'auto'],
         statPrefix: settings.statPrefix,
         routeSpecifier: {
           case: 'rds' as const,

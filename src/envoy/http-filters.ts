@@ -1,5 +1,5 @@
 // The HTTP filter chain of the ingress connection managers, in Contour's order:
-// compressor (gzip), grpc_web, grpc_stats, cors, local_ratelimit, lua, rbac, router.
+// compressor (gzip by default; brotli, zstd or none), grpc_web, grpc_stats, cors, local_ratelimit, lua, rbac, router.
 // Filters without per-route configuration are inert (cors, local_ratelimit, lua, rbac); they are
 // present so that routes can enable them and so stats names match Contour's.
 import { create } from '@bufbuild/protobuf';
@@ -9,6 +9,8 @@ import {
 } from '../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js';
 import { CompressorSchema } from '../gen/envoy/extensions/filters/http/compressor/v3/compressor_pb.js';
 import { GzipSchema } from '../gen/envoy/extensions/compression/gzip/compressor/v3/gzip_pb.js';
+import { BrotliSchema } from '../gen/envoy/extensions/compression/brotli/compressor/v3/brotli_pb.js';
+import { ZstdSchema } from '../gen/envoy/extensions/compression/zstd/compressor/v3/zstd_pb.js';
 import { GrpcWebSchema } from '../gen/envoy/extensions/filters/http/grpc_web/v3/grpc_web_pb.js';
 import { FilterConfigSchema as GrpcStatsSchema } from '../gen/envoy/extensions/filters/http/grpc_stats/v3/config_pb.js';
 import { CorsSchema } from '../gen/envoy/extensions/filters/http/cors/v3/cors_pb.js';
@@ -18,6 +20,7 @@ import { RBACSchema } from '../gen/envoy/extensions/filters/http/rbac/v3/rbac_pb
 import { RouterSchema } from '../gen/envoy/extensions/filters/http/router/v3/router_pb.js';
 import type { Any } from '@bufbuild/protobuf/wkt';
 import { wellKnown } from './names.js';
+import type { CompressionAlgorithm } from './options.js';
 import { packAny } from './proto-util.js';
 
 const httpFilter = (name: string, typedConfig: Any): HttpFilter =>
@@ -52,12 +55,19 @@ const compressibleContentTypes = [
   'application/grpc-web-text+thrift',
 ];
 
-/** gzip response compression for the usual text types. */
-export const compressorFilter = (): HttpFilter =>
+// Each library with Envoy's defaults, named by the algorithm as Contour names it.
+const compressorLibraries = {
+  gzip: () => packAny(GzipSchema, {}),
+  brotli: () => packAny(BrotliSchema, {}),
+  zstd: () => packAny(ZstdSchema, {}),
+};
+
+/** Response compression for the usual text types (gzip unless another library is chosen). */
+export const compressorFilter = (algorithm: Exclude<CompressionAlgorithm, 'disabled'> = 'gzip'): HttpFilter =>
   httpFilter(
     wellKnown.compressor,
     packAny(CompressorSchema, {
-      compressorLibrary: { name: 'gzip', typedConfig: packAny(GzipSchema, {}) },
+      compressorLibrary: { name: algorithm, typedConfig: compressorLibraries[algorithm]() },
       responseDirectionConfig: { commonConfig: { contentType: compressibleContentTypes } },
     }),
   );
@@ -65,9 +75,9 @@ export const compressorFilter = (): HttpFilter =>
 /** The router filter; always last. */
 export const routerFilter = (): HttpFilter => httpFilter(wellKnown.router, packAny(RouterSchema, {}));
 
-/** The default filters of an ingress connection manager, router last. */
-export const defaultHttpFilters = (): HttpFilter[] => [
-  compressorFilter(),
+/** The default filters of an ingress connection manager, router last; no compressor when disabled. */
+export const defaultHttpFilters = (compression: CompressionAlgorithm = 'gzip'): HttpFilter[] => [
+  ...(compression === 'disabled' ? [] : [compressorFilter(compression)]),
   httpFilter(wellKnown.grpcWeb, packAny(GrpcWebSchema, {})),
   httpFilter(
     wellKnown.grpcStats,

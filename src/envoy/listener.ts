@@ -10,7 +10,7 @@ import { TlsInspectorSchema } from '../gen/envoy/extensions/filters/listener/tls
 import type { HttpFilter } from '../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js';
 import type { SecureVirtualHost, TlsVersion, VirtualHost } from '../dag/types.js';
 import { fileAccessLogs } from './access-log.js';
-import { socketAddress, tcpKeepaliveOptions } from './address.js';
+import { socketAddress, tcpKeepaliveOptions, trafficMarkingOptions } from './address.js';
 import { defaultHttpFilters, misdirectedRequestFilter } from './http-filters.js';
 import { httpConnectionManagerFilter } from './http-connection-manager.js';
 import {
@@ -25,7 +25,21 @@ import {
 import type { ResolvedTranslateOptions } from './options.js';
 import { compareStrings, packAny } from './proto-util.js';
 import { tcpProxyFilter } from './tcp-proxy.js';
-import { downstreamTlsContext, httpAlpnProtocols, tlsTransportSocket } from './tls-context.js';
+import { downstreamTlsContext, tlsTransportSocket } from './tls-context.js';
+
+/** The codec for the HTTP versions served: one version alone fixes it, otherwise Envoy detects it. */
+const codecFor = (options: ResolvedTranslateOptions): 'auto' | 'http1' | 'http2' => {
+  const versions = new Set(options.httpVersions);
+  if (versions.size !== 1) return 'auto';
+  return versions.has('HTTP/2') ? 'http2' : 'http1';
+};
+
+/** ALPN offered by TLS listeners terminating HTTP, in preference order: h2, then http/1.1. */
+const alpnFor = (options: ResolvedTranslateOptions): string[] => {
+  const versions = new Set(options.httpVersions);
+  if (versions.size === 0) return ['h2', 'http/1.1'];
+  return [...(versions.has('HTTP/2') ? ['h2'] : []), ...(versions.has('HTTP/1.1') ? ['http/1.1'] : [])];
+};
 
 const connectionManager = (
   options: ResolvedTranslateOptions,
@@ -33,6 +47,7 @@ const connectionManager = (
   statPrefix: string,
   httpFilters: HttpFilter[],
   accessLogPath: string,
+  codec = codecFor(options),
 ) =>
   httpConnectionManagerFilter({
     routeConfigName,
@@ -52,11 +67,18 @@ const connectionManager = (
     stripTrailingHostDot: options.stripTrailingHostDot,
     maxRequestsPerConnection: options.listenerLimits.maxRequestsPerConnection,
     http2MaxConcurrentStreams: options.listenerLimits.http2MaxConcurrentStreams,
+    codec,
   });
 
-// Contour's listener.connection-balancer and per-connection-buffer-limit-bytes, on both ingress listeners.
+// Contour's listener.* settings on both ingress listeners: keep-alive and traffic marking of the
+// listening socket, connection balancer, buffer limit, connections accepted per socket event.
 const listenerLimitFields = (options: ResolvedTranslateOptions) => ({
+  socketOptions: [
+    ...tcpKeepaliveOptions(),
+    ...trafficMarkingOptions(options.listenerLimits.tos, options.listenerLimits.trafficClass),
+  ],
   perConnectionBufferLimitBytes: options.listenerLimits.perConnectionBufferLimitBytes,
+  maxConnectionsToAcceptPerSocketEvent: options.listenerLimits.maxConnectionsToAcceptPerSocketEvent,
   connectionBalanceConfig: options.listenerLimits.exactBalance
     ? { balanceType: { case: 'exactBalance' as const, value: {} } }
     : undefined,
@@ -80,7 +102,6 @@ export const httpListener = (virtualHosts: VirtualHost[], options: ResolvedTrans
     create(ListenerSchema, {
       name: httpListenerName,
       address: socketAddress(options.httpAddress, options.httpPort),
-      socketOptions: tcpKeepaliveOptions(),
       ...listenerLimitFields(options),
       listenerFilters: proxyProtocolFilters(options),
       filterChains: [
@@ -90,7 +111,7 @@ export const httpListener = (virtualHosts: VirtualHost[], options: ResolvedTrans
               options,
               httpRouteConfigName,
               httpListenerName,
-              defaultHttpFilters(),
+              defaultHttpFilters(options.compression),
               options.httpAccessLog,
             ),
           ],
@@ -148,7 +169,7 @@ export const secureFilterChain = (
           httpsRouteConfigName(virtualHost.fqdn),
           // Every TLS host shares the listener's stat prefix, as dashboards expect.
           httpsListenerName,
-          [misdirectedRequestFilter(), ...defaultHttpFilters()],
+          [misdirectedRequestFilter(), ...defaultHttpFilters(options.compression)],
           options.httpsAccessLog,
         ),
       ];
@@ -166,7 +187,7 @@ export const secureFilterChain = (
             cipherSuites: options.cipherSuites,
             ecdhCurves: options.ecdhCurves,
             // TCP proxying leaves protocol negotiation to the backend.
-            alpnProtocols: tcpProxy ? [] : httpAlpnProtocols,
+            alpnProtocols: tcpProxy ? [] : alpnFor(options),
           }),
         )
       : undefined,
@@ -194,8 +215,10 @@ export const fallbackFilterChain = (
         options,
         fallbackRouteConfigName,
         httpsListenerName,
-        defaultHttpFilters(),
+        defaultHttpFilters(options.compression),
         options.httpsAccessLog,
+        // Contour sets no codec on this connection manager: Envoy's AUTO, whatever default-http-versions says.
+        'auto',
       ),
     ],
     transportSocket: tlsTransportSocket(
@@ -206,7 +229,7 @@ export const fallbackFilterChain = (
         cipherSuites: options.cipherSuites,
         ecdhCurves: options.ecdhCurves,
         // The ALPN of the host it was made for (none for a TCP-proxied one), as Contour.
-        alpnProtocols: virtualHost.tcpProxy ? [] : httpAlpnProtocols,
+        alpnProtocols: virtualHost.tcpProxy ? [] : alpnFor(options),
       }),
     ),
   });
@@ -238,7 +261,6 @@ export const httpsListener = (
     create(ListenerSchema, {
       name: httpsListenerName,
       address: socketAddress(options.httpsAddress, options.httpsPort),
-      socketOptions: tcpKeepaliveOptions(),
       ...listenerLimitFields(options),
       listenerFilters: [
         ...proxyProtocolFilters(options),

@@ -6,6 +6,7 @@ export const httpListenerName = 'ingress_http';
 export const httpsListenerName = 'ingress_https';
 export const statsListenerName = 'stats-health';
 export const adminListenerName = 'envoy-admin';
+export const omEnforcedHealthListenerName = 'health-om-enforced';
 /** The cluster (defined in the bootstrap) that reaches Envoy's own admin interface. */
 export const adminClusterName = 'envoy-admin';
 

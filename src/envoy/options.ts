@@ -72,6 +72,27 @@ export interface TranslateOptions {
   ecdhCurves?: string[];
   /** JA3 fingerprinting in the TLS listener's tls_inspector. Default false. */
   tlsJa3Fingerprinting?: boolean;
+  // Contour's compression, default-http-versions, omEnforcedHealthListener and runtime settings.
+  /** Response compression of the ingress connection managers. Default gzip. */
+  compression?: CompressionAlgorithm;
+  /** HTTP versions the ingress listeners speak (Contour's default-http-versions). Default both. */
+  httpVersions?: HttpVersion[];
+  /** Contour's `health-om-enforced` listener (/ready, subject to the global connection limit); null = none. */
+  omEnforcedHealth?: { address: string; port: number } | null;
+  /** What Contour serves in the Envoy runtime layer `dynamic` (RTDS). Default: only Contour's fixed keys. */
+  runtime?: RuntimeOptions;
+}
+
+export type CompressionAlgorithm = 'gzip' | 'brotli' | 'zstd' | 'disabled';
+export type HttpVersion = 'HTTP/1.1' | 'HTTP/2';
+
+/** Contour's runtime-derived settings (listener.max-requests-per-io-cycle, max-connections-per-listener, runtime-settings). */
+export interface RuntimeOptions {
+  maxRequestsPerIoCycle?: number;
+  /** Connection limit of each ingress listener. */
+  maxConnectionsPerListener?: number;
+  /** The user's runtime keys, as strings (a key contour-ts sets itself is refused at start-up). */
+  settings?: Record<string, string>;
 }
 
 /** Contour's `listener.*` settings that contour-ts applies to the ingress listeners. */
@@ -81,6 +102,11 @@ export interface ListenerLimits {
   perConnectionBufferLimitBytes?: number;
   maxRequestsPerConnection?: number;
   http2MaxConcurrentStreams?: number;
+  /** Connections accepted per socket event (Contour's max-connections-to-accept-per-socket-event). */
+  maxConnectionsToAcceptPerSocketEvent?: number;
+  /** IPv4 TOS and IPv6 traffic class of accepted connections (Contour's socket-options); 0 = unset. */
+  tos?: number;
+  trafficClass?: number;
 }
 
 // Envoy's default applies when these are absent; 0 disables them.
@@ -127,6 +153,10 @@ export const resolveTranslateOptions = (options: TranslateOptions): ResolvedTran
   upstreamTls: defaultUpstreamTlsParameters,
   ecdhCurves: [],
   tlsJa3Fingerprinting: false,
+  compression: 'gzip',
+  httpVersions: ['HTTP/1.1', 'HTTP/2'],
+  omEnforcedHealth: null,
+  runtime: {},
   healthAddress: options.statsAddress,
   healthPort: options.statsPort,
   ...withoutUndefined(options),

@@ -13,6 +13,8 @@ import { file_envoy_extensions_filters_listener_tls_inspector_v3_tls_inspector }
 import { file_envoy_extensions_filters_listener_proxy_protocol_v3_proxy_protocol } from '../gen/envoy/extensions/filters/listener/proxy_protocol/v3/proxy_protocol_pb.js';
 import { file_envoy_extensions_filters_http_compressor_v3_compressor } from '../gen/envoy/extensions/filters/http/compressor/v3/compressor_pb.js';
 import { file_envoy_extensions_compression_gzip_compressor_v3_gzip } from '../gen/envoy/extensions/compression/gzip/compressor/v3/gzip_pb.js';
+import { file_envoy_extensions_compression_brotli_compressor_v3_brotli } from '../gen/envoy/extensions/compression/brotli/compressor/v3/brotli_pb.js';
+import { file_envoy_extensions_compression_zstd_compressor_v3_zstd } from '../gen/envoy/extensions/compression/zstd/compressor/v3/zstd_pb.js';
 import { file_envoy_extensions_filters_http_grpc_web_v3_grpc_web } from '../gen/envoy/extensions/filters/http/grpc_web/v3/grpc_web_pb.js';
 import { file_envoy_extensions_filters_http_grpc_stats_v3_config } from '../gen/envoy/extensions/filters/http/grpc_stats/v3/config_pb.js';
 import { file_envoy_extensions_filters_http_cors_v3_cors } from '../gen/envoy/extensions/filters/http/cors/v3/cors_pb.js';
@@ -21,6 +23,7 @@ import { file_envoy_extensions_filters_http_lua_v3_lua } from '../gen/envoy/exte
 import { file_envoy_extensions_filters_http_rbac_v3_rbac } from '../gen/envoy/extensions/filters/http/rbac/v3/rbac_pb.js';
 import { file_envoy_extensions_filters_http_router_v3_router } from '../gen/envoy/extensions/filters/http/router/v3/router_pb.js';
 import { file_envoy_extensions_access_loggers_file_v3_file } from '../gen/envoy/extensions/access_loggers/file/v3/file_pb.js';
+import { file_envoy_service_runtime_v3_rtds } from '../gen/envoy/service/runtime/v3/rtds_pb.js';
 import { file_envoy_extensions_formatter_req_without_query_v3_req_without_query } from '../gen/envoy/extensions/formatter/req_without_query/v3/req_without_query_pb.js';
 import { file_envoy_extensions_formatter_metadata_v3_metadata } from '../gen/envoy/extensions/formatter/metadata/v3/metadata_pb.js';
 import { file_envoy_extensions_upstreams_http_v3_http_protocol_options } from '../gen/envoy/extensions/upstreams/http/v3/http_protocol_options_pb.js';
@@ -39,6 +42,8 @@ export const envoyResourceFiles: DescFile[] = [
   file_envoy_extensions_filters_listener_proxy_protocol_v3_proxy_protocol,
   file_envoy_extensions_filters_http_compressor_v3_compressor,
   file_envoy_extensions_compression_gzip_compressor_v3_gzip,
+  file_envoy_extensions_compression_brotli_compressor_v3_brotli,
+  file_envoy_extensions_compression_zstd_compressor_v3_zstd,
   file_envoy_extensions_filters_http_grpc_web_v3_grpc_web,
   file_envoy_extensions_filters_http_grpc_stats_v3_config,
   file_envoy_extensions_filters_http_cors_v3_cors,
@@ -50,6 +55,7 @@ export const envoyResourceFiles: DescFile[] = [
   file_envoy_extensions_formatter_req_without_query_v3_req_without_query,
   file_envoy_extensions_formatter_metadata_v3_metadata,
   file_envoy_extensions_upstreams_http_v3_http_protocol_options,
+  file_envoy_service_runtime_v3_rtds,
 ];
 
 /** The files and, transitively, every file they import. */

@@ -4,6 +4,7 @@ import type { RouteConfiguration } from '../gen/envoy/config/route/v3/route_pb.j
 import type { Cluster } from '../gen/envoy/config/cluster/v3/cluster_pb.js';
 import type { ClusterLoadAssignment } from '../gen/envoy/config/endpoint/v3/endpoint_pb.js';
 import type { Secret } from '../gen/envoy/extensions/transport_sockets/tls/v3/secret_pb.js';
+import type { Runtime } from '../gen/envoy/service/runtime/v3/rtds_pb.js';
 
 /** xDS type URLs, by short name. */
 export const typeUrls = {
@@ -12,6 +13,7 @@ export const typeUrls = {
   cluster: 'type.googleapis.com/envoy.config.cluster.v3.Cluster',
   endpoint: 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment',
   secret: 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret',
+  runtime: 'type.googleapis.com/envoy.service.runtime.v3.Runtime',
 } as const;
 
 export type ResourceType = keyof typeof typeUrls;
@@ -23,4 +25,6 @@ export interface EnvoyResources {
   clusters: Cluster[];
   endpoints: ClusterLoadAssignment[];
   secrets: Secret[];
+  /** Runtime layers served over RTDS (Contour's one layer, `dynamic`). */
+  runtimes?: Runtime[];
 }

@@ -7,7 +7,13 @@ import { HttpConnectionManagerSchema } from '../gen/envoy/extensions/filters/net
 import { RouterSchema } from '../gen/envoy/extensions/filters/http/router/v3/router_pb.js';
 import { RouteConfigurationSchema, type RouteConfiguration } from '../gen/envoy/config/route/v3/route_pb.js';
 import { socketAddress, tcpKeepaliveOptions } from './address.js';
-import { adminClusterName, adminListenerName, statsListenerName, wellKnown } from './names.js';
+import {
+  adminClusterName,
+  adminListenerName,
+  omEnforcedHealthListenerName,
+  statsListenerName,
+  wellKnown,
+} from './names.js';
 import { packAny } from './proto-util.js';
 import { statsTlsContext, type StatsTlsFiles } from './stats-tls.js';
 import { tlsTransportSocket } from './tls-context.js';
@@ -67,13 +73,15 @@ const adminProxyListener = (
   statPrefix: string,
   paths: string[],
   transportSocket?: TransportSocket,
+  // Health checks get through even when the global connection limit is reached, except on the
+  // overload-manager enforced health listener, whose point is to fail then.
+  ignoreGlobalConnLimit = true,
 ) =>
   create(ListenerSchema, {
     name,
     address: socketAddress(address, port),
     socketOptions: tcpKeepaliveOptions(),
-    // Health checks must get through even when the connection limit is reached.
-    ignoreGlobalConnLimit: true,
+    ignoreGlobalConnLimit,
     filterChains: [
       {
         filters: [
@@ -130,6 +138,25 @@ export const statsListeners = (
         ),
         adminProxyListener('health', health.address, health.port, 'stats', ['/ready']),
       ];
+
+/**
+ * Contour's `health-om-enforced` listener: /ready like `health`, but subject to the overload
+ * manager's global downstream connection limit, so a saturated Envoy fails this check. None when unset.
+ */
+export const omEnforcedHealthListener = (endpoint: { address: string; port: number } | null): Listener[] =>
+  endpoint
+    ? [
+        adminProxyListener(
+          omEnforcedHealthListenerName,
+          endpoint.address,
+          endpoint.port,
+          'stats',
+          ['/ready'],
+          undefined,
+          false,
+        ),
+      ]
+    : [];
 
 /** The loopback `envoy-admin` listener with read-only admin paths; none when `port` is 0. */
 export const adminListener = (port: number): Listener[] =>

@@ -28,9 +28,6 @@ export const defaultCipherSuites = [
   'ECDHE-RSA-AES256-GCM-SHA384',
 ];
 
-/** ALPN offered by TLS listeners terminating HTTP: HTTP/2 preferred. */
-export const httpAlpnProtocols = ['h2', 'http/1.1'];
-
 export interface DownstreamTlsSettings {
   /** SDS name of the serving certificate. */
   secretName: string;

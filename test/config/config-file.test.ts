@@ -375,18 +375,7 @@ listener:
     ],
     ['globalExtAuth', 'globalExtAuth:\n  extensionService: projectcontour/auth\n'],
     ['tracing', 'tracing:\n  extensionService: projectcontour/otel\n'],
-    ['compression', 'compression:\n  algorithm: brotli\n'],
     ['tls.fingerprint', 'tls:\n  fingerprint: {ja4: true}\n'],
-    ['default-http-versions', 'default-http-versions: ["HTTP/2"]\n'],
-    ['listener.max-requests-per-io-cycle', 'listener:\n  max-requests-per-io-cycle: 1\n'],
-    ['listener.max-connections-per-listener', 'listener:\n  max-connections-per-listener: 1\n'],
-    [
-      'listener.max-connections-to-accept-per-socket-event',
-      'listener:\n  max-connections-to-accept-per-socket-event: 1\n',
-    ],
-    ['listener.socket-options', 'listener:\n  socket-options:\n    tos: 64\n'],
-    ['omEnforcedHealthListener', 'omEnforcedHealthListener:\n  address: 0.0.0.0\n  port: 8003\n'],
-    ['runtime-settings', 'runtime-settings:\n  a: b\n'],
   ];
   for (const [field, text] of refused) {
     it(`refuses ${field} by name`, () => {

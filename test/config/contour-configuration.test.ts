@@ -89,9 +89,9 @@ describe('ContourConfiguration spec', () => {
       /spec\.rateLimitService is not supported by contour-ts yet/,
     ],
     [
-      'an unsupported listener setting',
-      { envoy: { listener: { maxRequestsPerIOCycle: 5 } } },
-      /spec\.envoy\.listener\.maxRequestsPerIOCycle is not supported/,
+      'a runtime setting of a key contour-ts sets itself',
+      { envoy: { runtimeSettings: { 're2.max_program_size.warn_level': '5' } } },
+      /spec\.envoy\.runtimeSettings: "re2\.max_program_size\.warn_level" is set by contour-ts itself/,
     ],
     [
       'metrics TLS with a CA alone',

@@ -30,6 +30,7 @@ describe('canonical JSON', () => {
       'endpoints',
       'listeners',
       'routes',
+      'runtimes',
       'secrets',
     ]);
     keysAreCanonical(json);

@@ -289,6 +289,7 @@ const encoded = (resources: EnvoyResources): Record<keyof EnvoyResources, Buffer
   clusters: resources.clusters.map((r) => Buffer.from(toBinary(resourceSchemas.cluster, r))),
   endpoints: resources.endpoints.map((r) => Buffer.from(toBinary(resourceSchemas.endpoint, r))),
   secrets: resources.secrets.map((r) => Buffer.from(toBinary(resourceSchemas.secret, r))),
+  runtimes: (resources.runtimes ?? []).map((r) => Buffer.from(toBinary(resourceSchemas.runtime, r))),
 });
 
 const bytesOf = (entries: readonly CachedResource[]): Buffer[] =>
@@ -312,6 +313,7 @@ const published = (
     clusters: sent('cluster', resources.clusters),
     endpoints: sent('endpoint', resources.endpoints),
     secrets: sent('secret', resources.secrets),
+    runtimes: sent('runtime', resources.runtimes ?? []),
   };
   assert.deepStrictEqual(bytesOf(resources.clusters), result.clusters);
   assert.deepStrictEqual(bytesOf(resources.endpoints), result.endpoints);

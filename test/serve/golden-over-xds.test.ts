@@ -32,6 +32,7 @@ const listOfType: Record<ResourceType, string> = {
   endpoint: 'endpoints',
   route: 'routes',
   listener: 'listeners',
+  runtime: 'runtimes',
 };
 
 const jsonOf = (message: Message): JsonObject => ({
@@ -75,7 +76,7 @@ describe(`contour serve sends what ${scenario}/envoy.json holds`, () => {
     const golden = JSON.parse(readExpected(scenario, 'envoy.json')!) as Record<string, GoldenResource[]>;
     const sorted = (items: JsonObject[]): JsonObject[] =>
       [...items].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
-    const types = ['secret', 'cluster', 'endpoint', 'route', 'listener'] as const;
+    const types = ['runtime', 'secret', 'cluster', 'endpoint', 'route', 'listener'] as const;
     const wanted = new Map<string, JsonObject[]>(
       types.map((type) => [typeUrls[type], sorted(golden[listOfType[type]].map((entry) => entry.resource))]),
     );
@@ -93,7 +94,7 @@ describe(`contour serve sends what ${scenario}/envoy.json holds`, () => {
         );
       };
       // Every type subscribed in the first requests, before anything is ACKed, as Envoy does once it
-      // knows the names (LDS and CDS wildcard; RDS, EDS and SDS by name). Make-before-break holds routes
+      // knows the names (LDS and CDS wildcard; RTDS, RDS, EDS and SDS by name). Make-before-break holds routes
       // and listeners back until what they use is ACKed, so this needs the server to send them then.
       const namesOf = (type: (typeof types)[number]): string[] =>
         type === 'cluster' || type === 'listener' ? [] : golden[listOfType[type]].map((entry) => entry.name);

@@ -44,6 +44,7 @@ const services: Record<ResourceType, string> = {
   cluster: 'envoy.service.cluster.v3.ClusterDiscoveryService',
   endpoint: 'envoy.service.endpoint.v3.EndpointDiscoveryService',
   secret: 'envoy.service.secret.v3.SecretDiscoveryService',
+  runtime: 'envoy.service.runtime.v3.RuntimeDiscoveryService',
 };
 
 const allTypes: readonly ResourceType[] = ['listener', 'cluster', 'route', 'endpoint', 'secret'];

@@ -6,6 +6,7 @@ import { RouteConfigurationSchema } from '../../gen/envoy/config/route/v3/route_
 import { ClusterSchema } from '../../gen/envoy/config/cluster/v3/cluster_pb.js';
 import { ClusterLoadAssignmentSchema } from '../../gen/envoy/config/endpoint/v3/endpoint_pb.js';
 import { SecretSchema } from '../../gen/envoy/extensions/transport_sockets/tls/v3/secret_pb.js';
+import { RuntimeSchema } from '../../gen/envoy/service/runtime/v3/rtds_pb.js';
 import { ResourceSchema } from '../../gen/envoy/service/discovery/v3/discovery_pb.js';
 import { typeUrls, type ResourceType } from '../../envoy/resources.js';
 import { findReferences, type References } from './references.js';
@@ -19,6 +20,7 @@ export const resourceSchemas: Record<ResourceType, DescMessage> = {
   cluster: ClusterSchema,
   endpoint: ClusterLoadAssignmentSchema,
   secret: SecretSchema,
+  runtime: RuntimeSchema,
 };
 
 /** The resource type of each xDS type URL. */

@@ -11,6 +11,7 @@ import type { ClusterLoadAssignment } from '../../gen/envoy/config/endpoint/v3/e
 import type { Cluster } from '../../gen/envoy/config/cluster/v3/cluster_pb.js';
 import type { Listener } from '../../gen/envoy/config/listener/v3/listener_pb.js';
 import type { Secret } from '../../gen/envoy/extensions/transport_sockets/tls/v3/secret_pb.js';
+import type { Runtime } from '../../gen/envoy/service/runtime/v3/rtds_pb.js';
 import { typeUrls, type EnvoyResources, type ResourceType } from '../../envoy/resources.js';
 import type { RouteConfiguration } from '../../gen/envoy/config/route/v3/route_pb.js';
 import {
@@ -45,10 +46,12 @@ export interface SnapshotResources {
   clusters: readonly Publishable<Cluster>[];
   endpoints: readonly Publishable<ClusterLoadAssignment>[];
   secrets: readonly Publishable<Secret>[];
+  /** RTDS layers; absent = none. */
+  runtimes?: readonly Publishable<Runtime>[];
 }
 
 /** An item of any list of SnapshotResources. */
-type Item = SnapshotResources[keyof SnapshotResources][number];
+type Item = NonNullable<SnapshotResources[keyof SnapshotResources]>[number];
 
 /** What one publish changed. */
 export interface SnapshotChange {
@@ -99,6 +102,7 @@ export const allResourceTypes: readonly ResourceType[] = [
   'cluster',
   'endpoint',
   'secret',
+  'runtime',
 ];
 
 const listKeyOfType: Record<ResourceType, keyof EnvoyResources & keyof SnapshotResources> = {
@@ -107,7 +111,10 @@ const listKeyOfType: Record<ResourceType, keyof EnvoyResources & keyof SnapshotR
   cluster: 'clusters',
   endpoint: 'endpoints',
   secret: 'secrets',
+  runtime: 'runtimes',
 };
+
+const noResources: readonly Item[] = [];
 
 /** Creates an empty snapshot cache (version "0"). */
 export const createSnapshotCache = (): SnapshotCache => {
@@ -225,7 +232,8 @@ export const createSnapshotCache = (): SnapshotCache => {
   return {
     publish: (resources) => {
       const changed = new Map<ResourceType, Set<string>>();
-      for (const type of allResourceTypes) replaceType(type, resources[listKeyOfType[type]], changed);
+      for (const type of allResourceTypes)
+        replaceType(type, resources[listKeyOfType[type]] ?? noResources, changed);
       return finish(changed);
     },
     publishEndpoints: (endpoints) => {

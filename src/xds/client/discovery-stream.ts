@@ -32,6 +32,7 @@ const perTypeService: Record<ResourceType, { service: string; noun: string }> = 
   cluster: { service: 'envoy.service.cluster.v3.ClusterDiscoveryService', noun: 'Clusters' },
   endpoint: { service: 'envoy.service.endpoint.v3.EndpointDiscoveryService', noun: 'Endpoints' },
   secret: { service: 'envoy.service.secret.v3.SecretDiscoveryService', noun: 'Secrets' },
+  runtime: { service: 'envoy.service.runtime.v3.RuntimeDiscoveryService', noun: 'Runtime' },
 };
 
 const adsService = 'envoy.service.discovery.v3.AggregatedDiscoveryService';

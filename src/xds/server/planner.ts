@@ -29,7 +29,14 @@ import {
 } from './type-state.js';
 
 /** The order types are planned and sent in: every type before the types that refer to it. */
-export const sendOrder: readonly ResourceType[] = ['secret', 'cluster', 'endpoint', 'route', 'listener'];
+export const sendOrder: readonly ResourceType[] = [
+  'runtime',
+  'secret',
+  'cluster',
+  'endpoint',
+  'route',
+  'listener',
+];
 
 /** Reads the current snapshot's resources of one type. */
 export type SnapshotReader = (type: ResourceType) => ResourceMap;

@@ -23,6 +23,7 @@ const perTypeServices: readonly { service: string; noun: string; type: ResourceT
   { service: 'envoy.service.cluster.v3.ClusterDiscoveryService', noun: 'Clusters', type: 'cluster' },
   { service: 'envoy.service.endpoint.v3.EndpointDiscoveryService', noun: 'Endpoints', type: 'endpoint' },
   { service: 'envoy.service.secret.v3.SecretDiscoveryService', noun: 'Secrets', type: 'secret' },
+  { service: 'envoy.service.runtime.v3.RuntimeDiscoveryService', noun: 'Runtime', type: 'runtime' },
 ];
 
 /** The aggregated discovery service (one stream for every type). */
