@@ -15,14 +15,16 @@ import type { ObjectRef } from '../apis/meta.js';
 import type { Cluster, Dag, SecureVirtualHost, TlsSecret, VirtualHost } from '../dag/types.js';
 import { envoyCluster } from '../envoy/cluster.js';
 import {
+  fallbackFilterChain,
+  fallbackHostOf,
   httpListener,
   httpsListener,
   secureFilterChain,
   servesSecureVirtualHost,
 } from '../envoy/listener.js';
-import { httpRouteConfigName, httpsRouteConfigName } from '../envoy/names.js';
+import { fallbackRouteConfigName, httpRouteConfigName, httpsRouteConfigName } from '../envoy/names.js';
 import { resolveTranslateOptions, type TranslateOptions } from '../envoy/options.js';
-import { envoyVirtualHost, routeConfiguration } from '../envoy/route-configuration.js';
+import { envoyVirtualHost, fallbackVirtualHosts, routeConfiguration } from '../envoy/route-configuration.js';
 import { envoySecret } from '../envoy/secret.js';
 import { dynamicRuntime } from '../envoy/runtime.js';
 import { adminListener, omEnforcedHealthListener, statsListeners } from '../envoy/stats-listener.js';
@@ -287,7 +289,8 @@ export const createAssembler = (store: StoreView, translateOptions: TranslateOpt
         if (checked?.rejection) {
           const sources = sourcesReferring(
             current,
-            (host) => 'secret' in host && host.secret === secret.name,
+            (host) =>
+              'secret' in host && (host.secret === secret.name || host.fallbackSecret === secret.name),
           );
           checked = { rejection: { ...checked.rejection, sources } };
         }
@@ -332,6 +335,51 @@ export const createAssembler = (store: StoreView, translateOptions: TranslateOpt
     return plainState;
   };
 
+  // Contour's fallback certificate: `ingress_fallbackcert` (every served host that enabled it) and the host
+  // whose settings its filter chain takes; kept while the same host objects enable it.
+  let fallbackState:
+    | { hosts: SecureVirtualHost[]; host?: SecureVirtualHost; routes?: CachedResource; rejection?: Rejection }
+    | undefined;
+  const assembleFallback = (served: SecureVirtualHost[], secretNames: Set<string>) => {
+    // Only with its secret published: a chain naming a secret Envoy never receives keeps the listener warming.
+    const enabled = served.filter(
+      (host) => host.fallbackSecret !== undefined && secretNames.has(host.fallbackSecret),
+    );
+    const same =
+      fallbackState?.hosts.length === enabled.length &&
+      fallbackState.hosts.every((host, index) => host === enabled[index]);
+    if (same) return fallbackState!;
+    const routeHosts = fallbackVirtualHosts(enabled);
+    // No chain without a host to route to: Envoy would wait for a route configuration that never comes.
+    const host = routeHosts.length > 0 ? fallbackHostOf(enabled) : undefined;
+    fallbackState = { hosts: enabled };
+    if (!host) return fallbackState;
+    const sources = [
+      ...new Map(
+        routeHosts.flatMap(sourcesOf).map((ref) => [`${ref.kind}/${ref.namespace}/${ref.name}`, ref]),
+      ).values(),
+    ];
+    const violations = validateResource(fallbackFilterChain(host, resolved));
+    if (violations.length > 0) {
+      fallbackState.rejection = {
+        type: 'listener',
+        name: 'ingress_https filter chain fallback-certificate',
+        violations,
+        sources,
+      };
+      return fallbackState;
+    }
+    const configuration = routeConfiguration(fallbackRouteConfigName, routeHosts, {
+      ...context,
+      secure: true,
+      clusters: clustersByName(),
+    });
+    const checked = checker.check('route', configuration, sources);
+    if (checked.rejection) fallbackState.rejection = checked.rejection;
+    else Object.assign(fallbackState, { host, routes: checked.entry });
+    return fallbackState;
+  };
+
   // TLS side, per list of DAG hosts, published secrets and withheld clusters.
   let secureState:
     | {
@@ -367,7 +415,10 @@ export const createAssembler = (store: StoreView, translateOptions: TranslateOpt
       served.push(host);
       if (translated.routes) routes.push(translated.routes);
     }
-    const listener = checkedListener(httpsListener(served, resolved)[0]);
+    const fallback = assembleFallback(served, secretNames);
+    if (fallback.rejection) rejections.push(fallback.rejection);
+    if (fallback.routes) routes.push(fallback.routes);
+    const listener = checkedListener(httpsListener(served, resolved, fallback.host)[0]);
     if (listener?.rejection) rejections.push(listener.rejection);
     secureState = {
       hosts: current.httpsVirtualHosts,

@@ -5,6 +5,7 @@ import { parseDuration } from '../util/duration.js';
 import type { MetricsTlsFiles } from '../config/settings.js';
 import { parseContourFlags, type ContourFlagSettings } from './contour-flags.js';
 import { defaultInputLimits, type InputLimits } from '../dag/limits.js';
+import type { GlobalHeadersPolicy } from '../dag/global-headers.js';
 import type { ClusterDefaults } from '../dag/cluster-defaults.js';
 import { defaultManifestFileLimits, type ManifestFileLimits } from '../sources/files/file-limits.js';
 import { defaultHttpListenerLimits, type HttpListenerLimits } from '../lifecycle/http-server.js';
@@ -51,6 +52,10 @@ export interface ServeConfig extends ContourFlagSettings {
   enableExternalNameService: boolean;
   /** Ignore HTTPProxy `permitInsecure` (config file `disablePermitInsecure`). */
   disablePermitInsecure: boolean;
+  /** Contour's global header policy (config file `policy`). */
+  globalHeadersPolicy?: GlobalHeadersPolicy;
+  /** Contour's fallback certificate (config file `tls.fallback-certificate`). */
+  fallbackCertificate?: { namespace: string; name: string };
   /** Contour's `cluster.*` settings and `tls.envoy-client-certificate` (config file or ContourConfiguration). */
   clusterDefaults?: ClusterDefaults;
   envoyServiceName: string;

@@ -18,7 +18,12 @@ import type { Source } from '../sources/source.js';
 import type { ServeConfig } from './config.js';
 import type { KubeClient } from '../sources/kubernetes/client.js';
 import type { LoadedContourConfiguration } from '../config/contour-configuration-source.js';
-import { applySpecSettings, finishServeConfig, translateOptionsOf } from './serve-settings.js';
+import {
+  applySpecSettings,
+  buildOptionsOf,
+  finishServeConfig,
+  translateOptionsOf,
+} from './serve-settings.js';
 import type { StatusController } from '../lifecycle/status-controller.js';
 import { checkXdsTransportSecurity } from '../certs/transport-security.js';
 import { createXdsServerCredentials } from '../certs/server-credentials.js';
@@ -190,15 +195,7 @@ export const startServe = async (flagsConfig: ServeConfig, logger: Logger): Prom
     store,
     cache,
     readiness,
-    buildOptions: {
-      rootNamespaces: config.rootNamespaces,
-      ingressClassNames: config.ingressClassNames,
-      enableExternalNameService: config.enableExternalNameService,
-      disablePermitInsecure: config.disablePermitInsecure,
-      clusterDefaults: config.clusterDefaults,
-      limits: config.inputLimits,
-      unreadableKinds,
-    },
+    buildOptions: buildOptionsOf(config, unreadableKinds),
     translateOptions: translateOptionsOf(config),
     // Incremental builds and EDS outside the build (DESIGN.md §2); full builds remain the reference path.
     incremental: true,

@@ -10,6 +10,7 @@ import {
   type SpecSettings,
 } from '../config/settings.js';
 import type { TranslateOptions } from '../envoy/options.js';
+import type { BuildOptions } from '../dag/build.js';
 import { formatterExtensionNames } from '../envoy/access-log.js';
 import type { ServeConfig } from './config.js';
 
@@ -91,6 +92,22 @@ export const applyConfigFile = (config: ServeConfig, explicitFlags: ReadonlySet<
   return finishServeConfig(applySpecSettings(withFileFields, spec, 'file', explicitFlags));
 };
 
+/** The build options of a ServeConfig; `unreadableKinds` is the live map the sources keep up to date. */
+export const buildOptionsOf = (
+  config: ServeConfig,
+  unreadableKinds?: ReadonlyMap<string, string>,
+): BuildOptions => ({
+  rootNamespaces: config.rootNamespaces,
+  ingressClassNames: config.ingressClassNames,
+  enableExternalNameService: config.enableExternalNameService,
+  disablePermitInsecure: config.disablePermitInsecure,
+  globalHeadersPolicy: config.globalHeadersPolicy,
+  fallbackCertificate: config.fallbackCertificate,
+  clusterDefaults: config.clusterDefaults,
+  limits: config.inputLimits,
+  unreadableKinds,
+});
+
 /** The Envoy translation options of a ServeConfig: listener addresses and every Envoy setting. */
 export const translateOptionsOf = (config: ServeConfig): TranslateOptions => ({
   ...config.envoy,
@@ -139,6 +156,9 @@ export const finishServeConfig = (config: ServeConfig): ServeConfig => {
       throw new Error(
         `not all root namespaces are being watched (--watch-namespaces lacks ${unwatched.join(', ')})`,
       );
+    const fallback = config.fallbackCertificate;
+    if (fallback && !config.watchNamespaces.includes(fallback.namespace))
+      throw new Error(`the fallbackCertificate namespace (${fallback.namespace}) must be watched`);
     const clientCertificate = config.clusterDefaults?.clientCertificate;
     if (clientCertificate && !config.watchNamespaces.includes(clientCertificate.namespace))
       throw new Error(

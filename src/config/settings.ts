@@ -1,10 +1,10 @@
 // A ContourConfiguration spec (from the config file or the API server) → the settings `contour serve` runs
 // with. Every field is either applied or, when contour-ts cannot do what it asks yet, refused by name.
 import type { ContourConfigurationSpec } from '../apis/contourconfiguration.js';
-import { httpTokenPattern } from '../apis/common.js';
 import type { TlsVersion } from '../dag/types.js';
 import type { HttpVersion, RuntimeOptions, TranslateOptions } from '../envoy/options.js';
 import { managedRuntimeValues } from '../envoy/runtime.js';
+import type { GlobalHeadersPolicy } from '../dag/global-headers.js';
 import { defaultCipherSuites, type UpstreamTlsParameters } from '../envoy/tls-context.js';
 import type { ClusterDefaults } from '../dag/cluster-defaults.js';
 import { parseDuration } from '../util/duration.js';
@@ -56,6 +56,9 @@ export interface SpecSettings {
   disablePermitInsecure?: boolean;
   enableExternalNameService?: boolean;
   accessLogFormat?: 'envoy' | 'json';
+  globalHeadersPolicy?: GlobalHeadersPolicy;
+  /** Contour's fallback certificate (`tls.fallback-certificate`): the Secret served to clients without SNI. */
+  fallbackCertificate?: { namespace: string; name: string };
   envoy: EnvoySettings;
 }
 
@@ -311,6 +314,40 @@ const accessLogFormatOf = (
   };
 };
 
+type Policy = ContourConfigurationSpec['policy'];
+
+// Contour's fallback certificate: unset when both parts are blank; a namespace is required (pkg/config).
+const fallbackCertificateOf = (
+  reference: { namespace: string; name: string } | undefined,
+  name: (path: string) => string,
+): { namespace: string; name: string } | undefined => {
+  const namespace = reference?.namespace.trim() ?? '';
+  const secret = reference?.name.trim() ?? '';
+  if (namespace === '' && secret === '') return undefined;
+  const field = name('httpproxy.fallbackCertificate');
+  if (namespace === '') throw new Error(`${field}: namespace must be defined`);
+  if (secret === '') throw new Error(`${field}: name must be defined`);
+  return { namespace, name: secret };
+};
+
+// Contour's global header policy; only what is set, so equal configurations compare equal.
+const globalHeadersPolicyOf = (policy: Policy): GlobalHeadersPolicy | undefined => {
+  // A header set to "" is set (to an empty value), as in Contour.
+  const headers = (side: NonNullable<Policy>['requestHeaders']) => {
+    const set = Object.keys(side?.set ?? {}).length > 0 ? { set: side?.set } : {};
+    const remove = (side?.remove ?? []).length > 0 ? { remove: side?.remove } : {};
+    return set.set || remove.remove ? { ...set, ...remove } : undefined;
+  };
+  const request = headers(policy?.requestHeaders);
+  const response = headers(policy?.responseHeaders);
+  if (!request && !response && !policy?.applyToIngress) return undefined;
+  return {
+    ...(request ? { request } : {}),
+    ...(response ? { response } : {}),
+    ...(policy?.applyToIngress ? { applyToIngress: true } : {}),
+  };
+};
+
 /** Converts a validated spec; throws an Error naming the first field that is invalid or not supported. */
 export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNaming): SpecSettings => {
   const name = (path: string): string => (naming === 'file' ? (fileKeys[path] ?? path) : `spec.${path}`);
@@ -352,7 +389,8 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
     ['policy.responseHeaders', spec.policy?.responseHeaders],
   ] as const) {
     const names = [...Object.keys(policy?.set ?? {}), ...(policy?.remove ?? [])];
-    const invalid = names.find((header) => !httpTokenPattern.test(header));
+    // Kubernetes' IsHTTPHeaderName, as Contour checks them.
+    const invalid = names.find((header) => !/^[-A-Za-z0-9]+$/.test(header));
     if (invalid !== undefined) throw new Error(`${name(path)}: invalid header name "${invalid}"`);
   }
   for (const flag of spec.featureFlags ?? [])
@@ -391,10 +429,6 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
   refuse('globalExtAuth', spec.globalExtAuth);
   refuse('rateLimitService', spec.rateLimitService);
   refuse('tracing', spec.tracing);
-  refuse('policy.requestHeaders', spec.policy?.requestHeaders);
-  refuse('policy.responseHeaders', spec.policy?.responseHeaders);
-  refuse('policy.applyToIngress', spec.policy?.applyToIngress);
-  refuse('httpproxy.fallbackCertificate', spec.httpproxy?.fallbackCertificate);
   // Envoy's enable_ja4_fingerprinting is newer than the Envoy API contour-ts is built against (src/gen).
   refuse(
     'envoy.listener.tls.fingerprint',
@@ -437,6 +471,8 @@ export const settingsFromSpec = (spec: ContourConfigurationSpec, naming: FieldNa
     disablePermitInsecure: spec.httpproxy?.disablePermitInsecure,
     enableExternalNameService: spec.enableExternalNameService,
     accessLogFormat,
+    globalHeadersPolicy: globalHeadersPolicyOf(spec.policy),
+    fallbackCertificate: fallbackCertificateOf(spec.httpproxy?.fallbackCertificate, name),
     clusterDefaults: clusterDefaultsOf(cluster, envoy.clientCertificate),
     envoy: {
       healthAddress: envoy.health?.address || undefined,

@@ -24,6 +24,7 @@ export interface VirtualHostDraft {
 
 export interface SecureVirtualHostDraft extends VirtualHostDraft {
   secret?: string;
+  fallbackSecret?: string;
   minTlsVersion: TlsVersion;
   maxTlsVersion: TlsVersion;
   tcpProxy?: TcpProxy;
@@ -120,11 +121,13 @@ export const createDagAccumulator = (): DagAccumulator => {
             : undefined;
           if (tcpProxy) useWeighted(tcpProxy.clusters);
           if (host.secret) usedSecrets.add(host.secret);
+          if (host.fallbackSecret) usedSecrets.add(host.fallbackSecret);
           return {
             fqdn: host.fqdn,
             routes: sortedRoutes(host),
             source: host.source,
             ...(host.secret ? { secret: host.secret } : {}),
+            ...(host.fallbackSecret ? { fallbackSecret: host.fallbackSecret } : {}),
             minTlsVersion: host.minTlsVersion,
             maxTlsVersion: host.maxTlsVersion,
             ...(tcpProxy ? { tcpProxy } : {}),

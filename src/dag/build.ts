@@ -28,13 +28,15 @@ export interface BuildResult {
 
 /**
  * The namespaces whose Secrets the build reads; empty = all. As Contour's Secret informer: the root
- * namespaces, plus the client certificate's namespace when there are root namespaces.
+ * namespaces, plus the fallback and client certificates' namespaces when there are root namespaces.
  */
-const secretNamespacesOf = (options: BuildOptions): string[] => {
-  const clientCertificate = options.clusterDefaults?.clientCertificate;
-  return options.rootNamespaces.length > 0 && clientCertificate
-    ? [...options.rootNamespaces, clientCertificate.namespace]
-    : options.rootNamespaces;
+export const secretNamespacesOf = (options: BuildOptions): string[] => {
+  if (options.rootNamespaces.length === 0) return options.rootNamespaces;
+  const configured = [options.fallbackCertificate, options.clusterDefaults?.clientCertificate];
+  return [
+    ...options.rootNamespaces,
+    ...configured.flatMap((reference) => (reference ? [reference.namespace] : [])),
+  ];
 };
 
 /** A processor turns one kind of routing object into DAG entries and statuses. */

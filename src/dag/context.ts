@@ -5,6 +5,7 @@ import type { BuildMemo } from './build-memo.js';
 import type { SecretResolver } from './secrets.js';
 import type { StatusRecorder } from './status.js';
 import type { InputLimits } from './limits.js';
+import type { GlobalHeadersPolicy } from './global-headers.js';
 import type { ClusterDefaults } from './cluster-defaults.js';
 
 /** Options that change how objects become routing config (all from `contour serve` flags). */
@@ -16,6 +17,13 @@ export interface BuildOptions {
   enableExternalNameService: boolean;
   /** Ignore HTTPProxy `permitInsecure` (Contour's disablePermitInsecure). Default false. */
   disablePermitInsecure?: boolean;
+  /** Contour's global header policy (config `policy`): set/removed on every HTTPProxy (and maybe Ingress) upstream. */
+  globalHeadersPolicy?: GlobalHeadersPolicy;
+  /**
+   * Contour's fallback certificate (`tls.fallback-certificate`): the Secret served on the TLS listener to
+   * clients without (or with an unknown) SNI, for hosts that set `tls.enableFallbackCertificate`.
+   */
+  fallbackCertificate?: { namespace: string; name: string };
   /** Kinds the source cannot read (e.g. Secrets forbidden), with why: named in the errors they cause. */
   unreadableKinds?: ReadonlyMap<string, string>;
   /** Bounds on what one object may cost (`src/dag/limits.ts`); the defaults when absent. */

@@ -31,6 +31,11 @@ export interface SecureVirtualHost extends VirtualHost {
   secret?: string;
   minTlsVersion: TlsVersion;
   maxTlsVersion: TlsVersion;
+  /**
+   * Envoy name of Contour's fallback certificate (a TlsSecret.name) when the host enabled it: the host is
+   * then also served to clients without SNI, through the `ingress_fallbackcert` route configuration.
+   */
+  fallbackSecret?: string;
   /** TCP proxying after TLS: with `passthrough` the connection is not terminated (SNI routing). */
   tcpProxy?: TcpProxy;
 }

@@ -14,6 +14,8 @@ import { socketAddress, tcpKeepaliveOptions, trafficMarkingOptions } from './add
 import { defaultHttpFilters, misdirectedRequestFilter } from './http-filters.js';
 import { httpConnectionManagerFilter } from './http-connection-manager.js';
 import {
+  fallbackFilterChainName,
+  fallbackRouteConfigName,
   httpListenerName,
   httpRouteConfigName,
   httpsListenerName,
@@ -191,6 +193,44 @@ export const secureFilterChain = (
   });
 };
 
+/** The host whose settings the fallback filter chain takes, as Contour: the first (by fqdn) that enabled it. */
+export const fallbackHostOf = (virtualHosts: SecureVirtualHost[]): SecureVirtualHost | undefined =>
+  virtualHosts.find((virtualHost) => virtualHost.fallbackSecret !== undefined);
+
+/**
+ * Contour's fallback certificate chain: any TLS connection no SNI chain matched, served with the fallback
+ * certificate at the Envoy-wide TLS versions, routed by `ingress_fallbackcert` (the hosts that enabled it).
+ * Unlike a host's chain it has no misdirected-request filter: the hosts it serves are only known to RDS.
+ */
+export const fallbackFilterChain = (
+  virtualHost: SecureVirtualHost,
+  options: ResolvedTranslateOptions,
+): FilterChain =>
+  create(FilterChainSchema, {
+    name: fallbackFilterChainName,
+    filterChainMatch: { transportProtocol: 'tls' },
+    filters: [
+      connectionManager(
+        options,
+        fallbackRouteConfigName,
+        httpsListenerName,
+        defaultHttpFilters(),
+        options.httpsAccessLog,
+      ),
+    ],
+    transportSocket: tlsTransportSocket(
+      downstreamTlsContext({
+        secretName: virtualHost.fallbackSecret ?? '',
+        minVersion: options.minTlsVersion,
+        maxVersion: options.maxTlsVersion,
+        cipherSuites: options.cipherSuites,
+        ecdhCurves: options.ecdhCurves,
+        // The ALPN of the host it was made for (none for a TCP-proxied one), as Contour.
+        alpnProtocols: virtualHost.tcpProxy ? [] : alpnFor(options),
+      }),
+    ),
+  });
+
 const filterChainOrder = (a: FilterChain, b: FilterChain): number => {
   const nameA = a.filterChainMatch?.serverNames[0];
   const nameB = b.filterChainMatch?.serverNames[0];
@@ -198,15 +238,21 @@ const filterChainOrder = (a: FilterChain, b: FilterChain): number => {
   return compareStrings(nameA, nameB);
 };
 
-/** The TLS listener, or none when there is no TLS virtual host. */
+/**
+ * The TLS listener, or none when there is no TLS virtual host. With `fallbackHost` (the host whose settings
+ * it takes, `fallbackHostOf`; undefined when the fallback cannot be served), the fallback certificate's chain
+ * comes last, as chains without server names sort after the others in Contour.
+ */
 export const httpsListener = (
   virtualHosts: SecureVirtualHost[],
   options: ResolvedTranslateOptions,
+  fallbackHost: SecureVirtualHost | undefined,
 ): Listener[] => {
   const chains = virtualHosts
     .filter(servesSecureVirtualHost)
     .map((virtualHost) => secureFilterChain(virtualHost, options))
     .sort(filterChainOrder);
+  if (fallbackHost) chains.push(fallbackFilterChain(fallbackHost, options));
   if (chains.length === 0) return [];
   return [
     create(ListenerSchema, {

@@ -16,6 +16,12 @@ export const httpRouteConfigName = httpListenerName;
 /** Route configuration of one TLS virtual host: `https/<fqdn>`. */
 export const httpsRouteConfigName = (fqdn: string): string => `https/${fqdn}`;
 
+/** Route configuration of the fallback certificate's filter chain: every host that enabled it (Contour's name). */
+export const fallbackRouteConfigName = 'ingress_fallbackcert';
+
+/** The TLS listener's filter chain for clients without (or with an unknown) SNI, with the fallback certificate. */
+export const fallbackFilterChainName = 'fallback-certificate';
+
 export const wellKnown = {
   httpConnectionManager: 'envoy.filters.network.http_connection_manager',
   tcpProxy: 'envoy.filters.network.tcp_proxy',

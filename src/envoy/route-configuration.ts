@@ -7,7 +7,12 @@ import {
 } from '../gen/envoy/config/route/v3/route_components_pb.js';
 import { HeaderValueOption_HeaderAppendAction } from '../gen/envoy/config/core/v3/base_pb.js';
 import type { SecureVirtualHost, VirtualHost } from '../dag/types.js';
-import { httpRouteConfigName, httpsRouteConfigName, virtualHostName } from './names.js';
+import {
+  fallbackRouteConfigName,
+  httpRouteConfigName,
+  httpsRouteConfigName,
+  virtualHostName,
+} from './names.js';
 import { compareStrings } from './proto-util.js';
 import { envoyRoute, type RouteContext } from './route.js';
 
@@ -42,6 +47,16 @@ export const routeConfiguration = (
     ignorePortInHostMatching: true,
   });
 
+/** The hosts of `ingress_fallbackcert`: terminated HTTP hosts that enabled the fallback certificate. */
+export const fallbackVirtualHosts = (httpsVirtualHosts: SecureVirtualHost[]): SecureVirtualHost[] =>
+  httpsVirtualHosts.filter(
+    (virtualHost) =>
+      virtualHost.fallbackSecret !== undefined &&
+      virtualHost.secret !== undefined &&
+      !virtualHost.tcpProxy &&
+      virtualHost.routes.length > 0,
+  );
+
 /** Every route configuration of a build: `ingress_http` always, plus one per terminated TLS host. */
 export const routeConfigurations = (
   httpVirtualHosts: VirtualHost[],
@@ -58,5 +73,10 @@ export const routeConfigurations = (
       routeConfiguration(httpsRouteConfigName(virtualHost.fqdn), [virtualHost], { ...context, secure: true }),
     );
   }
+  const fallbackHosts = fallbackVirtualHosts(httpsVirtualHosts);
+  if (fallbackHosts.length > 0)
+    configurations.push(
+      routeConfiguration(fallbackRouteConfigName, fallbackHosts, { ...context, secure: true }),
+    );
   return configurations.sort((a, b) => compareStrings(a.name, b.name));
 };

@@ -1,5 +1,6 @@
 // The DAG as a Graphviz digraph, for `curl …/debug/dag | dot -Tpng` as with Contour: listeners →
-// virtual hosts → routes → clusters → services, TLS hosts → their secrets, TCP proxies → clusters.
+// virtual hosts → routes → clusters → services, TLS hosts → their secrets (and fallback certificate), TCP
+// proxies → clusters.
 // Built from names only: no certificate or key material ever reaches the output.
 import type { Cluster, Dag, Route, VirtualHost, WeightedCluster } from '../dag/types.js';
 
@@ -93,6 +94,7 @@ export const dagToDot = (dag: Dag): string => {
     for (const host of dag.httpsVirtualHosts) {
       const id = virtualHost(listener, host, 'https');
       if (host.secret) edge(id, secretNode(host.secret));
+      if (host.fallbackSecret) edge(id, secretNode(host.fallbackSecret), 'fallback');
       if (host.tcpProxy) {
         const proxy = node(`${id}/tcpproxy`, host.tcpProxy.passthrough ? 'tcpproxy|passthrough' : 'tcpproxy');
         edge(id, proxy);

@@ -375,10 +375,6 @@ listener:
     ],
     ['globalExtAuth', 'globalExtAuth:\n  extensionService: projectcontour/auth\n'],
     ['tracing', 'tracing:\n  extensionService: projectcontour/otel\n'],
-    ['policy.request-headers', 'policy:\n  request-headers:\n    set: {X-Envoy: a}\n'],
-    ['policy.response-headers', 'policy:\n  response-headers:\n    remove: [Server]\n'],
-    ['policy.applyToIngress', 'policy:\n  applyToIngress: true\n'],
-    ['tls.fallback-certificate', 'tls:\n  fallback-certificate: {name: f, namespace: projectcontour}\n'],
     ['tls.fingerprint', 'tls:\n  fingerprint: {ja4: true}\n'],
   ];
   for (const [field, text] of refused) {

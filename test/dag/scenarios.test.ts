@@ -10,6 +10,8 @@ import { createResourceChecker } from '../../src/assemble/resource-check.js';
 import type { ClusterLoadAssignment } from '../../src/gen/envoy/config/endpoint/v3/endpoint_pb.js';
 import { LbEndpointSchema } from '../../src/gen/envoy/config/endpoint/v3/endpoint_components_pb.js';
 import { loadScenario, scenarioNames, type Scenario } from './scenario-loader.js';
+import { configScenarioChecks } from './config-scenarios.js';
+import { translateScenarioChecks } from './translate-scenarios.js';
 
 const statusOf = (result: BuildResult, namespace: string, name: string) => {
   const status = result.statuses.find((entry) => entry.namespace === namespace && entry.name === name);
@@ -843,6 +845,8 @@ const checks: Record<string, (result: BuildResult, scenario: Scenario) => void> 
       dag: { httpVirtualHosts: [], httpsVirtualHosts: [], clusters: [], secrets: [] },
       statuses: [],
     }),
+  ...configScenarioChecks,
+  ...translateScenarioChecks,
 };
 
 describe('DAG golden scenarios', () => {

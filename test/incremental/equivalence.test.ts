@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { KubeObject, ObjectRef } from '../../src/apis/meta.js';
 import { buildDag, defaultBuildOptions, type BuildOptions } from '../../src/dag/build.js';
+import type { GlobalHeadersPolicy } from '../../src/dag/global-headers.js';
 import { createIncrementalBuilder } from '../../src/dag/incremental.js';
 import { createStore, type StoreEvent } from '../../src/store/store.js';
 import { wildcardKeyPair } from '../../bench/tls-fixture.js';
@@ -48,9 +49,10 @@ const proxy = fc
     namespace,
     name: fc.constantFrom(...proxyNames),
     fqdn: fc.option(fc.constantFrom(...hosts), { nil: undefined }),
-    tls: fc.option(fc.record({ secret: fc.constantFrom(...secretNames, 'b/t0', 'a/t1') }), {
-      nil: undefined,
-    }),
+    tls: fc.option(
+      fc.record({ secret: fc.constantFrom(...secretNames, 'b/t0', 'a/t1'), fallback: fc.boolean() }),
+      { nil: undefined },
+    ),
     routes: fc.array(route, { maxLength: 3 }),
     // TLS passthrough or terminated TCP proxying instead of routes.
     tcpProxy: fc.option(
@@ -85,7 +87,12 @@ const proxy = fc
               ...(p.tcpProxy?.passthrough
                 ? { tls: { passthrough: true } }
                 : p.tls
-                  ? { tls: { secretName: p.tls.secret } }
+                  ? {
+                      tls: {
+                        secretName: p.tls.secret,
+                        ...(p.tls.fallback ? { enableFallbackCertificate: true } : {}),
+                      },
+                    }
                   : {}),
             },
           }
@@ -314,24 +321,37 @@ const published = (
 };
 
 /** Build options as `contour serve` flags can set them. */
-const buildOptionsArb: fc.Arbitrary<BuildOptions> = fc.record({
-  rootNamespaces: fc.constantFrom([], [], ['a'], ['a', 'b']),
-  ingressClassNames: fc.constantFrom([], [], ['other'], ['contour', 'other']),
-  enableExternalNameService: fc.boolean(),
-  // Contour's cluster.* settings; the client certificate is a Secret the edits create, break and delete.
-  clusterDefaults: fc.option(
-    fc.record(
-      {
-        maxRequestsPerConnection: fc.constant(10),
-        perConnectionBufferLimitBytes: fc.constant(32768),
-        circuitBreakers: fc.constant({ maxConnections: 50, maxRetries: 3 }),
-        clientCertificate: fc.constantFrom({ namespace: 'a', name: 't0' }, { namespace: 'b', name: 't1' }),
-      },
-      { requiredKeys: [] },
+const buildOptionsArb: fc.Arbitrary<BuildOptions> = fc.record(
+  {
+    rootNamespaces: fc.constantFrom([], [], ['a'], ['b'], ['a', 'b']),
+    ingressClassNames: fc.constantFrom([], [], ['other'], ['contour', 'other']),
+    enableExternalNameService: fc.boolean(),
+    // Contour's cluster.* settings; the client certificate is a Secret the edits create, break and delete.
+    clusterDefaults: fc.option(
+      fc.record(
+        {
+          maxRequestsPerConnection: fc.constant(10),
+          perConnectionBufferLimitBytes: fc.constant(32768),
+          circuitBreakers: fc.constant({ maxConnections: 50, maxRetries: 3 }),
+          clientCertificate: fc.constantFrom({ namespace: 'a', name: 't0' }, { namespace: 'b', name: 't1' }),
+        },
+        { requiredKeys: [] },
+      ),
+      { nil: undefined },
     ),
-    { nil: undefined },
-  ),
-});
+    // Contour's global header policy (config `policy`), with and without applyToIngress.
+    globalHeadersPolicy: fc.constantFrom<GlobalHeadersPolicy>(
+      { request: { set: { 'x-env': 'prod', Host: 'upstream.internal' } }, response: { remove: ['server'] } },
+      {
+        request: { set: { 'x-svc': '%CONTOUR_SERVICE_NAME%' }, remove: ['x-debug'] },
+        applyToIngress: true,
+      },
+    ),
+    // Contour's fallback certificate: a/t1, which TLSCertificateDelegation a/d0 may delegate.
+    fallbackCertificate: fc.constant({ namespace: 'a', name: 't1' }),
+  },
+  { requiredKeys: ['rootNamespaces', 'ingressClassNames', 'enableExternalNameService', 'clusterDefaults'] },
+);
 
 /** Translate options, each optional knob set or left to its default. */
 const translateOptionsArb: fc.Arbitrary<TranslateOptions> = fc

@@ -56,6 +56,7 @@ describe('DAG as DOT', () => {
           fqdn: 'a.example.com',
           source: { kind: 'HTTPProxy', namespace: 'ns', name: 'a' },
           secret: 'ns/tls/abc',
+          fallbackSecret: 'projectcontour/fallback/def',
           minTlsVersion: '1.2',
           maxTlsVersion: '1.3',
           routes: [
@@ -84,6 +85,12 @@ describe('DAG as DOT', () => {
           certificateChain: 'CERTIFICATE-PEM',
           privateKey: 'PRIVATE-KEY-PEM',
         },
+        {
+          name: 'projectcontour/fallback/def',
+          source: { namespace: 'projectcontour', name: 'fallback' },
+          certificateChain: 'CERTIFICATE-PEM',
+          privateKey: 'PRIVATE-KEY-PEM',
+        },
       ],
     };
     const dot = dagToDot(dag);
@@ -97,6 +104,10 @@ describe('DAG as DOT', () => {
     );
     assert.match(dot, /"cluster\/ns\/svc\/80\/abc" -> "service\/ns\/svc\/80"/);
     assert.match(dot, /label="\{secret\|ns\/tls\}"/);
+    assert.match(
+      dot,
+      /"https\/a.example.com" -> "secret\/projectcontour\/fallback\/def" \[label="fallback"\]/,
+    );
     assert.doesNotMatch(dot, /PEM/);
   });
 });

@@ -5,7 +5,7 @@ import { makeCluster } from '../clusters.js';
 import { resolveService } from '../services.js';
 import { splitSecretName } from '../secrets.js';
 import { ErrorType, type StatusSink } from '../status.js';
-import type { TlsVersion, WeightedCluster } from '../types.js';
+import type { TlsSecret, TlsVersion, WeightedCluster } from '../types.js';
 import { computeRoutes, type IncludeWalk } from './includes.js';
 import { proxyKey, type ValidProxy } from './proxies.js';
 import { loadBalancerPolicyOf, normalizeWeights } from './route.js';
@@ -148,14 +148,8 @@ export const processRoot = (walk: Omit<IncludeWalk, 'enforceTls'>, sink: StatusS
         );
         return;
       }
-      if (tls.enableFallbackCertificate) {
-        sink.error(
-          ErrorType.Tls,
-          'FallbackNotPresent',
-          'Spec.Virtualhost.TLS enabled fallback but the fallback Certificate Secret is not configured in Contour configuration file',
-        );
-        return;
-      }
+      const fallback = tls.enableFallbackCertificate ? fallbackSecretOf(walk, sink) : undefined;
+      if (fallback === false) return;
       if (tls.clientValidation) {
         // Ignoring client validation would silently accept clients the user meant to reject.
         sink.error(
@@ -170,6 +164,10 @@ export const processRoot = (walk: Omit<IncludeWalk, 'enforceTls'>, sink: StatusS
       secure.secret = found.secret.name;
       secure.minTlsVersion = minTlsVersion;
       secure.maxTlsVersion = maxTlsVersion;
+      if (fallback) {
+        context.dag.addSecret(fallback);
+        secure.fallbackSecret = fallback.name;
+      }
     }
   }
 
@@ -193,6 +191,49 @@ export const processRoot = (walk: Omit<IncludeWalk, 'enforceTls'>, sink: StatusS
     const secure = context.dag.httpsVirtualHost(fqdn, root.ref);
     for (const route of routes) context.dag.addRoute(secure, route);
   }
+};
+
+/**
+ * Contour's fallback certificate for a root that enables it, checked in Contour's order: incompatible with
+ * client validation, then configured, then readable from the root's namespace (a TLSCertificateDelegation
+ * when it lives elsewhere) and valid. False (the error recorded) when the virtual host cannot be served.
+ */
+const fallbackSecretOf = (walk: Omit<IncludeWalk, 'enforceTls'>, sink: StatusSink): TlsSecret | false => {
+  const { context, root } = walk;
+  if (root.spec.virtualhost?.tls?.clientValidation) {
+    sink.error(
+      ErrorType.Tls,
+      'TLSIncompatibleFeatures',
+      'Spec.Virtualhost.TLS fallback & client validation are incompatible',
+    );
+    return false;
+  }
+  const configured = context.options.fallbackCertificate;
+  if (!configured) {
+    sink.error(
+      ErrorType.Tls,
+      'FallbackNotPresent',
+      'Spec.Virtualhost.TLS enabled fallback but the fallback Certificate Secret is not configured in Contour configuration file',
+    );
+    return false;
+  }
+  const reference = `${configured.namespace}/${configured.name}`;
+  const found = context.secrets.tls(configured.namespace, configured.name, root.namespace);
+  if (found.ok) return found.secret;
+  if (found.reason === 'NotPermitted') {
+    sink.error(
+      ErrorType.Tls,
+      'FallbackNotDelegated',
+      `Spec.VirtualHost.TLS Secret "${reference}" is not configured for certificate delegation`,
+    );
+  } else {
+    sink.error(
+      ErrorType.Tls,
+      'FallbackNotValid',
+      `Spec.Virtualhost.TLS Secret "${reference}" fallback certificate is invalid: ${found.message}`,
+    );
+  }
+  return false;
 };
 
 /**

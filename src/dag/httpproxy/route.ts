@@ -13,6 +13,7 @@ import {
   queryConditionsError,
 } from '../conditions.js';
 import type { BuildContext } from '../context.js';
+import { withGlobalHeaders } from '../global-headers.js';
 import { buildHeadersPolicy, buildRetryPolicy, buildTimeoutPolicy } from '../policies.js';
 import { quoteRegex } from '../regex.js';
 import { resolveService } from '../services.js';
@@ -144,12 +145,18 @@ const buildServiceTarget = (
     CONTOUR_SERVICE_NAME: service.name,
     CONTOUR_SERVICE_PORT: String(service.port),
   };
-  const request = buildHeadersPolicy(service.requestHeadersPolicy, true, dynamic);
+  // Contour's global header policy goes under the service's own (the service wins a header both set).
+  const global = context.options.globalHeadersPolicy;
+  const own = buildHeadersPolicy(service.requestHeadersPolicy, true, dynamic);
+  const request = own.error ? own : withGlobalHeaders(own.policy, global?.request, true, dynamic);
   if (request.error) {
     sink.error(ErrorType.Service, 'RequestHeadersPolicyInvalid', `${request.error} on request headers`);
     return { fatal: true };
   }
-  const response = buildHeadersPolicy(service.responseHeadersPolicy, false, dynamic);
+  const ownResponse = buildHeadersPolicy(service.responseHeadersPolicy, false, dynamic);
+  const response = ownResponse.error
+    ? ownResponse
+    : withGlobalHeaders(ownResponse.policy, global?.response, false, dynamic);
   if (response.error) {
     sink.error(ErrorType.Service, 'ResponseHeadersPolicyInvalid', `${response.error} on response headers`);
     return { fatal: true };

@@ -10,7 +10,8 @@ import { ingressClassMatches, type BuildContext } from '../context.js';
 import { wildcardAuthorityRegex } from '../httpproxy/route.js';
 import { resolveService } from '../services.js';
 import { ErrorType, type StatusSink } from '../status.js';
-import type { HeaderMatch, Route, RouteAction } from '../types.js';
+import type { HeaderMatch, Route, RouteAction, WeightedCluster } from '../types.js';
+import { withGlobalHeaders } from '../global-headers.js';
 import {
   httpAllowed,
   IngressAnnotation,
@@ -45,7 +46,7 @@ const backendAction = (
   entry: IngressPathEntry,
   sink: StatusSink,
   clientCertificate: string | undefined,
-): RouteAction => {
+): RouteAction | undefined => {
   if (!entry.backend.ok) {
     sink.error(
       ErrorType.Service,
@@ -85,8 +86,31 @@ const backendAction = (
     },
     context.memo.clusterHashes,
   );
+  // Contour's global header policy, when it applies to Ingress (a named port is 0 in CONTOUR_SERVICE_PORT).
+  const global = context.options.globalHeadersPolicy;
+  const headers: Pick<WeightedCluster, 'requestHeaders' | 'responseHeaders'> = {};
+  if (global?.applyToIngress) {
+    const dynamic = {
+      CONTOUR_NAMESPACE: namespace,
+      CONTOUR_SERVICE_NAME: name,
+      CONTOUR_SERVICE_PORT: String(typeof port === 'number' ? port : 0),
+    };
+    const request = withGlobalHeaders(undefined, global.request, true, dynamic);
+    const response = request.error ? request : withGlobalHeaders(undefined, global.response, false, dynamic);
+    const error = request.error ?? response.error;
+    if (error) {
+      sink.error(
+        ErrorType.Service,
+        'HeadersPolicyInvalid',
+        `${entry.field}: ${error}; the path is not served`,
+      );
+      return undefined;
+    }
+    if (request.policy) headers.requestHeaders = request.policy;
+    if (response.policy) headers.responseHeaders = response.policy;
+  }
   context.dag.addCluster(cluster);
-  return { kind: 'cluster', clusters: [{ cluster: cluster.name, weight: 1 }] };
+  return { kind: 'cluster', clusters: [{ cluster: cluster.name, weight: 1, ...headers }] };
 };
 
 // Envoy's `*.example.com` domain matches any number of labels; Kubernetes means exactly one.
@@ -161,9 +185,11 @@ const addIngressRoutes = (context: BuildContext, ingress: Ingress, tlsHosts: Set
       );
       continue;
     }
+    const action = backendAction(context, ingress, entry, sink, clientCertificate.secret);
+    if (!action) continue;
     const route: Route = {
       match: { path: path.match, headers: wildcardHeaders(host), queryParams: [] },
-      action: backendAction(context, ingress, entry, sink, clientCertificate.secret),
+      action,
       httpsRedirect: forceHttps,
       // The annotation lists paths as written in the Ingress.
       websocket: websockets.has(entry.path === '' ? '/' : entry.path),
