@@ -57,7 +57,10 @@ const formatterNames = (resource: Json): string[] =>
 const extraSocketOptions = (resource: Json): string[] =>
   (resource.socketOptions as Json[])
     .filter((option) => !String(option.description).includes('keep-alive'))
-    .map((option) => `${String(option.level ?? 0)}/${String(option.name)}=${String(option.intValue)}`);
+    .map(
+      (option) =>
+        `${(option.level as string | undefined) ?? 0}/${String(option.name)}=${String(option.intValue)}`,
+    );
 
 export const translateScenarioChecks: Record<string, (result: BuildResult) => void> = {
   'accesslog-format-string-req-without-query': () => {
