@@ -2,9 +2,9 @@
 // with. Every field is either applied or, when contour-ts cannot do what it asks yet, refused by name.
 import type { ContourConfigurationSpec } from '../apis/contourconfiguration.js';
 import type { TlsVersion } from '../dag/types.js';
-import type { GlobalHeadersPolicy } from '../dag/global-headers.js';
 import type { HttpVersion, RuntimeOptions, TranslateOptions } from '../envoy/options.js';
 import { managedRuntimeValues } from '../envoy/runtime.js';
+import type { GlobalHeadersPolicy } from '../dag/global-headers.js';
 import { defaultCipherSuites, type UpstreamTlsParameters } from '../envoy/tls-context.js';
 import type { ClusterDefaults } from '../dag/cluster-defaults.js';
 import { parseDuration } from '../util/duration.js';

@@ -11,6 +11,7 @@ import type { ClusterLoadAssignment } from '../../src/gen/envoy/config/endpoint/
 import { LbEndpointSchema } from '../../src/gen/envoy/config/endpoint/v3/endpoint_components_pb.js';
 import { loadScenario, scenarioNames, type Scenario } from './scenario-loader.js';
 import { configScenarioChecks } from './config-scenarios.js';
+import { translateScenarioChecks } from './translate-scenarios.js';
 
 const statusOf = (result: BuildResult, namespace: string, name: string) => {
   const status = result.statuses.find((entry) => entry.namespace === namespace && entry.name === name);
@@ -845,6 +846,7 @@ const checks: Record<string, (result: BuildResult, scenario: Scenario) => void> 
       statuses: [],
     }),
   ...configScenarioChecks,
+  ...translateScenarioChecks,
 };
 
 describe('DAG golden scenarios', () => {
