@@ -2,7 +2,7 @@
 // removed on every upstream a route forwards to, merged under the object's own per-service policy (the
 // object wins a header both set). Contour applies it in headersPolicyService, to HTTPProxy services and, with
 // `applyToIngress`, to Ingress backends; never to a route's own policy, redirects or direct responses.
-import { canonicalHeaderKey, escapeHeaderValue } from './policies.js';
+import { canonicalHeaderKey, escapeHeaderValue, headersPolicyOf } from './policies.js';
 import { compareStrings } from './names.js';
 import type { HeadersPolicy } from './types.js';
 
@@ -69,14 +69,5 @@ export const withGlobalHeaders = (
     if (!headerNamePattern.test(key)) return { error: `invalid set header "${key}": ${headerNameRule}` };
     remove.add(key);
   }
-  return {
-    policy: {
-      set: [...set.entries()]
-        .map(([name, value]) => ({ name, value }))
-        .sort((a, b) => compareStrings(a.name, b.name)),
-      remove: [...remove].sort(compareStrings),
-      ...(hostRewrite !== undefined ? { hostRewrite } : {}),
-      ...(own?.hostRewriteHeader !== undefined ? { hostRewriteHeader: own.hostRewriteHeader } : {}),
-    },
-  };
+  return { policy: headersPolicyOf(set, remove, hostRewrite, own?.hostRewriteHeader) };
 };

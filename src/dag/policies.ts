@@ -61,6 +61,21 @@ export const escapeHeaderValue = (value: string, dynamic: Record<string, string>
 
 const requestHeaderReference = /^%REQ\(([^)]*)\)%$/;
 
+/** A headers policy in its canonical form: headers set and removed sorted by name. */
+export const headersPolicyOf = (
+  set: Map<string, string>,
+  remove: Set<string>,
+  hostRewrite: string | undefined,
+  hostRewriteHeader: string | undefined,
+): HeadersPolicy => ({
+  set: [...set.entries()]
+    .map(([name, value]) => ({ name, value }))
+    .sort((a, b) => compareStrings(a.name, b.name)),
+  remove: [...remove].sort(compareStrings),
+  ...(hostRewrite !== undefined ? { hostRewrite } : {}),
+  ...(hostRewriteHeader !== undefined ? { hostRewriteHeader } : {}),
+});
+
 /** Builds a headers policy from `set`/`remove` lists; `allowHost` lets `Host` become a host rewrite. */
 export const buildHeadersPolicy = (
   policy: { set?: { name: string; value: string }[]; remove?: string[] } | undefined,
@@ -93,16 +108,7 @@ export const buildHeadersPolicy = (
     if (!headerNamePattern.test(key)) return { error: invalidHeaderName('remove', key) };
     remove.add(key);
   }
-  return {
-    policy: {
-      set: [...set.entries()]
-        .map(([name, value]) => ({ name, value }))
-        .sort((a, b) => compareStrings(a.name, b.name)),
-      remove: [...remove].sort(compareStrings),
-      ...(hostRewrite !== undefined ? { hostRewrite } : {}),
-      ...(hostRewriteHeader !== undefined ? { hostRewriteHeader } : {}),
-    },
-  };
+  return { policy: headersPolicyOf(set, remove, hostRewrite, hostRewriteHeader) };
 };
 
 /**

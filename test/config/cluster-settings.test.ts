@@ -3,11 +3,10 @@
 // (BuildOptions.clusterDefaults) and to Envoy (TranslateOptions) with Contour's effect on the clusters and
 // the TLS listener. The goldens cluster-defaults, upstream-tls-settings and client-certificate-* show the
 // whole output.
-import { describe, it, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+
 import { contourConfigurationSpecSchema } from '../../src/apis/contourconfiguration.js';
 import type { KubeObject } from '../../src/apis/meta.js';
 import { translateStore } from '../../src/assemble/translate.js';
@@ -18,16 +17,9 @@ import { defaultBuildOptions } from '../../src/dag/build.js';
 import { defaultCipherSuites } from '../../src/envoy/tls-context.js';
 import { createStore } from '../../src/store/store.js';
 import { at, json } from '../envoy/fixtures.js';
+import { configFileParser } from './with-config-file.js';
 
-const directory = mkdtempSync(join(tmpdir(), 'contour-cluster-settings-'));
-after(() => rmSync(directory, { recursive: true, force: true }));
-let files = 0;
-
-const withFile = (text: string, ...args: string[]): ServeConfig => {
-  const path = join(directory, `contour-${files++}.yaml`);
-  writeFileSync(path, text);
-  return serveConfigFromArgs(['--config-path', path, ...args], { CONTOUR_NAMESPACE: 'projectcontour' });
-};
+const withFile = configFileParser('contour-cluster-settings-');
 
 const withSpec = (spec: unknown): ServeConfig =>
   applySpecSettings(

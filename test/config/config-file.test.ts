@@ -1,8 +1,8 @@
 // Contour's config file (`contour serve --config-path`): Contour's example file loads, every field is either
 // applied (its effect on Envoy's configuration checked) or refused by name, and bad input names the field.
-import { describe, it, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -13,17 +13,9 @@ import { translate } from '../../src/assemble/translate.js';
 import { createStore } from '../../src/store/store.js';
 import { at, cluster, forward, json, prefixMatch, route, virtualHost } from '../envoy/fixtures.js';
 import type { Dag } from '../../src/dag/types.js';
+import { configFileParser } from './with-config-file.js';
 
-const directory = mkdtempSync(join(tmpdir(), 'contour-config-'));
-after(() => rmSync(directory, { recursive: true, force: true }));
-let files = 0;
-
-/** The ServeConfig of `contour serve --config-path <file with text> ...args`. */
-const withFile = (text: string, ...args: string[]): ServeConfig => {
-  const path = join(directory, `contour-${files++}.yaml`);
-  writeFileSync(path, text);
-  return serveConfigFromArgs(['--config-path', path, ...args], { CONTOUR_NAMESPACE: 'projectcontour' });
-};
+const withFile = configFileParser('contour-config-');
 
 const exampleConfig = (): string => {
   const manifest = readFileSync(
@@ -413,7 +405,7 @@ describe('contour serve flags (Contour names)', () => {
 
   it('-c is --config-path; a missing file is named', () => {
     assert.throws(
-      () => flags('-c', join(directory, 'absent.yaml')),
+      () => flags('-c', join(tmpdir(), 'contour-absent-config', 'absent.yaml')),
       /--config-path: cannot read .*absent\.yaml/,
     );
   });

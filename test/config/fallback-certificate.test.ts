@@ -1,12 +1,10 @@
 // Contour's fallback certificate (config file `tls.fallback-certificate`, ContourConfiguration
 // `spec.httpproxy.fallbackCertificate`): it reaches the build options, its namespace must be watched as in
 // Contour, and a build serves hosts that enable it through the fallback filter chain.
-import { describe, it, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { serveConfigFromArgs } from '../../src/cli/commands/serve.js';
+import { configFileParser } from './with-config-file.js';
 import { applySpecSettings, buildOptionsOf, translateOptionsOf } from '../../src/cli/serve-settings.js';
 import { contourConfigurationSpecSchema } from '../../src/apis/contourconfiguration.js';
 import { translateStore } from '../../src/assemble/translate.js';
@@ -15,15 +13,7 @@ import type { KubeObject } from '../../src/apis/meta.js';
 import { wildcardKeyPair } from '../../bench/tls-fixture.js';
 import type { Listener } from '../../src/gen/envoy/config/listener/v3/listener_pb.js';
 
-const directory = mkdtempSync(join(tmpdir(), 'contour-fallback-'));
-after(() => rmSync(directory, { recursive: true, force: true }));
-let files = 0;
-
-const withFile = (text: string, ...args: string[]) => {
-  const path = join(directory, `contour-${files++}.yaml`);
-  writeFileSync(path, text);
-  return serveConfigFromArgs(['--config-path', path, ...args], { CONTOUR_NAMESPACE: 'projectcontour' });
-};
+const withFile = configFileParser('contour-fallback-');
 
 const fallbackFile = 'tls:\n  fallback-certificate: {namespace: projectcontour, name: fallback}\n';
 

@@ -1,12 +1,10 @@
 // Contour's global header policy (config file `policy`, ContourConfiguration `spec.policy`): the settings
 // reach the build options `contour serve` builds with, header names are checked as Contour checks them, and
 // a build with them sets the headers on HTTPProxy upstreams (Ingress ones only with applyToIngress).
-import { describe, it, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { serveConfigFromArgs } from '../../src/cli/commands/serve.js';
+import { configFileParser } from './with-config-file.js';
 import { applySpecSettings, buildOptionsOf } from '../../src/cli/serve-settings.js';
 import { contourConfigurationSpecSchema } from '../../src/apis/contourconfiguration.js';
 import { buildDag } from '../../src/dag/build.js';
@@ -14,15 +12,7 @@ import { createStore } from '../../src/store/store.js';
 import type { KubeObject } from '../../src/apis/meta.js';
 import type { WeightedCluster } from '../../src/dag/types.js';
 
-const directory = mkdtempSync(join(tmpdir(), 'contour-policy-'));
-after(() => rmSync(directory, { recursive: true, force: true }));
-let files = 0;
-
-const withFile = (text: string) => {
-  const path = join(directory, `contour-${files++}.yaml`);
-  writeFileSync(path, text);
-  return serveConfigFromArgs(['--config-path', path], { CONTOUR_NAMESPACE: 'projectcontour' });
-};
+const withFile = configFileParser('contour-policy-');
 
 const policyFile = `policy:
   request-headers:

@@ -1,12 +1,8 @@
 // Contour's listener-side config fields as contour-ts applies them: listener.socket-options,
 // listener.max-connections-to-accept-per-socket-event, compression, default-http-versions and
 // omEnforcedHealthListener, from the config file and from a ContourConfiguration spec.
-import { describe, it, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { serveConfigFromArgs } from '../../src/cli/commands/serve.js';
 import type { ServeConfig } from '../../src/cli/config.js';
 import { translateOptionsOf } from '../../src/cli/serve-settings.js';
 import { settingsFromSpec } from '../../src/config/settings.js';
@@ -15,16 +11,9 @@ import { createStore } from '../../src/store/store.js';
 import { at, cluster, forward, json, prefixMatch, route, virtualHost } from '../envoy/fixtures.js';
 import type { Dag } from '../../src/dag/types.js';
 import type { JsonValue } from '@bufbuild/protobuf';
+import { configFileParser } from './with-config-file.js';
 
-const directory = mkdtempSync(join(tmpdir(), 'contour-listener-config-'));
-after(() => rmSync(directory, { recursive: true, force: true }));
-let files = 0;
-
-const withFile = (text: string, ...args: string[]): ServeConfig => {
-  const path = join(directory, `contour-${files++}.yaml`);
-  writeFileSync(path, text);
-  return serveConfigFromArgs(['--config-path', path, ...args], { CONTOUR_NAMESPACE: 'projectcontour' });
-};
+const withFile = configFileParser('contour-listener-config-');
 
 const web = cluster('web', 80);
 const dag: Dag = {

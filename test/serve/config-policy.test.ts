@@ -3,18 +3,9 @@
 // configuration) and the fallback Secret is published.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { freePort, getJson, standaloneServeArgs, startContour } from '../helpers/process.js';
-import { waitFor } from '../helpers/wait.js';
+import { serveWithConfig, type ServeWithConfig } from '../helpers/serve-with-config.js';
 
-// The golden scenario's manifests: TLS hosts enabling the fallback certificate, its Secret and delegation.
-const manifests = fileURLToPath(new URL('../golden/fallback-certificate/input.yaml', import.meta.url));
-// Start-up under a loaded 2-core CI machine can take tens of seconds; this bounds the wait, it asserts nothing.
-const startTimeout = 90_000;
-
+// Over the golden scenario's manifests: TLS hosts enabling the fallback certificate, its Secret and delegation.
 const config = `
 policy:
   request-headers:
@@ -32,35 +23,16 @@ interface DebugXds {
 }
 
 describe('contour serve --config-path with policy and tls.fallback-certificate', () => {
-  let dir: string;
-  let running: ReturnType<typeof startContour>;
-  let debug: number;
-
+  let serve: ServeWithConfig;
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'contour-serve-policy-'));
-    const manifestDir = join(dir, 'manifests');
-    await writeFile(join(dir, 'contour.yaml'), config);
-    await mkdir(manifestDir);
-    await copyFile(manifests, join(manifestDir, 'input.yaml'));
-    const [health, xds] = await Promise.all([freePort(), freePort()]);
-    debug = await freePort();
-    running = startContour(
-      standaloneServeArgs(manifestDir, { health, debug, xds }, ['--config-path', join(dir, 'contour.yaml')]),
-    );
+    serve = await serveWithConfig('fallback-certificate', config);
   });
-  after(async () => {
-    await running.stop('SIGKILL');
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => serve.stop());
 
   it('sets the headers, serves the fallback chain and publishes the fallback Secret', async () => {
-    const snapshot = await waitFor(
+    const snapshot = await serve.debugXds<DebugXds>(
       'the routes on /debug/xds',
-      async () => {
-        const xds = (await getJson(`http://127.0.0.1:${debug}/debug/xds`))?.body as DebugXds | undefined;
-        return xds && xds.routes.length > 0 ? xds : undefined;
-      },
-      startTimeout,
+      (xds) => xds.routes.length > 0,
     );
     assert.match(JSON.stringify(snapshot.routes), /"key":"X-Env","value":"prod"/);
     assert.ok(
