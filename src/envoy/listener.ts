@@ -47,6 +47,7 @@ const connectionManager = (
   statPrefix: string,
   httpFilters: HttpFilter[],
   accessLogPath: string,
+  codec = codecFor(options),
 ) =>
   httpConnectionManagerFilter({
     routeConfigName,
@@ -66,7 +67,7 @@ const connectionManager = (
     stripTrailingHostDot: options.stripTrailingHostDot,
     maxRequestsPerConnection: options.listenerLimits.maxRequestsPerConnection,
     http2MaxConcurrentStreams: options.listenerLimits.http2MaxConcurrentStreams,
-    codec: codecFor(options),
+    codec,
   });
 
 // Contour's listener.* settings on both ingress listeners: keep-alive and traffic marking of the
@@ -214,8 +215,10 @@ export const fallbackFilterChain = (
         options,
         fallbackRouteConfigName,
         httpsListenerName,
-        defaultHttpFilters(),
+        defaultHttpFilters(options.compression),
         options.httpsAccessLog,
+        // Contour leaves this one codec at AUTO whatever default-http-versions says (its ALPN follows them).
+        'auto',
       ),
     ],
     transportSocket: tlsTransportSocket(
