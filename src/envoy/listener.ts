@@ -217,7 +217,7 @@ export const fallbackFilterChain = (
         httpsListenerName,
         defaultHttpFilters(options.compression),
         options.httpsAccessLog,
-        // Contour leaves this one codec at AUTO whatever default-http-versions says (its ALPN follows them).
+        // Contour sets no codec on this connection manager: Envoy's AUTO, whatever default-http-versions says.
         'auto',
       ),
     ],
