@@ -90,6 +90,24 @@ export const translateScenarioChecks: Record<string, (result: BuildResult) => vo
       'io.projectcontour.namespace': 'default',
     });
   },
+  'fallback-certificate-http2-no-compression': () => {
+    // The fallback chain follows the Envoy-wide compression (here none) and the hosts' ALPN, but keeps the
+    // codec at AUTO while the SNI chains take HTTP/2 alone, as Contour.
+    const https = listener(published('fallback-certificate-http2-no-compression'), 'ingress_https');
+    const fallback = chains(https).find((chain) => chain.name === 'fallback-certificate');
+    assert.ok(fallback, 'the fallback-certificate chain');
+    const fallbackManager = (fallback.filters as Json[])[0].typedConfig as Json;
+    assert.equal(fallbackManager.codecType, undefined);
+    assert.ok(
+      !(fallbackManager.httpFilters as Json[]).some((f) => f.name === 'envoy.filters.http.compressor'),
+    );
+    assert.deepEqual(
+      (((fallback.transportSocket as Json).typedConfig as Json).commonTlsContext as Json).alpnProtocols,
+      ['h2'],
+    );
+    assert.ok(!httpFilterNames(https).includes('envoy.filters.http.compressor'));
+    assert.equal(manager(https).codecType, 'HTTP2');
+  },
   'stats-listener-tls': () => {
     // metrics.envoy TLS: `stats` alone goes TLS 1.3 with a required client certificate; `/ready` stays
     // plaintext on its own `health` listener; both secrets are file references Envoy reads itself.
