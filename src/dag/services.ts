@@ -5,6 +5,7 @@ import type { Service, ServicePort } from '../apis/kubernetes.js';
 import type { StoreView } from '../store/store.js';
 import { serviceCircuitBreakers } from './cluster-defaults.js';
 import type { CircuitBreakers, UpstreamProtocol } from './types.js';
+import type { StatusSink } from './status.js';
 
 /** A backend Service port, resolved. */
 export interface ResolvedService {
@@ -119,4 +120,28 @@ export const resolveService = (
       circuitBreakers: serviceCircuitBreakers(service),
     },
   };
+};
+
+/**
+ * Resolves a backend reference in `namespace` as a build sees it (its store, its ExternalName setting); when it
+ * cannot be resolved, records `ServiceUnresolvedReference` of `errorType` with the lookup's message as
+ * `describe` words it, and returns undefined.
+ */
+export const resolveServiceOrReport = (
+  context: { store: StoreView; options: { enableExternalNameService: boolean } },
+  sink: StatusSink,
+  errorType: string,
+  reference: { namespace: string; name: string; port: number | string },
+  describe: (message: string) => string,
+): ResolvedService | undefined => {
+  const lookup = resolveService(
+    context.store,
+    reference.namespace,
+    reference.name,
+    reference.port,
+    context.options.enableExternalNameService,
+  );
+  if (lookup.ok) return lookup.service;
+  sink.error(errorType, 'ServiceUnresolvedReference', describe(lookup.message));
+  return undefined;
 };

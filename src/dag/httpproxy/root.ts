@@ -2,7 +2,7 @@
 // TLS termination or passthrough, and TCP proxying. Vhost-wide errors drop the whole virtual host.
 import { clientCertificateOf, clusterClientCertificate } from '../client-certificate.js';
 import { makeCluster } from '../clusters.js';
-import { resolveService } from '../services.js';
+import { resolveServiceOrReport } from '../services.js';
 import { splitSecretName } from '../secrets.js';
 import { ErrorType, type StatusSink } from '../status.js';
 import type { TlsSecret, TlsVersion, WeightedCluster } from '../types.js';
@@ -324,22 +324,15 @@ const resolveTcpServices = (
   const tcpproxy = proxy.spec.tcpproxy!;
   const clusters: WeightedCluster[] = [];
   for (const service of tcpproxy.services ?? []) {
-    const lookup = resolveService(
-      context.store,
-      proxy.namespace,
-      service.name,
-      service.port,
-      context.options.enableExternalNameService,
+    const resolved = resolveServiceOrReport(
+      context,
+      sink,
+      ErrorType.TcpProxy,
+      { namespace: proxy.namespace, name: service.name, port: service.port },
+      (message) => `Spec.TCPProxy unresolved service reference: ${message}`,
     );
-    if (!lookup.ok) {
-      sink.error(
-        ErrorType.TcpProxy,
-        'ServiceUnresolvedReference',
-        `Spec.TCPProxy unresolved service reference: ${lookup.message}`,
-      );
-      return false;
-    }
-    const protocol = service.protocol ?? lookup.service.protocol;
+    if (!resolved) return false;
+    const protocol = service.protocol ?? resolved.protocol;
     const clientCertificate = clientCertificateOf(context);
     if (!clientCertificate.ok) {
       sink.error(ErrorType.Tls, 'SecretNotValid', clientCertificate.message);
@@ -348,12 +341,12 @@ const resolveTcpServices = (
     // As Contour: a TCP proxy's clusters get the client certificate and the Service's own circuit
     // breakers, not the HTTP-only defaults.
     const cluster = makeCluster(
-      lookup.service,
+      resolved,
       {
         protocol,
-        sni: lookup.service.externalName || undefined,
+        sni: resolved.externalName || undefined,
         loadBalancerPolicy,
-        circuitBreakers: lookup.service.circuitBreakers,
+        circuitBreakers: resolved.circuitBreakers,
         clientCertificate: clusterClientCertificate(protocol, clientCertificate.secret),
       },
       context.memo.clusterHashes,

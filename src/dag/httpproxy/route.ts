@@ -16,7 +16,7 @@ import type { BuildContext } from '../context.js';
 import { withGlobalHeaders } from '../global-headers.js';
 import { buildHeadersPolicy, buildRetryPolicy, buildTimeoutPolicy } from '../policies.js';
 import { quoteRegex } from '../regex.js';
-import { resolveService } from '../services.js';
+import { resolveServiceOrReport } from '../services.js';
 import { splitSecretName } from '../secrets.js';
 import { compareHeaderMatches } from '../sorter.js';
 import { ErrorType, type StatusSink } from '../status.js';
@@ -100,22 +100,14 @@ const buildServiceTarget = (
   loadBalancerPolicy: Cluster['loadBalancerPolicy'],
 ): { target?: ServiceTarget; fatal?: boolean } => {
   const { context, sink, proxy } = scope;
-  const lookup = resolveService(
-    context.store,
-    proxy.namespace,
-    service.name,
-    service.port,
-    context.options.enableExternalNameService,
+  const resolved = resolveServiceOrReport(
+    context,
+    sink,
+    ErrorType.Service,
+    { namespace: proxy.namespace, name: service.name, port: service.port },
+    (message) => `Spec.Routes unresolved service reference: ${message}`,
   );
-  if (!lookup.ok) {
-    sink.error(
-      ErrorType.Service,
-      'ServiceUnresolvedReference',
-      `Spec.Routes unresolved service reference: ${lookup.message}`,
-    );
-    return {};
-  }
-  const resolved = lookup.service;
+  if (!resolved) return {};
   const protocol: UpstreamProtocol | undefined = service.protocol ?? resolved.protocol;
   let upstreamValidation: Cluster['upstreamValidation'];
   if ((protocol === 'tls' || protocol === 'h2') && service.validation) {

@@ -8,7 +8,7 @@ import { httpClusterDefaults } from '../cluster-defaults.js';
 import { makeCluster } from '../clusters.js';
 import { ingressClassMatches, type BuildContext } from '../context.js';
 import { wildcardAuthorityRegex } from '../httpproxy/route.js';
-import { resolveService } from '../services.js';
+import { resolveServiceOrReport } from '../services.js';
 import { ErrorType, type StatusSink } from '../status.js';
 import type { HeaderMatch, Route, RouteAction, WeightedCluster } from '../types.js';
 import { withGlobalHeaders } from '../global-headers.js';
@@ -57,31 +57,24 @@ const backendAction = (
   }
   const { name, port } = entry.backend.service;
   const namespace = ingress.metadata.namespace ?? '';
-  const lookup = resolveService(
-    context.store,
-    namespace,
-    name,
-    port,
-    context.options.enableExternalNameService,
+  const resolved = resolveServiceOrReport(
+    context,
+    sink,
+    ErrorType.Service,
+    { namespace, name, port },
+    (message) => `${entry.field}: unresolved service reference: ${message}; the path answers 503`,
   );
-  if (!lookup.ok) {
-    sink.error(
-      ErrorType.Service,
-      'ServiceUnresolvedReference',
-      `${entry.field}: unresolved service reference: ${lookup.message}; the path answers 503`,
-    );
-    return serviceUnavailable();
-  }
+  if (!resolved) return serviceUnavailable();
   // Ingress clusters carry the Service's own upstream protocol (no SNI, validation or LB policy) and
   // Contour's Envoy-wide cluster settings.
   const cluster = makeCluster(
-    lookup.service,
+    resolved,
     {
-      protocol: lookup.service.protocol,
+      protocol: resolved.protocol,
       ...httpClusterDefaults(
         context.options.clusterDefaults,
-        lookup.service.circuitBreakers,
-        clusterClientCertificate(lookup.service.protocol, clientCertificate),
+        resolved.circuitBreakers,
+        clusterClientCertificate(resolved.protocol, clientCertificate),
       ),
     },
     context.memo.clusterHashes,
